@@ -1,0 +1,153 @@
+/**
+ * The typed result of parsing one line of user input. Every entry point
+ * (slash command, mention, DM, CLI) produces one of these through the same
+ * parser, so the dispatcher never sees raw text.
+ */
+
+/** Verbs that reach a provider module. */
+export const PROVIDER_VERBS = [
+  'list',
+  'status',
+  'reboot',
+  'start',
+  'stop',
+  'create',
+  'destroy',
+  'deploy',
+  'cancel',
+] as const;
+export type ProviderVerb = (typeof PROVIDER_VERBS)[number];
+
+/** Verbs that change something at a provider: they never guess a target. */
+export const MUTATING_VERBS = [
+  'reboot',
+  'start',
+  'stop',
+  'create',
+  'destroy',
+  'deploy',
+  'cancel',
+] as const satisfies readonly ProviderVerb[];
+export type MutatingVerb = (typeof MUTATING_VERBS)[number];
+
+export const VERBS = ['help', 'providers', ...PROVIDER_VERBS] as const;
+export type Verb = (typeof VERBS)[number];
+
+export function isMutatingVerb(verb: Verb): verb is MutatingVerb {
+  return (MUTATING_VERBS as readonly string[]).includes(verb);
+}
+
+/** Fields every command carries. */
+export interface CommandBase {
+  /** The text as the user typed it (after Slack's rewrites were undone). */
+  readonly raw: string;
+  /** `on PROVIDER`, `-p PROVIDER` or `--provider PROVIDER`: an id or a type. */
+  readonly provider?: string;
+  /** `--fresh`: skip any read cache. */
+  readonly fresh: boolean;
+  /** `--json`: machine-readable output (CLI). */
+  readonly json: boolean;
+}
+
+export interface HelpCommand extends CommandBase {
+  readonly verb: 'help';
+  /** `help reboot` or `reboot -h`. */
+  readonly topic?: Verb;
+}
+
+export interface ProvidersCommand extends CommandBase {
+  readonly verb: 'providers';
+}
+
+export interface ListCommand extends CommandBase {
+  readonly verb: 'list';
+  /** Substring (case-insensitive) a machine or stack name must contain. */
+  readonly filter?: string;
+  readonly region?: string;
+  readonly stack?: string;
+}
+
+export interface StatusCommand extends CommandBase {
+  readonly verb: 'status';
+  /** Machine name or id, or stack name (with `-s`). */
+  readonly name: string;
+  /** True when the name came from `-s STACK`: only stacks match. */
+  readonly stackOnly: boolean;
+}
+
+export interface MachineActionCommand extends CommandBase {
+  readonly verb: 'reboot' | 'start' | 'destroy';
+  readonly name: string;
+}
+
+export interface StopCommand extends CommandBase {
+  readonly verb: 'stop';
+  readonly name: string;
+  /** `--force`: power off instead of a graceful shutdown. */
+  readonly force: boolean;
+  /** `--deallocate`: release the compute (Azure) so billing stops. */
+  readonly deallocate: boolean;
+}
+
+export interface CreateCommand extends CommandBase {
+  readonly verb: 'create';
+  readonly name: string;
+  /**
+   * `size=`, `image=`, `region=`, `template=` and any provider-specific
+   * `key=value`; the chosen provider's capability table says which it takes.
+   */
+  readonly params: Readonly<Record<string, string>>;
+}
+
+export interface DeployCommand extends CommandBase {
+  readonly verb: 'deploy';
+  readonly stack: string;
+  readonly environment?: string;
+  readonly service?: string;
+  /** `-w false`: do not queue behind a deployment already running. */
+  readonly wait: boolean;
+}
+
+export interface CancelCommand extends CommandBase {
+  readonly verb: 'cancel';
+  readonly stack: string;
+  readonly environment?: string;
+  readonly service?: string;
+}
+
+export type Command =
+  | HelpCommand
+  | ProvidersCommand
+  | ListCommand
+  | StatusCommand
+  | MachineActionCommand
+  | StopCommand
+  | CreateCommand
+  | DeployCommand
+  | CancelCommand;
+
+export type CommandOf<V extends Verb> = Extract<Command, { verb: V }>;
+
+/** Why a line could not be parsed. The reply shows `message`, then usage. */
+export type UsageErrorCode =
+  | 'empty'
+  | 'unknown-verb'
+  | 'missing-argument'
+  | 'unexpected-argument'
+  | 'unknown-option'
+  | 'missing-value'
+  | 'bad-value'
+  | 'unbalanced-quote';
+
+export interface UsageError {
+  readonly code: UsageErrorCode;
+  readonly message: string;
+  /** The verb whose usage applies, when one was recognised. */
+  readonly verb?: Verb;
+  /** "Did you mean" candidates, best first. */
+  readonly suggestions: readonly string[];
+}
+
+export type ParseResult =
+  | { readonly ok: true; readonly command: Command }
+  | { readonly ok: false; readonly error: UsageError };
