@@ -130,7 +130,6 @@ export type CommandOf<V extends Verb> = Extract<Command, { verb: V }>;
 
 /** Why a line could not be parsed. The reply shows `message`, then usage. */
 export type UsageErrorCode =
-  | 'empty'
   | 'unknown-verb'
   | 'missing-argument'
   | 'unexpected-argument'

@@ -1,0 +1,164 @@
+/**
+ * The verb table: one declaration per verb drives parsing, usage lines,
+ * `help` and "did you mean". Provider-side abilities (which provider can do
+ * which verb) are declared by the provider modules, not here.
+ */
+import type { Verb } from './command.ts';
+import type { OptionName } from './options.ts';
+
+export type VerbGroup = 'machines' | 'stacks' | 'bot';
+
+export interface PositionalSpec {
+  readonly placeholder: string;
+  readonly required: boolean;
+  readonly description: string;
+}
+
+export interface VerbSpec {
+  readonly verb: Verb;
+  readonly aliases: readonly string[];
+  readonly summary: string;
+  readonly group: VerbGroup;
+  readonly positional?: PositionalSpec;
+  /** Options beyond the universal ones (provider, json, fresh, help). */
+  readonly options: readonly OptionName[];
+  /** Accepts `key=value` parameters (create: size=, image=, region=, template=, …). */
+  readonly params?: readonly string[];
+  /** `on PROVIDER` is required, not optional. */
+  readonly providerRequired?: boolean;
+  /** Options that must be present (deploy needs -s). */
+  readonly requiredOptions?: readonly OptionName[];
+  readonly examples: readonly string[];
+}
+
+const NAME: PositionalSpec = { placeholder: 'NAME', required: true, description: 'machine name or id' };
+
+export const VERB_SPECS: readonly VerbSpec[] = [
+  {
+    verb: 'help',
+    aliases: ['h', '?', '-h', '--help'],
+    summary: 'what cloudmaster can do; `help VERB` for one verb',
+    group: 'bot',
+    positional: { placeholder: 'VERB', required: false, description: 'a verb to explain' },
+    options: [],
+    examples: ['help', 'help reboot', 'reboot -h'],
+  },
+  {
+    verb: 'list',
+    aliases: ['ls', 'get', 'show', 'find', 'droplets', 'instances', 'vms', 'servers', 'stacks'],
+    summary: 'machines and stacks, grouped per provider',
+    group: 'machines',
+    positional: { placeholder: 'FILTER', required: false, description: 'part of a name' },
+    options: ['region', 'stack'],
+    examples: ['list', 'list on do', 'list web -r nyc1', 'list -s shop'],
+  },
+  {
+    verb: 'status',
+    aliases: ['info', 'describe'],
+    summary: 'everything known about one machine or stack',
+    group: 'machines',
+    positional: { placeholder: 'NAME', required: true, description: 'machine name or id (or -s STACK)' },
+    options: ['stack', 'environment'],
+    examples: ['status web-1', 'status web-1 on aws', 'status -s shop -e production'],
+  },
+  {
+    verb: 'reboot',
+    aliases: ['restart'],
+    summary: 'reboot a machine',
+    group: 'machines',
+    positional: NAME,
+    options: [],
+    examples: ['reboot web-1', 'reboot web-1 on do'],
+  },
+  {
+    verb: 'start',
+    aliases: ['poweron'],
+    summary: 'power a stopped machine on',
+    group: 'machines',
+    positional: NAME,
+    options: [],
+    examples: ['start web-1 on aws'],
+  },
+  {
+    verb: 'stop',
+    aliases: ['poweroff', 'shutdown'],
+    summary: 'shut a machine down (`--force` powers it off at once)',
+    group: 'machines',
+    positional: NAME,
+    options: ['force', 'deallocate'],
+    examples: ['stop web-1', 'stop web-1 --force', 'stop vm-3 on azure --deallocate'],
+  },
+  {
+    verb: 'create',
+    aliases: ['new', 'launch'],
+    summary: 'create a machine',
+    group: 'machines',
+    positional: { placeholder: 'NAME', required: true, description: 'name of the new machine' },
+    options: [],
+    params: ['size', 'image', 'region', 'template'],
+    providerRequired: true,
+    examples: ['create vmtest01 on gcp size=e2-small', 'create web-9 on do --size s-1vcpu-1gb region=nyc3'],
+  },
+  {
+    verb: 'destroy',
+    aliases: ['delete', 'rm'],
+    summary: 'delete a machine for good',
+    group: 'machines',
+    positional: NAME,
+    options: [],
+    examples: ['destroy vmtest01 on gcp'],
+  },
+  {
+    verb: 'deploy',
+    aliases: ['redeploy'],
+    summary: 'deploy a stack',
+    group: 'stacks',
+    options: ['stack', 'environment', 'service', 'wait'],
+    requiredOptions: ['stack'],
+    examples: [
+      'deploy -s shop -e production',
+      'deploy -s shop -e production -v docker',
+      'deploy -s shop -w false',
+    ],
+  },
+  {
+    verb: 'cancel',
+    aliases: ['exit', 'halt'],
+    summary: 'cancel a running deployment (`stop -s STACK` too)',
+    group: 'stacks',
+    options: ['stack', 'environment', 'service'],
+    requiredOptions: ['stack'],
+    examples: ['cancel -s shop -e production', 'stop -s shop'],
+  },
+  {
+    verb: 'providers',
+    aliases: ['clouds'],
+    summary: 'configured providers, what each can do, and whether each answers',
+    group: 'bot',
+    options: [],
+    examples: ['providers'],
+  },
+];
+
+const BY_VERB = new Map(VERB_SPECS.map((spec) => [spec.verb, spec]));
+const BY_WORD = new Map<string, VerbSpec>();
+for (const spec of VERB_SPECS) {
+  BY_WORD.set(spec.verb, spec);
+  for (const alias of spec.aliases) BY_WORD.set(alias, spec);
+}
+
+export function verbSpec(verb: Verb): VerbSpec {
+  const spec = BY_VERB.get(verb);
+  if (!spec) throw new Error(`verb table has no entry for ${verb}`);
+  return spec;
+}
+
+/** A verb or alias as typed (any case) → its spec. */
+export function verbByWord(word: string): VerbSpec | undefined {
+  return BY_WORD.get(word.toLowerCase());
+}
+
+/** Every word that names a verb, for suggestions. */
+export function verbWords(): string[] {
+  return [...BY_WORD.keys()].filter((word) => /^[a-z]/.test(word));
+}

@@ -1,0 +1,239 @@
+import { describe, expect, it } from 'vitest';
+import type { Command, UsageErrorCode, Verb } from '../../src/grammar/command.ts';
+import { parse, parseWords } from '../../src/grammar/parse.ts';
+import { editDistance, suggest } from '../../src/grammar/suggest.ts';
+import { normalizeSlackText } from '../../src/grammar/tokenize.ts';
+import { usageLine, verbHelp } from '../../src/grammar/usage.ts';
+import { VERB_SPECS } from '../../src/grammar/verbs.ts';
+
+type Expected = Partial<Record<keyof Command | 'name' | 'filter' | 'stack' | string, unknown>>;
+
+/** Inputs people type, and the command each must become. */
+const commands: [string, Expected][] = [
+  ['', { verb: 'help' }],
+  ['help', { verb: 'help' }],
+  ['h', { verb: 'help' }],
+  ['?', { verb: 'help' }],
+  ['-h', { verb: 'help' }],
+  ['--help', { verb: 'help' }],
+  ['HELP reboot', { verb: 'help', topic: 'reboot' }],
+  ['help restart', { verb: 'help', topic: 'reboot' }],
+  ['reboot -h', { verb: 'help', topic: 'reboot' }],
+  ['deploy --help', { verb: 'help', topic: 'deploy' }],
+  ['create -h', { verb: 'help', topic: 'create' }],
+  ['list', { verb: 'list', fresh: false }],
+  ['ls', { verb: 'list' }],
+  ['List', { verb: 'list' }],
+  ['droplets', { verb: 'list' }],
+  ['instances on aws', { verb: 'list', provider: 'aws' }],
+  ['vms', { verb: 'list' }],
+  ['servers', { verb: 'list' }],
+  ['stacks', { verb: 'list' }],
+  ['get', { verb: 'list' }],
+  ['show on do', { verb: 'list', provider: 'do' }],
+  ['find web', { verb: 'list', filter: 'web' }],
+  ['list on aws', { verb: 'list', provider: 'aws' }],
+  ['list ON aws', { verb: 'list', provider: 'aws' }],
+  ['list -p aws', { verb: 'list', provider: 'aws' }],
+  ['list --provider=aws', { verb: 'list', provider: 'aws' }],
+  ['list provider=aws', { verb: 'list', provider: 'aws' }],
+  ['list web on do -r nyc1', { verb: 'list', filter: 'web', provider: 'do', region: 'nyc1' }],
+  ['list --region eu-west-1 on aws-prod', { verb: 'list', region: 'eu-west-1', provider: 'aws-prod' }],
+  ['list region=fra1', { verb: 'list', region: 'fra1' }],
+  ['list -s shop', { verb: 'list', stack: 'shop' }],
+  ['list --fresh', { verb: 'list', fresh: true }],
+  ['list \u2014fresh', { verb: 'list', fresh: true }],
+  ['list \u2013fresh', { verb: 'list', fresh: true }],
+  ['list on demo --json', { verb: 'list', provider: 'demo', json: true }],
+  ['status web-1', { verb: 'status', name: 'web-1', stackOnly: false }],
+  ['info web-1 on aws', { verb: 'status', name: 'web-1', provider: 'aws' }],
+  ['describe i-0abc123', { verb: 'status', name: 'i-0abc123' }],
+  ['status -s shop -e production', { verb: 'status', name: 'shop', stackOnly: true }],
+  ['status <http://web-1.example.com|web-1.example.com>', { verb: 'status', name: 'web-1.example.com' }],
+  ['status <http://web-1.example.com>', { verb: 'status', name: 'http://web-1.example.com' }],
+  ['<@U0BOT> status web-1', { verb: 'status', name: 'web-1' }],
+  ['<@U0BOT|igor>: list', { verb: 'list' }],
+  ['status "my vm"', { verb: 'status', name: 'my vm' }],
+  ['status \u201Cmy vm\u201D on lab', { verb: 'status', name: 'my vm', provider: 'lab' }],
+  ["status 'my vm'", { verb: 'status', name: 'my vm' }],
+  ['status \u2018my vm\u2019', { verb: 'status', name: 'my vm' }],
+  ['status "on"', { verb: 'status', name: 'on' }],
+  ['status web&amp;db', { verb: 'status', name: 'web&db' }],
+  ['reboot web-1', { verb: 'reboot', name: 'web-1' }],
+  ['restart web-1 on do', { verb: 'reboot', name: 'web-1', provider: 'do' }],
+  ['reboot on do web-1', { verb: 'reboot', name: 'web-1', provider: 'do' }],
+  ['  reboot\u00A0 web-1  ', { verb: 'reboot', name: 'web-1' }],
+  ['start web-1', { verb: 'start', name: 'web-1' }],
+  ['poweron web-1 -p aws', { verb: 'start', name: 'web-1', provider: 'aws' }],
+  ['stop web-1', { verb: 'stop', name: 'web-1', force: false, deallocate: false }],
+  ['shutdown web-1 --force', { verb: 'stop', name: 'web-1', force: true }],
+  ['poweroff vm-3 on azure --deallocate', { verb: 'stop', name: 'vm-3', deallocate: true }],
+  ['stop \u2014force web-1', { verb: 'stop', name: 'web-1', force: true }],
+  ['create vmtest01 on gcp', { verb: 'create', name: 'vmtest01', provider: 'gcp', params: {} }],
+  ['create vmtest01 on gcp size=e2-small', { verb: 'create', params: { size: 'e2-small' } }],
+  [
+    'new web-9 on do --size s-1vcpu-1gb region=nyc3',
+    { verb: 'create', params: { size: 's-1vcpu-1gb', region: 'nyc3' } },
+  ],
+  ['launch lab-vm on lab template=ubuntu-tmpl', { verb: 'create', params: { template: 'ubuntu-tmpl' } }],
+  [
+    'create x on do --region=nyc1 image="ubuntu 24"',
+    { verb: 'create', params: { region: 'nyc1', image: 'ubuntu 24' } },
+  ],
+  [
+    'create x on do ssh_keys=123,456 tags=web',
+    { verb: 'create', params: { ssh_keys: '123,456', tags: 'web' } },
+  ],
+  ['create x on do --tags web', { verb: 'create', params: { tags: 'web' } }],
+  ['destroy vmtest01 on gcp', { verb: 'destroy', name: 'vmtest01', provider: 'gcp' }],
+  ['delete vmtest01', { verb: 'destroy', name: 'vmtest01' }],
+  ['rm vmtest01', { verb: 'destroy', name: 'vmtest01' }],
+  ['deploy -s shop', { verb: 'deploy', stack: 'shop', wait: true }],
+  [
+    'deploy -s shop -e production -v docker',
+    { verb: 'deploy', stack: 'shop', environment: 'production', service: 'docker' },
+  ],
+  [
+    'deploy -v docker -e production -s shop',
+    { verb: 'deploy', stack: 'shop', environment: 'production', service: 'docker' },
+  ],
+  ['redeploy --stack shop --environment staging', { verb: 'deploy', stack: 'shop', environment: 'staging' }],
+  ['deploy -s shop -w false', { verb: 'deploy', wait: false }],
+  ['deploy -s shop -w true', { verb: 'deploy', wait: true }],
+  ['deploy -s shop --wait=no', { verb: 'deploy', wait: false }],
+  ['deploy -s shop -w', { verb: 'deploy', wait: true }],
+  ['deploy stack=shop environment=production', { verb: 'deploy', stack: 'shop', environment: 'production' }],
+  ['deploy -S shop', { verb: 'deploy', stack: 'shop' }],
+  ['cancel -s shop', { verb: 'cancel', stack: 'shop' }],
+  ['exit -s shop -e production', { verb: 'cancel', stack: 'shop', environment: 'production' }],
+  ['halt -s shop -v web', { verb: 'cancel', service: 'web' }],
+  ['stop -s shop', { verb: 'cancel', stack: 'shop' }],
+  ['stop -s shop -e staging', { verb: 'cancel', stack: 'shop', environment: 'staging' }],
+  ['providers', { verb: 'providers' }],
+  ['clouds', { verb: 'providers' }],
+  ['status -- -weird-name', { verb: 'status', name: '-weird-name' }],
+  ['list on do on do', { verb: 'list', provider: 'do' }],
+];
+
+/** Inputs that must be refused, with the error each must get. */
+const errors: [string, UsageErrorCode, { verb?: Verb; suggestions?: string[]; message?: RegExp }][] = [
+  ['rebot web-1', 'unknown-verb', { suggestions: ['reboot'] }],
+  ['lsit', 'unknown-verb', { suggestions: ['list'] }],
+  ['stauts web-1', 'unknown-verb', { suggestions: ['status'] }],
+  ['deplyo -s shop', 'unknown-verb', { suggestions: ['deploy'] }],
+  ['frobnicate', 'unknown-verb', { suggestions: [], message: /"frobnicate" is not a verb/ }],
+  ['"list"', 'unknown-verb', {}],
+  ['help rebot', 'unknown-verb', { verb: 'help', suggestions: ['reboot'] }],
+  ['reboot', 'missing-argument', { verb: 'reboot', message: /needs the name or id of a machine/ }],
+  ['status', 'missing-argument', { verb: 'status' }],
+  ['destroy on do', 'missing-argument', { verb: 'destroy' }],
+  ['create', 'missing-argument', { verb: 'create' }],
+  ['create vmtest01', 'missing-argument', { verb: 'create', message: /on PROVIDER/ }],
+  ['deploy', 'missing-argument', { verb: 'deploy', message: /-s STACK/ }],
+  ['deploy shop', 'unexpected-argument', { verb: 'deploy', message: /-s shop/ }],
+  ['cancel', 'missing-argument', { verb: 'cancel' }],
+  ['reboot web-1 web-2', 'unexpected-argument', { verb: 'reboot', message: /web-2/ }],
+  ['reboot web-1 on', 'missing-value', { verb: 'reboot', message: /`on` needs a value/ }],
+  ['list -p', 'missing-value', { verb: 'list' }],
+  ['deploy -s', 'missing-value', { verb: 'deploy' }],
+  ['deploy -s -e production', 'missing-value', { verb: 'deploy' }],
+  ['reboot web-1 --force', 'unknown-option', { verb: 'reboot', message: /does not take --force/ }],
+  ['list --frsh', 'unknown-option', { verb: 'list', suggestions: ['--fresh'] }],
+  ['list --regoin x', 'unknown-option', { verb: 'list', suggestions: ['--region'] }],
+  ['reboot web-1 size=big', 'unknown-option', { verb: 'reboot', message: /no parameter `size`/ }],
+  ['deploy -s shop -w maybe', 'unexpected-argument', { verb: 'deploy' }],
+  ['deploy -s shop --wait=maybe', 'bad-value', { verb: 'deploy', message: /true or false/ }],
+  ['list --fresh=sometimes', 'bad-value', { verb: 'list' }],
+  ['deploy -s shop -s blog', 'bad-value', { verb: 'deploy', message: /twice/ }],
+  ['reboot web-1 on do on aws', 'bad-value', { verb: 'reboot', message: /Two providers/ }],
+  ['create x on do size=a size=b', 'bad-value', { verb: 'create' }],
+  ['create x on do size=', 'missing-value', { verb: 'create' }],
+  ['status "web-1', 'unbalanced-quote', { message: /not closed/ }],
+  ['status web-1 -s shop', 'unexpected-argument', { verb: 'status' }],
+  ['stop web-1 -e production', 'unknown-option', { verb: 'stop' }],
+  ['stop web-2 -s shop', 'unexpected-argument', { verb: 'cancel' }],
+  ['providers extra', 'unexpected-argument', { verb: 'providers' }],
+];
+
+describe('grammar: commands', () => {
+  it.each(commands)('%j', (input, expected) => {
+    const result = parse(input);
+    if (!result.ok) throw new Error(`expected a command, got ${result.error.code}: ${result.error.message}`);
+    expect(result.command).toMatchObject(expected);
+  });
+});
+
+describe('grammar: usage errors', () => {
+  it.each(errors)('%j → %s', (input, code, expected) => {
+    const result = parse(input);
+    if (result.ok) throw new Error(`expected ${code}, got ${JSON.stringify(result.command)}`);
+    expect(result.error.code).toBe(code);
+    if (expected.verb !== undefined) expect(result.error.verb).toBe(expected.verb);
+    if (expected.suggestions !== undefined) expect(result.error.suggestions).toEqual(expected.suggestions);
+    if (expected.message !== undefined) expect(result.error.message).toMatch(expected.message);
+  });
+
+  it('has at least 60 real inputs in its tables', () => {
+    expect(commands.length + errors.length).toBeGreaterThanOrEqual(60);
+  });
+});
+
+describe('grammar: details', () => {
+  it('keeps the normalised text as raw', () => {
+    const result = parse('<@U0BOT> stop \u201Cweb 1\u201D \u2014force');
+    expect(result.ok && result.command.raw).toBe('stop "web 1" --force');
+  });
+
+  it('leaves apostrophes inside words alone', () => {
+    expect(normalizeSlackText('list don\u2019t')).toBe("list don't");
+    const result = parse("list don't");
+    expect(result.ok && result.command).toMatchObject({ verb: 'list', filter: "don't" });
+  });
+
+  it('reads shell words from the CLI without re-splitting them', () => {
+    const result = parseWords(['status', 'my vm', 'on', 'lab', '--json']);
+    expect(result.ok && result.command).toMatchObject({
+      verb: 'status',
+      name: 'my vm',
+      provider: 'lab',
+      json: true,
+    });
+    expect(result.ok && result.command.raw).toBe('status "my vm" on lab --json');
+  });
+
+  it('unwraps channel, broadcast and mailto escapes, and keeps user mentions', () => {
+    expect(normalizeSlackText('list <#C123|ops> <!here> <mailto:a@b.c|a@b.c> <@U42>')).toBe(
+      'list #ops @here a@b.c <@U42>',
+    );
+  });
+
+  it('generates one usage line per verb from the tables', () => {
+    expect(usageLine('reboot')).toBe('reboot NAME [on PROVIDER]');
+    expect(usageLine('deploy')).toBe(
+      'deploy -s STACK [on PROVIDER] [-e ENVIRONMENT] [-v SERVICE] [-w true|false]',
+    );
+    expect(usageLine('create')).toBe(
+      'create NAME on PROVIDER [size=SIZE] [image=IMAGE] [region=REGION] [template=TEMPLATE] [key=value …]',
+    );
+    expect(usageLine('list')).toBe('list [FILTER] [on PROVIDER] [-r REGION] [-s STACK]');
+    for (const spec of VERB_SPECS) expect(verbHelp(spec.verb).examples.length).toBeGreaterThan(0);
+  });
+
+  it('parses every example the help shows', () => {
+    for (const spec of VERB_SPECS) {
+      for (const example of spec.examples) {
+        const result = parse(example);
+        expect(result.ok, `${example}: ${result.ok ? '' : result.error.message}`).toBe(true);
+      }
+    }
+  });
+
+  it('measures edit distance with swaps as one edit', () => {
+    expect(editDistance('reboot', 'rebot')).toBe(1);
+    expect(editDistance('list', 'lsit')).toBe(1);
+    expect(editDistance('deploy', 'deplyo')).toBe(1);
+    expect(editDistance('abc', 'xyz')).toBe(3);
+    expect(suggest('stat', ['status', 'start', 'stop'])).toEqual(['start', 'status']);
+    expect(suggest('zzz', ['status', 'start'])).toEqual([]);
+  });
+});
