@@ -134,10 +134,14 @@ class ArgumentReader {
     const form = eq === -1 ? text : text.slice(0, eq);
     const inline = eq === -1 ? undefined : text.slice(eq + 1);
     const name = optionByForm(form);
-    if (name && this.allowed.has(name)) return this.setOption(name, form, inline);
+    if (name && this.allowed.has(name)) {
+      this.setOption(name, form, inline);
+      return;
+    }
     const key = form.replace(/^--?/, '').toLowerCase();
     if (this.spec.params && form.startsWith('--')) {
-      return this.setParam(key, inline ?? this.takeValue(form, `a value for ${key}`));
+      this.setParam(key, inline ?? this.takeValue(form, `a value for ${key}`));
+      return;
     }
     if (name) {
       this.fail('unknown-option', `${this.spec.verb} does not take ${form}.`);
@@ -151,14 +155,23 @@ class ArgumentReader {
 
   private readKeyValue(key: string, value: string): void {
     const name = optionByKey(key);
-    if (name && this.allowed.has(name) && name !== 'help') return this.setOption(name, `${key}=`, value);
-    if (this.spec.params) return this.setParam(key.toLowerCase(), value);
+    if (name && this.allowed.has(name) && name !== 'help') {
+      this.setOption(name, `${key}=`, value);
+      return;
+    }
+    if (this.spec.params) {
+      this.setParam(key.toLowerCase(), value);
+      return;
+    }
     this.fail('unknown-option', `${this.spec.verb} takes no parameter \`${key}\`.`);
   }
 
   private setParam(key: string, value: string): void {
     if (value === '') this.fail('missing-value', `${key}= needs a value.`);
-    if (key === 'provider') return this.setProvider(value);
+    if (key === 'provider') {
+      this.setProvider(value);
+      return;
+    }
     const previous = this.collected.params[key];
     if (previous !== undefined && previous !== value) {
       this.fail('bad-value', `${key} was given twice (${previous} and ${value}); give it once.`);
@@ -184,7 +197,10 @@ class ArgumentReader {
       value = inline ?? this.takeValue(form, spec.description);
       if (value === '') this.fail('missing-value', `${form} needs a value: ${spec.description}.`);
     }
-    if (name === 'provider' && typeof value === 'string') return this.setProvider(value);
+    if (name === 'provider' && typeof value === 'string') {
+      this.setProvider(value);
+      return;
+    }
     const previous = this.collected.values[name];
     if (previous !== undefined && previous !== value) {
       this.fail(
