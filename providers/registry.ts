@@ -1,0 +1,179 @@
+/**
+ * The registry: which provider modules exist, and which provider accounts
+ * the configuration asks for. It validates each account against its
+ * module's own schema (one clear line per problem) and connects the valid
+ * ones. Help and the `providers` reply read the declarations kept here.
+ */
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { durationSchema } from '../src/config/duration.ts';
+import { formatIssues } from '../src/config/issues.ts';
+import { suggest } from '../src/grammar/suggest.ts';
+import type { Clock, Provider, ProviderModule } from './types.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: modules differ in config type; each validates its own.
+export type AnyProviderModule = ProviderModule<any>;
+
+/** One configured account of a provider: "do", "aws-prod", "lab". */
+export interface ProviderAccount {
+  readonly id: string;
+  readonly module: AnyProviderModule;
+  /** What replies call it: the config's `label`, else the module's. */
+  readonly label: string;
+  /** How long a read may take before its error is shown inline. */
+  readonly timeoutMs: number;
+  /** The module-validated config. */
+  readonly config: unknown;
+  /** Secret values in this account's config, for redaction. */
+  readonly secrets: readonly string[];
+}
+
+/** An account with its instance, or the reason it could not connect. */
+export interface ConnectedProvider {
+  readonly account: ProviderAccount;
+  readonly instance: Provider | undefined;
+  readonly connectError: string | undefined;
+}
+
+const PROVIDER_ID = /^[a-z][a-z0-9_-]{0,31}$/i;
+const SECRET_LOOKING_KEY = /(token|password|secret|key)$/i;
+const commonKeysSchema = z.object({
+  type: z.string().min(1),
+  label: z.string().min(1).optional(),
+  timeout: durationSchema.optional(),
+});
+
+export function findModule(
+  modules: readonly AnyProviderModule[],
+  word: string,
+): AnyProviderModule | undefined {
+  const lower = word.toLowerCase();
+  return modules.find((module) => module.type === lower || module.aliases.includes(lower));
+}
+
+export interface AccountInput {
+  readonly id: string;
+  readonly raw: unknown;
+  /** Values that came from the environment, by key path inside this account. */
+  readonly fromEnvironment: ReadonlyMap<string, string>;
+}
+
+export interface BuildResult {
+  readonly accounts: ProviderAccount[];
+  readonly problems: string[];
+}
+
+/** Validates each account against its module; collects every problem, not just the first. */
+export function buildAccounts(
+  inputs: readonly AccountInput[],
+  modules: readonly AnyProviderModule[],
+  options: { readonly where: string; readonly defaultTimeoutMs: number; readonly requireEnvSecrets: boolean },
+): BuildResult {
+  const accounts: ProviderAccount[] = [];
+  const problems: string[] = [];
+  const { where } = options;
+  const knownTypes = modules.map((module) => module.type);
+
+  for (const { id, raw, fromEnvironment } of inputs) {
+    const at = `${where}: providers.${id}`;
+    if (!PROVIDER_ID.test(id)) {
+      problems.push(`${at}: the id must be a letter then letters, digits, - or _ (at most 32)`);
+      continue;
+    }
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      problems.push(`${at}: must be a mapping with at least a \`type\``);
+      continue;
+    }
+    const common = commonKeysSchema.safeParse(raw);
+    if (!common.success) {
+      problems.push(...formatIssues(common.error.issues, where, ['providers', id]));
+      continue;
+    }
+    const module = findModule(modules, common.data.type);
+    if (!module) {
+      const near = suggest(common.data.type, knownTypes);
+      const hint = near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : '';
+      problems.push(
+        `${at}.type: unknown provider type "${common.data.type}"${hint}; known: ${knownTypes.join(', ')}`,
+      );
+      continue;
+    }
+    const { type: _type, label, timeout, ...moduleKeys } = raw as Record<string, unknown>;
+    const parsed = module.configSchema.safeParse(moduleKeys);
+    if (!parsed.success) {
+      problems.push(...formatIssues(parsed.error.issues, where, ['providers', id], module.configSchema));
+      continue;
+    }
+    const secrets: string[] = [];
+    let secretProblem = false;
+    for (const key of module.secretKeys) {
+      const value = moduleKeys[key];
+      if (typeof value !== 'string' || value === '') continue;
+      if (options.requireEnvSecrets && !fromEnvironment.has(key)) {
+        problems.push(
+          `${at}.${key}: write the secret as \${ENV_NAME}; secrets are not kept in the config file`,
+        );
+        secretProblem = true;
+      }
+      secrets.push(value);
+    }
+    for (const [path, value] of fromEnvironment) {
+      if (SECRET_LOOKING_KEY.test(path)) secrets.push(value);
+    }
+    if (secretProblem) continue;
+    accounts.push({
+      id,
+      module,
+      label: common.data.label ?? module.label,
+      timeoutMs: common.data.timeout ?? options.defaultTimeoutMs,
+      config: parsed.data,
+      secrets,
+    });
+  }
+  return { accounts, problems };
+}
+
+/** Accounts the environment describes, for running without a config file. */
+export function environmentInputs(
+  modules: readonly AnyProviderModule[],
+  env: Readonly<Record<string, string | undefined>>,
+): AccountInput[] {
+  const inputs: AccountInput[] = [];
+  for (const module of modules) {
+    const found = module.fromEnvironment?.(env);
+    if (!found) continue;
+    const fromEnvironment = new Map(
+      Object.entries(found.config).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    );
+    inputs.push({ id: found.id, raw: { type: module.type, ...found.config }, fromEnvironment });
+  }
+  return inputs;
+}
+
+/**
+ * Connects every account. A module that fails to connect (a missing key
+ * file, say) is kept with its reason so replies can show it; the others work.
+ */
+export async function connectAccounts(
+  accounts: readonly ProviderAccount[],
+  deps: { readonly log: Logger; readonly clock: Clock },
+): Promise<ConnectedProvider[]> {
+  return Promise.all(
+    accounts.map(async (account): Promise<ConnectedProvider> => {
+      const log = deps.log.child({ provider: account.id });
+      try {
+        const instance = await account.module.connect({
+          id: account.id,
+          config: account.config,
+          log,
+          clock: deps.clock,
+        });
+        return { account, instance, connectError: undefined };
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        log.error({ err: error }, 'provider could not be set up');
+        return { account, instance: undefined, connectError: reason };
+      }
+    }),
+  );
+}

@@ -1,0 +1,136 @@
+/**
+ * Loads cloudmaster.yml (or, without one, the environment) into settings and
+ * provider accounts. Every problem found becomes one line of a ConfigError;
+ * nothing is half-loaded.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import {
+  type AccountInput,
+  type AnyProviderModule,
+  buildAccounts,
+  environmentInputs,
+  type ProviderAccount,
+} from '../../providers/registry.ts';
+import { CloudmasterError, ErrorCode } from '../errors.ts';
+import { interpolate } from './interpolate.ts';
+import { formatIssues } from './issues.ts';
+import { DEFAULT_SETTINGS, type Settings, settingsSchema } from './settings.ts';
+
+export const DEFAULT_CONFIG_PATH = 'cloudmaster.yml';
+
+export type ConfigSource =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'environment' };
+
+export interface LoadedConfig {
+  readonly source: ConfigSource;
+  readonly settings: Settings;
+  readonly accounts: readonly ProviderAccount[];
+  /** Every secret value in the config, for the logger's and replies' redaction. */
+  readonly secrets: readonly string[];
+}
+
+export class ConfigError extends CloudmasterError {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(
+      ErrorCode.ConfigInvalid,
+      `The configuration has ${problems.length} problem(s):\n${problems.join('\n')}`,
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const fileSchema = z.strictObject({
+  settings: z.unknown().optional(),
+  providers: z.record(z.string(), z.unknown()).optional(),
+});
+
+export interface LoadOptions {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly modules: readonly AnyProviderModule[];
+  readonly cwd?: string;
+}
+
+export function loadConfig(options: LoadOptions): LoadedConfig {
+  const { env } = options;
+  const explicit = env.CLOUDMASTER_CONFIG;
+  const path = explicit && explicit !== '' ? explicit : DEFAULT_CONFIG_PATH;
+  if (existsSync(path)) return loadFile(path, options);
+  if (explicit) throw new ConfigError([`${path}: no such file (CLOUDMASTER_CONFIG names it)`]);
+  return loadEnvironment(options);
+}
+
+function loadEnvironment({ env, modules }: LoadOptions): LoadedConfig {
+  const { accounts, problems } = buildAccounts(environmentInputs(modules, env), modules, {
+    where: 'environment',
+    defaultTimeoutMs: DEFAULT_SETTINGS.timeout,
+    requireEnvSecrets: false,
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    source: { kind: 'environment' },
+    settings: DEFAULT_SETTINGS,
+    accounts,
+    secrets: accounts.flatMap((account) => account.secrets),
+  };
+}
+
+function readYaml(path: string, where: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError([`${where}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      document.errors.map((error) => {
+        const position = error.linePos?.[0];
+        const at = position ? `:${position.line}:${position.col}` : '';
+        return `${where}${at}: ${error.message.split('\n')[0]}`;
+      }),
+    );
+  }
+  return document.toJS() ?? {};
+}
+
+function loadFile(path: string, { env, modules, cwd }: LoadOptions): LoadedConfig {
+  const where = relative(cwd ?? process.cwd(), path) || path;
+  const top = fileSchema.safeParse(readYaml(path, where));
+  if (!top.success) throw new ConfigError(formatIssues(top.error.issues, where, [], fileSchema));
+
+  const problems: string[] = [];
+  const interpolated = interpolate(top.data, env, where);
+  problems.push(...interpolated.problems);
+  const data = interpolated.value as z.infer<typeof fileSchema>;
+
+  const settings = settingsSchema.safeParse(data.settings);
+  if (!settings.success) problems.push(...formatIssues(settings.error.issues, where, ['settings']));
+  const timeout = settings.success ? settings.data.timeout : DEFAULT_SETTINGS.timeout;
+
+  const inputs: AccountInput[] = Object.entries(data.providers ?? {}).map(([id, raw]) => {
+    const prefix = `providers.${id}.`;
+    const fromEnvironment = new Map(
+      [...interpolated.fromEnvironment]
+        .filter(([key]) => key.startsWith(prefix))
+        .map(([key, value]) => [key.slice(prefix.length), value]),
+    );
+    return { id, raw, fromEnvironment };
+  });
+  const built = buildAccounts(inputs, modules, { where, defaultTimeoutMs: timeout, requireEnvSecrets: true });
+  problems.push(...built.problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    source: { kind: 'file', path },
+    settings: settings.success ? settings.data : DEFAULT_SETTINGS,
+    accounts: built.accounts,
+    secrets: built.accounts.flatMap((account) => account.secrets),
+  };
+}

@@ -1,0 +1,20 @@
+/** Bot-wide settings: the `settings:` section of cloudmaster.yml. */
+import { z } from 'zod';
+import { durationSchema } from './duration.ts';
+
+export const settingsSchema = z
+  .strictObject({
+    /** How long one provider may take to answer a read before its error is shown inline. */
+    timeout: durationSchema.default(10_000),
+    /** How long a mutation is followed before the reply says it is still going. */
+    operationTimeout: durationSchema.default(15 * 60_000),
+    /** How often a running operation is polled. */
+    pollInterval: durationSchema.default(2_000),
+    /** Machines per Slack message; more are behind a Next button. */
+    pageSize: z.number().int().min(5).max(200).default(50),
+  })
+  .default({ timeout: 10_000, operationTimeout: 15 * 60_000, pollInterval: 2_000, pageSize: 50 });
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const DEFAULT_SETTINGS: Settings = settingsSchema.parse(undefined);

@@ -1,0 +1,70 @@
+/**
+ * One provider call with a deadline. The provider gets an AbortSignal, but
+ * the deadline does not depend on the provider honouring it: the call is
+ * raced against a timer, so a hung SDK cannot hold a reply hostage.
+ */
+import type { Logger } from 'pino';
+import type { ConnectedProvider } from '../../providers/registry.ts';
+import type { CallContext, Provider } from '../../providers/types.ts';
+import { formatDuration } from '../config/duration.ts';
+import { CloudmasterError, ErrorCode } from '../errors.ts';
+import { describeAccount } from './provider-set.ts';
+
+export interface CallOptions {
+  /** Defaults to the account's own timeout (config `timeout`, else settings.timeout). */
+  readonly timeoutMs?: number;
+  readonly fresh: boolean;
+  readonly log: Logger;
+  /** Shutdown: aborts the call at once. */
+  readonly signal?: AbortSignal;
+}
+
+export function timeoutError(entry: ConnectedProvider, timeoutMs: number): CloudmasterError {
+  return new CloudmasterError(
+    ErrorCode.ProviderTimeout,
+    `${entry.account.label} (${entry.account.id}) did not answer in ${formatDuration(timeoutMs)}.`,
+    { provider: entry.account.id },
+  );
+}
+
+export function connectedInstance(entry: ConnectedProvider): Provider {
+  if (entry.instance) return entry.instance;
+  throw new CloudmasterError(
+    ErrorCode.ProviderUnavailable,
+    `${describeAccount(entry)} is not available: ${entry.connectError ?? 'it could not be set up'}.`,
+    { provider: entry.account.id, hint: 'Check its settings in cloudmaster.yml and the bot’s log.' },
+  );
+}
+
+export async function callProvider<T>(
+  entry: ConnectedProvider,
+  options: CallOptions,
+  call: (provider: Provider, ctx: CallContext) => Promise<T>,
+): Promise<T> {
+  const provider = connectedInstance(entry);
+  const controller = new AbortController();
+  const signals = options.signal ? [controller.signal, options.signal] : [controller.signal];
+  const ctx: CallContext = {
+    signal: AbortSignal.any(signals),
+    fresh: options.fresh,
+    log: options.log.child({ provider: entry.account.id }),
+  };
+  const timeoutMs = options.timeoutMs ?? entry.account.timeoutMs;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = timeoutError(entry, timeoutMs);
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([call(provider, ctx), deadline]);
+  } catch (error) {
+    // A provider that threw the abort reason (or a DOMException) for our timeout: report the timeout.
+    if (controller.signal.aborted) throw controller.signal.reason;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}

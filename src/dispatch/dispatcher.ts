@@ -1,0 +1,464 @@
+/**
+ * The dispatcher: a parsed command in, an Outcome out. It picks the
+ * providers in scope, checks what they declare they can do, fans reads out
+ * concurrently with a deadline each, resolves single targets, and runs
+ * mutations through one path (plan → request → follow), reporting to an
+ * observer on the way. It never throws: failures become ErrorOutcomes.
+ */
+import type { Logger } from 'pino';
+import type { ConnectedProvider } from '../../providers/registry.ts';
+import type { CapabilityOption, Machine, OperationRef, Stack } from '../../providers/types.ts';
+import type { Settings } from '../config/settings.ts';
+import type { FixedProvider } from '../entry-points.ts';
+import { CloudmasterError, ErrorCode, isCloudmasterError } from '../errors.ts';
+import {
+  type Command,
+  type CommandOf,
+  isMutatingVerb,
+  type MutatingVerb,
+  PROVIDER_VERBS,
+  type ProviderVerb,
+  VERBS,
+} from '../grammar/command.ts';
+import { suggest } from '../grammar/suggest.ts';
+import { type CallOptions, callProvider } from './call.ts';
+import { followOperation } from './follow.ts';
+import { lookup } from './lookup.ts';
+import type {
+  ListOutcome,
+  ListSection,
+  OperationObserver,
+  OperationOutcome,
+  OperationPlan,
+  Outcome,
+  ProviderRef,
+  ProviderReport,
+  ProvidersOutcome,
+  ResourceOutcome,
+} from './outcome.ts';
+import { capabilityOf, describeAccount, type ProviderSet, supports } from './provider-set.ts';
+
+export interface DispatchContext {
+  /** Set by /dostat and /vustat. */
+  readonly fixed?: FixedProvider;
+  /** Aborted at shutdown. */
+  readonly signal?: AbortSignal;
+}
+
+export interface DispatcherDeps {
+  readonly providers: ProviderSet;
+  readonly settings: Settings;
+  readonly log: Logger;
+}
+
+export function providerRef(entry: ConnectedProvider): ProviderRef {
+  return { id: entry.account.id, type: entry.account.module.type, label: entry.account.label };
+}
+
+export class Dispatcher {
+  readonly providers: ProviderSet;
+  private readonly settings: Settings;
+  private readonly log: Logger;
+
+  constructor(deps: DispatcherDeps) {
+    this.providers = deps.providers;
+    this.settings = deps.settings;
+    this.log = deps.log;
+  }
+
+  async run(command: Command, ctx: DispatchContext = {}, observer: OperationObserver = {}): Promise<Outcome> {
+    try {
+      switch (command.verb) {
+        case 'help':
+          return this.help(command, ctx);
+        case 'providers':
+          return await this.report(ctx);
+        case 'list':
+          return await this.list(command, ctx);
+        case 'status':
+          return await this.status(command, ctx);
+        default:
+          return await this.operate(command, ctx, observer);
+      }
+    } catch (error) {
+      return { kind: 'error', error, verb: command.verb };
+    }
+  }
+
+  private callOptions(command: Command, ctx: DispatchContext): CallOptions {
+    return {
+      fresh: command.fresh,
+      log: this.log,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    };
+  }
+
+  /** The providers a command may touch: the fixed type, narrowed by `on PROVIDER`. */
+  private scope(command: Command, ctx: DispatchContext): ConnectedProvider[] {
+    let entries: ConnectedProvider[] = [...this.providers.entries];
+    const { fixed } = ctx;
+    if (fixed) {
+      entries = this.providers.ofType(fixed.type);
+      if (entries.length === 0) {
+        throw new CloudmasterError(ErrorCode.NoProviders, `No ${fixed.label} account is configured.`, {
+          hint: `To use it, ${fixed.setup}.`,
+        });
+      }
+    }
+    if (command.provider !== undefined) {
+      const chosen = this.providers.resolve(command.provider);
+      if (fixed && chosen.some((entry) => entry.account.module.type !== fixed.type)) {
+        throw new CloudmasterError(ErrorCode.UnknownProvider, `This command works on ${fixed.label} only.`, {
+          hint: `Use /cloudmaster for ${chosen.map(describeAccount).join(', ')}.`,
+          candidates: entries.map(describeAccount),
+        });
+      }
+      entries = chosen;
+    }
+    if (entries.length === 0) {
+      throw new CloudmasterError(ErrorCode.NoProviders, 'No providers are configured.', {
+        hint: 'Add them to cloudmaster.yml or set their environment variables (see the README); CLOUDMASTER_DEMO=1 enables the simulated cloud.',
+      });
+    }
+    return entries;
+  }
+
+  /** The providers in scope that can run the verb (and option); a clear error if none can. */
+  private able(
+    scope: readonly ConnectedProvider[],
+    verb: ProviderVerb,
+    option?: { readonly name: CapabilityOption; readonly shown: string },
+  ): ConnectedProvider[] {
+    const able = scope.filter((entry) => supports(entry, verb, option?.name));
+    if (able.length > 0) return able;
+    const elsewhere = this.providers.supporting(verb, option?.name).map(describeAccount);
+    const what = option ? `${verb} with ${option.shown}` : verb;
+    const subject =
+      scope.length === 1 && scope[0] ? describeAccount(scope[0]) : 'None of the providers in scope';
+    throw new CloudmasterError(ErrorCode.Unsupported, `${subject} cannot ${what}.`, {
+      hint: elsewhere.length > 0 ? 'These providers can:' : 'No configured provider can.',
+      candidates: elsewhere,
+    });
+  }
+
+  private help(command: CommandOf<'help'>, ctx: DispatchContext): Outcome {
+    const entries = ctx.fixed ? this.providers.ofType(ctx.fixed.type) : this.providers.entries;
+    const availability = VERBS.map((verb) => ({
+      verb,
+      providers: (PROVIDER_VERBS as readonly string[]).includes(verb)
+        ? entries.filter((entry) => supports(entry, verb as ProviderVerb)).map((entry) => entry.account.id)
+        : [],
+    }));
+    return {
+      kind: 'help',
+      ...(command.topic ? { topic: command.topic } : {}),
+      availability,
+      ...(ctx.fixed ? { boundTo: ctx.fixed.label } : {}),
+    };
+  }
+
+  private async report(ctx: DispatchContext): Promise<ProvidersOutcome> {
+    const entries = ctx.fixed ? this.providers.ofType(ctx.fixed.type) : this.providers.entries;
+    const reports = await Promise.all(
+      entries.map(async (entry): Promise<ProviderReport> => {
+        const verbs = PROVIDER_VERBS.filter((verb) => capabilityOf(entry, verb));
+        const started = performance.now();
+        try {
+          await callProvider(entry, { fresh: true, log: this.log }, (provider, c) =>
+            provider.ping
+              ? provider.ping(c)
+              : (provider.list?.({}, c).then(() => undefined) ?? Promise.resolve()),
+          );
+          return {
+            provider: providerRef(entry),
+            verbs,
+            reachable: true,
+            latencyMs: performance.now() - started,
+          };
+        } catch (error) {
+          return { provider: providerRef(entry), verbs, reachable: false, error };
+        }
+      }),
+    );
+    return { kind: 'providers', reports };
+  }
+
+  private async list(command: CommandOf<'list'>, ctx: DispatchContext): Promise<ListOutcome> {
+    const scope = this.scope(command, ctx);
+    let able = this.able(scope, 'list');
+    const skipped: ListOutcome['skipped'][number][] = [];
+    // A region or stack filter only means something to providers that have them.
+    for (const [option, value] of [
+      ['region', command.region],
+      ['stack', command.stack],
+    ] as const) {
+      if (value === undefined) continue;
+      const kept = able.filter((entry) => supports(entry, 'list', option));
+      for (const entry of able) {
+        if (!kept.includes(entry)) skipped.push({ provider: providerRef(entry), reason: `no ${option}s` });
+      }
+      if (kept.length === 0) this.able(able, 'list', { name: option, shown: `-${option[0]} ${value}` });
+      able = kept;
+    }
+    const query = {
+      ...(command.region === undefined ? {} : { region: command.region }),
+      ...(command.stack === undefined ? {} : { stack: command.stack }),
+      ...(command.filter === undefined ? {} : { filter: command.filter }),
+    };
+    const sections = await Promise.all(
+      able.map(async (entry): Promise<ListSection> => {
+        const started = performance.now();
+        try {
+          const listing = await callProvider(entry, this.callOptions(command, ctx), (provider, c) => {
+            if (!provider.list) throw new Error('list is declared but not implemented');
+            return provider.list(query, c);
+          });
+          return { provider: providerRef(entry), listing, elapsedMs: performance.now() - started };
+        } catch (error) {
+          this.logProviderError(entry, 'list', error);
+          return { provider: providerRef(entry), error, elapsedMs: performance.now() - started };
+        }
+      }),
+    );
+    return { kind: 'listing', sections, skipped };
+  }
+
+  private async status(command: CommandOf<'status'>, ctx: DispatchContext): Promise<ResourceOutcome> {
+    const scope = this.able(this.scope(command, ctx), 'status');
+    const found = await lookup(
+      {
+        name: command.name,
+        verb: 'status',
+        ...(command.stackOnly ? { kind: 'stack' as const } : {}),
+        scope,
+      },
+      this.callOptions(command, ctx),
+    );
+    return {
+      kind: 'resource',
+      resource: found.resource,
+      provider: providerRef(found.entry),
+      unanswered: found.unanswered.map(({ entry, error }) => ({ provider: providerRef(entry), error })),
+    };
+  }
+
+  private logProviderError(entry: ConnectedProvider, verb: ProviderVerb, error: unknown): void {
+    const level = isCloudmasterError(error) ? 'warn' : 'error';
+    this.log[level]({ err: error, provider: entry.account.id, verb }, 'provider call failed');
+  }
+
+  /** Options the command uses, checked against what the target provider declares. */
+  private static usedOptions(
+    command: Command,
+  ): { name: CapabilityOption; shown: string; value: string | boolean }[] {
+    const used: { name: CapabilityOption; shown: string; value: string | boolean }[] = [];
+    if (command.verb === 'stop') {
+      if (command.force) used.push({ name: 'force', shown: '--force', value: true });
+      if (command.deallocate) used.push({ name: 'deallocate', shown: '--deallocate', value: true });
+    }
+    if (command.verb === 'deploy' || command.verb === 'cancel') {
+      if (command.service !== undefined) used.push({ name: 'service', shown: '-v', value: command.service });
+      if (command.environment !== undefined)
+        used.push({ name: 'environment', shown: '-e', value: command.environment });
+      if (command.verb === 'deploy' && !command.wait)
+        used.push({ name: 'wait', shown: '-w false', value: false });
+    }
+    return used;
+  }
+
+  private checkParams(
+    entry: ConnectedProvider,
+    verb: MutatingVerb,
+    params: Readonly<Record<string, string>>,
+  ): void {
+    const declared = Object.keys(capabilityOf(entry, verb)?.params ?? {});
+    for (const key of Object.keys(params)) {
+      if (declared.includes(key)) continue;
+      const near = suggest(key, declared);
+      throw new CloudmasterError(
+        ErrorCode.BadParameter,
+        `${verb} on ${entry.account.id} takes no parameter "${key}".`,
+        {
+          hint: near.length > 0 ? `Did you mean ${near.join(' or ')}=…?` : undefined,
+          candidates: declared.map((name) =>
+            `${name}=… ${capabilityOf(entry, verb)?.params?.[name]?.description ?? ''}`.trim(),
+          ),
+        },
+      );
+    }
+  }
+
+  private async plan(
+    command: Exclude<Command, CommandOf<'help' | 'providers' | 'list' | 'status'>>,
+    ctx: DispatchContext,
+  ): Promise<{ entry: ConnectedProvider; plan: OperationPlan }> {
+    const verb = command.verb;
+    const used = Dispatcher.usedOptions(command);
+    let scope = this.able(this.scope(command, ctx), verb);
+    for (const option of used) scope = this.able(scope, verb, option);
+    const options: Record<string, string | boolean> = Object.fromEntries(used.map((o) => [o.name, o.value]));
+
+    if (command.verb === 'create') {
+      if (scope.length > 1) {
+        throw new CloudmasterError(
+          ErrorCode.Ambiguous,
+          `"${command.provider}" means ${scope.length} providers.`,
+          {
+            hint: 'Name one of them with `on PROVIDER`:',
+            candidates: scope.map(describeAccount),
+          },
+        );
+      }
+      const entry = scope[0] as ConnectedProvider;
+      this.checkParams(entry, 'create', command.params);
+      return {
+        entry,
+        plan: {
+          verb,
+          provider: providerRef(entry),
+          target: { kind: 'machine', name: command.name },
+          options: { ...options, ...command.params },
+        },
+      };
+    }
+    const stackVerb = command.verb === 'deploy' || command.verb === 'cancel';
+    const found = await lookup(
+      {
+        name: stackVerb ? command.stack : command.name,
+        verb,
+        kind: stackVerb ? 'stack' : 'machine',
+        ...(stackVerb && command.environment !== undefined ? { environment: command.environment } : {}),
+        scope,
+      },
+      { ...this.callOptions(command, ctx), fresh: true },
+    );
+    const { resource } = found;
+    return {
+      entry: found.entry,
+      plan: {
+        verb,
+        provider: providerRef(found.entry),
+        target: { kind: resource.kind, name: resource.name, id: resource.id },
+        resource,
+        options,
+      },
+    };
+  }
+
+  private async request(
+    command: Exclude<Command, CommandOf<'help' | 'providers' | 'list' | 'status'>>,
+    entry: ConnectedProvider,
+    plan: OperationPlan,
+    ctx: DispatchContext,
+  ): Promise<OperationRef> {
+    const call = this.callOptions(command, ctx);
+    try {
+      return await callProvider(entry, call, (provider, c) => {
+        const missing = (): never => {
+          throw new Error(`${entry.account.id} declares ${command.verb} but does not implement it`);
+        };
+        const machine = plan.resource as Machine;
+        const stack = plan.resource as Stack;
+        switch (command.verb) {
+          case 'reboot':
+            return provider.reboot ? provider.reboot(machine, c) : missing();
+          case 'start':
+            return provider.start ? provider.start(machine, c) : missing();
+          case 'destroy':
+            return provider.destroy ? provider.destroy(machine, c) : missing();
+          case 'stop':
+            return provider.stop
+              ? provider.stop(machine, { force: command.force, deallocate: command.deallocate }, c)
+              : missing();
+          case 'create':
+            return provider.create
+              ? provider.create({ name: command.name, params: command.params }, c)
+              : missing();
+          case 'deploy':
+            return provider.deploy
+              ? provider.deploy(
+                  stack,
+                  {
+                    wait: command.wait,
+                    ...(command.environment === undefined ? {} : { environment: command.environment }),
+                    ...(command.service === undefined ? {} : { service: command.service }),
+                  },
+                  c,
+                )
+              : missing();
+          case 'cancel':
+            return provider.cancel
+              ? provider.cancel(
+                  stack,
+                  {
+                    ...(command.environment === undefined ? {} : { environment: command.environment }),
+                    ...(command.service === undefined ? {} : { service: command.service }),
+                  },
+                  c,
+                )
+              : missing();
+        }
+      });
+    } catch (error) {
+      if (isCloudmasterError(error) && error.code === ErrorCode.ProviderTimeout) {
+        // We cannot know whether the request arrived: say so rather than invite a blind retry.
+        throw new CloudmasterError(error.code, error.message, {
+          provider: entry.account.id,
+          hint: `The ${command.verb} may or may not have started. Check with \`status ${plan.target.name} on ${entry.account.id}\` before trying again.`,
+        });
+      }
+      throw error;
+    }
+  }
+
+  private async operate(
+    command: Exclude<Command, CommandOf<'help' | 'providers' | 'list' | 'status'>>,
+    ctx: DispatchContext,
+    observer: OperationObserver,
+  ): Promise<Outcome> {
+    if (!isMutatingVerb(command.verb)) throw new Error(`not a mutating verb: ${command.verb}`);
+    const { entry, plan } = await this.plan(command, ctx);
+    const started = performance.now();
+    const elapsed = (): number => performance.now() - started;
+    await observer.planned?.(plan);
+    let ref: OperationRef;
+    try {
+      ref = await this.request(command, entry, plan, ctx);
+    } catch (error) {
+      this.logProviderError(entry, command.verb, error);
+      return {
+        kind: 'operation',
+        plan,
+        end: 'failed',
+        error,
+        elapsedMs: elapsed(),
+      } satisfies OperationOutcome;
+    }
+    this.log.info(
+      { provider: entry.account.id, verb: command.verb, target: plan.target, operation: ref.operationId },
+      'operation accepted',
+    );
+    await observer.accepted?.(plan, ref);
+    const result = await followOperation(entry, ref, {
+      call: { ...this.callOptions(command, ctx), fresh: true },
+      pollIntervalMs: this.settings.pollInterval,
+      timeoutMs: this.settings.operationTimeout,
+      onProgress: (progress) => observer.progressed?.(plan, progress),
+    });
+    if (result.end === 'interrupted') {
+      this.log.warn(
+        { provider: entry.account.id, operation: ref },
+        'shutting down while an operation was being followed',
+      );
+    }
+    return {
+      kind: 'operation',
+      plan,
+      ref,
+      end: result.end,
+      ...(result.last ? { last: result.last } : {}),
+      ...(result.error === undefined ? {} : { error: result.error }),
+      elapsedMs: elapsed(),
+    };
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Secret redaction for logs and replies. Known secret values (from the
+ * config) are replaced wherever they appear, and token-shaped strings are
+ * replaced even when nobody told us about them.
+ */
+
+const REDACTED = '[redacted]';
+/** Shorter values would redact ordinary words. */
+const MIN_SECRET_LENGTH = 6;
+const TOKEN_PATTERNS: readonly [RegExp, string][] = [
+  [/\bxox[abprs]-[A-Za-z0-9-]+/g, REDACTED], // Slack bot and user tokens
+  [/\bxapp-[A-Za-z0-9-]+/g, REDACTED], // Slack app-level tokens
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
+  // The Socket Mode URL carries a ticket; signed URLs carry signatures.
+  [/([?&](?:ticket|token|access_token|sig|signature|X-Amz-Signature)=)[^&\s"']+/gi, `$1${REDACTED}`],
+];
+
+export class Redactor {
+  private secrets: string[] = [];
+
+  constructor(secrets: Iterable<string> = []) {
+    this.add(secrets);
+  }
+
+  add(values: Iterable<string>): void {
+    const next = new Set(this.secrets);
+    for (const value of values) if (value.length >= MIN_SECRET_LENGTH) next.add(value);
+    // Longest first, so a secret containing another is replaced whole.
+    this.secrets = [...next].sort((a, b) => b.length - a.length);
+  }
+
+  text(input: string): string {
+    let output = input;
+    for (const secret of this.secrets) {
+      if (output.includes(secret)) output = output.split(secret).join(REDACTED);
+    }
+    for (const [pattern, replacement] of TOKEN_PATTERNS) output = output.replace(pattern, replacement);
+    return output;
+  }
+
+  /** Redacts every string inside a JSON-like value (objects, arrays). */
+  deep<T>(value: T, seen = new WeakSet<object>()): T {
+    if (typeof value === 'string') return this.text(value) as T;
+    if (value === null || typeof value !== 'object') return value;
+    if (seen.has(value)) return value;
+    seen.add(value);
+    if (Array.isArray(value)) return value.map((item) => this.deep(item, seen)) as T;
+    if (value instanceof Error) return value;
+    const copy: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) copy[key] = this.deep(item, seen);
+    return copy as T;
+  }
+}
