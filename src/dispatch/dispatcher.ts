@@ -19,6 +19,7 @@ import {
   PROVIDER_VERBS,
   type ProviderVerb,
   VERBS,
+  type Verb,
 } from '../grammar/command.ts';
 import { suggest } from '../grammar/suggest.ts';
 import { type CallOptions, callProvider } from './call.ts';
@@ -145,13 +146,17 @@ export class Dispatcher {
     const entries = ctx.fixed ? this.providers.ofType(ctx.fixed.type) : this.providers.entries;
     const availability = VERBS.map((verb) => ({
       verb,
-      providers: (PROVIDER_VERBS as readonly string[]).includes(verb)
-        ? entries.filter((entry) => supports(entry, verb as ProviderVerb)).map((entry) => entry.account.id)
-        : [],
+      providers: entries.flatMap((entry) => {
+        const capability = (PROVIDER_VERBS as readonly Verb[]).includes(verb)
+          ? capabilityOf(entry, verb as ProviderVerb)
+          : undefined;
+        return capability ? [{ provider: providerRef(entry), capability }] : [];
+      }),
     }));
     return {
       kind: 'help',
       ...(command.topic ? { topic: command.topic } : {}),
+      configured: entries.map(providerRef),
       availability,
       ...(ctx.fixed ? { boundTo: ctx.fixed.label } : {}),
     };

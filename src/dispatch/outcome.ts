@@ -2,7 +2,13 @@
  * What the dispatcher answers, independent of where the answer goes: the
  * Slack renderer and the CLI renderer both read these.
  */
-import type { Listing, OperationProgress, OperationRef, Resource } from '../../providers/types.ts';
+import type {
+  Listing,
+  OperationProgress,
+  OperationRef,
+  Resource,
+  VerbCapability,
+} from '../../providers/types.ts';
 import type { MutatingVerb, ProviderVerb, UsageError, Verb } from '../grammar/command.ts';
 
 export interface ProviderRef {
@@ -36,13 +42,14 @@ export interface ResourceOutcome {
 
 export interface VerbAvailability {
   readonly verb: Verb;
-  /** Providers that can run it; empty for bot verbs. */
-  readonly providers: readonly string[];
+  /** Providers that can run it, with what each declares; empty for bot verbs. */
+  readonly providers: readonly { readonly provider: ProviderRef; readonly capability: VerbCapability }[];
 }
 
 export interface HelpOutcome {
   readonly kind: 'help';
   readonly topic?: Verb;
+  readonly configured: readonly ProviderRef[];
   readonly availability: readonly VerbAvailability[];
   /** The provider a fixed-provider command (/dostat) is bound to. */
   readonly boundTo?: string;

@@ -1,0 +1,5 @@
+/** Every provider module the bot knows. Adding a cloud means adding it here. */
+import type { AnyProviderModule } from './registry.ts';
+import { simulatorModule } from './simulator/index.ts';
+
+export const PROVIDER_MODULES: readonly AnyProviderModule[] = [simulatorModule];

@@ -1,0 +1,135 @@
+/**
+ * The whole bot, assembled: config → logger → providers → dispatcher →
+ * Bolt app with its listeners. `main.ts` runs it under signals; the
+ * end-to-end tests run the same thing against a fake Slack.
+ */
+import type { App } from '@slack/bolt';
+import type { RetryOptions } from '@slack/web-api';
+import type { DestinationStream, Logger } from 'pino';
+import { PROVIDER_MODULES } from '../providers/modules.ts';
+import { type AnyProviderModule, connectAccounts } from '../providers/registry.ts';
+import type { Clock } from '../providers/types.ts';
+import { buildApp } from './app.ts';
+import { type LoadedConfig, loadConfig } from './config/load.ts';
+import { WorkTracker } from './conversation/work-tracker.ts';
+import { Dispatcher } from './dispatch/dispatcher.ts';
+import { ProviderSet } from './dispatch/provider-set.ts';
+import * as actions from './listeners/actions/index.ts';
+import * as commands from './listeners/commands/index.ts';
+import type { ListenerDeps } from './listeners/deps.ts';
+import * as events from './listeners/events/index.ts';
+import { createLogger, logLevelFrom } from './log/logger.ts';
+import { Redactor } from './log/redact.ts';
+
+export interface SlackCredentials {
+  readonly botToken: string;
+  readonly appToken: string;
+  readonly apiUrl?: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The Slack settings from the environment, or the names of those missing. */
+export function slackCredentials(env: Env): SlackCredentials | { readonly missing: string[] } {
+  const botToken = env.SLACK_BOT_TOKEN ?? '';
+  const appToken = env.SLACK_APP_TOKEN ?? '';
+  const missing: string[] = [];
+  if (!botToken.startsWith('xoxb-')) missing.push('SLACK_BOT_TOKEN (a bot token, xoxb-…)');
+  if (!appToken.startsWith('xapp-'))
+    missing.push('SLACK_APP_TOKEN (an app-level token with connections:write, xapp-…)');
+  if (missing.length > 0) return { missing };
+  return { botToken, appToken, ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}) };
+}
+
+export interface BotOptions {
+  readonly env: Env;
+  readonly slack: SlackCredentials;
+  /** Already loaded (main.ts reports its errors itself); loaded from env otherwise. */
+  readonly config?: LoadedConfig;
+  readonly modules?: readonly AnyProviderModule[];
+  readonly clock?: Clock;
+  readonly logDestination?: DestinationStream;
+  readonly retryConfig?: RetryOptions;
+}
+
+export interface Bot {
+  readonly app: App;
+  readonly dispatcher: Dispatcher;
+  readonly work: WorkTracker;
+  readonly log: Logger;
+  start(): Promise<void>;
+  /** Stop taking work, let in-flight work finish (or record itself), close the socket. */
+  stop(options?: { readonly graceMs?: number; readonly abortMs?: number }): Promise<void>;
+}
+
+export async function createBot(options: BotOptions): Promise<Bot> {
+  const modules = options.modules ?? PROVIDER_MODULES;
+  const config = options.config ?? loadConfig({ env: options.env, modules });
+  const redactor = new Redactor([...config.secrets, options.slack.botToken, options.slack.appToken]);
+  const log = createLogger({
+    level: logLevelFrom(options.env),
+    redactor,
+    ...(options.logDestination ? { destination: options.logDestination } : {}),
+  });
+  const connected = await connectAccounts(config.accounts, { log, clock: options.clock ?? Date });
+  const dispatcher = new Dispatcher({
+    providers: new ProviderSet(connected),
+    settings: config.settings,
+    log,
+  });
+  const work = new WorkTracker();
+  const app = buildApp({
+    botToken: options.slack.botToken,
+    appToken: options.slack.appToken,
+    ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}),
+    log,
+    ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
+  });
+  const deps: ListenerDeps = {
+    dispatcher,
+    settings: config.settings,
+    log,
+    work,
+    redactor,
+    mentionPrefix: '@cloudmaster ',
+  };
+  commands.register(app, deps);
+  events.register(app, deps);
+  actions.register(app, deps);
+  app.error(async (error) => {
+    log.error({ err: error }, 'unhandled error in a listener');
+  });
+
+  return {
+    app,
+    dispatcher,
+    work,
+    log,
+    async start() {
+      await app.start();
+      // People address the bot by its Slack name; help and usage should show it.
+      try {
+        const identity = await app.client.auth.test();
+        if (typeof identity.user === 'string' && identity.user !== '')
+          deps.mentionPrefix = `@${identity.user} `;
+      } catch (error) {
+        log.warn({ err: error }, 'could not read the bot’s own name');
+      }
+      log.info(
+        { providers: connected.map((entry) => entry.account.id), source: config.source.kind },
+        'cloudmaster is connected to Slack',
+      );
+    },
+    async stop({ graceMs = 20_000, abortMs = 5_000 } = {}) {
+      const left = await work.drain(graceMs, abortMs);
+      if (left > 0)
+        log.warn(
+          { interrupted: left },
+          'stopped while work was in flight; see the interrupted operations above',
+        );
+      await app.stop();
+      await Promise.allSettled(connected.map((entry) => entry.instance?.close?.()));
+      log.info('cloudmaster stopped');
+    },
+  };
+}

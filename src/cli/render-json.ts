@@ -1,0 +1,77 @@
+/** `--json`: the outcome as data, errors described the same way Slack shows them. */
+import type { Outcome } from '../dispatch/outcome.ts';
+import type { Logger } from '../log/logger.ts';
+import { describeError } from '../replies/describe-error.ts';
+import { outcomeSentence } from '../replies/slack/operation.ts';
+
+function errorData(error: unknown, log?: Logger): Record<string, unknown> {
+  const described = describeError(error, log);
+  return {
+    code: described.code,
+    message: described.message,
+    ...(described.hint ? { hint: described.hint } : {}),
+    ...(described.candidates.length > 0 ? { candidates: described.candidates } : {}),
+  };
+}
+
+export function toJson(outcome: Outcome, log?: Logger): unknown {
+  switch (outcome.kind) {
+    case 'listing':
+      return {
+        kind: 'listing',
+        providers: outcome.sections.map((section) => ({
+          provider: section.provider,
+          elapsedMs: Math.round(section.elapsedMs),
+          ...(section.listing
+            ? {
+                machines: section.listing.machines,
+                stacks: section.listing.stacks,
+                warnings: section.listing.warnings,
+              }
+            : { error: errorData(section.error, log) }),
+        })),
+        skipped: outcome.skipped,
+      };
+    case 'resource':
+      return {
+        kind: 'resource',
+        provider: outcome.provider,
+        resource: outcome.resource,
+        unanswered: outcome.unanswered.map(({ provider, error }) => ({
+          provider,
+          error: errorData(error, log),
+        })),
+      };
+    case 'error':
+      return { kind: 'error', error: errorData(outcome.error, log) };
+    case 'usage':
+      return { kind: 'usage', error: outcome.error };
+    case 'providers':
+      return {
+        kind: 'providers',
+        providers: outcome.reports.map((report) => ({
+          ...report.provider,
+          verbs: report.verbs,
+          reachable: report.reachable,
+          ...(report.latencyMs === undefined ? {} : { latencyMs: Math.round(report.latencyMs) }),
+          ...(report.error === undefined ? {} : { error: errorData(report.error, log) }),
+        })),
+      };
+    case 'operation':
+      return {
+        kind: 'operation',
+        verb: outcome.plan.verb,
+        provider: outcome.plan.provider,
+        target: outcome.plan.target,
+        options: outcome.plan.options,
+        end: outcome.end,
+        message: outcomeSentence(outcome, log).text,
+        operationId: outcome.ref?.operationId,
+        last: outcome.last,
+        elapsedMs: Math.round(outcome.elapsedMs),
+        ...(outcome.error === undefined ? {} : { error: errorData(outcome.error, log) }),
+      };
+    case 'help':
+      return outcome;
+  }
+}

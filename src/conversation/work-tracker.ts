@@ -1,0 +1,51 @@
+/**
+ * Work in flight, so shutdown can stop taking new work, wait for what is
+ * running, then tell the rest to stop (they record where they were).
+ */
+
+export class WorkTracker {
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly controller = new AbortController();
+  private draining = false;
+
+  /** Aborted when shutdown stops waiting: followers end as "interrupted". */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get accepting(): boolean {
+    return !this.draining;
+  }
+
+  get size(): number {
+    return this.inFlight.size;
+  }
+
+  /** Runs `work` in the background; its failure is the caller's to handle inside `work`. */
+  run(work: () => Promise<unknown>): Promise<unknown> {
+    const promise = work().finally(() => this.inFlight.delete(promise));
+    this.inFlight.add(promise);
+    return promise;
+  }
+
+  /**
+   * Stops accepting work, waits up to `graceMs` for it to finish, then
+   * aborts the rest and waits up to `abortMs` for it to record itself.
+   * Returns how many were still running when aborted.
+   */
+  async drain(graceMs: number, abortMs: number): Promise<number> {
+    this.draining = true;
+    const settle = (ms: number): Promise<void> =>
+      Promise.race([
+        Promise.allSettled([...this.inFlight]).then(() => undefined),
+        new Promise<void>((resolve) => setTimeout(resolve, ms).unref()),
+      ]);
+    await settle(graceMs);
+    const left = this.inFlight.size;
+    if (left > 0) {
+      this.controller.abort(new Error('shutting down'));
+      await settle(abortMs);
+    }
+    return left;
+  }
+}

@@ -1,0 +1,9 @@
+import type { ConversationDeps } from '../conversation/handle-text.ts';
+import type { Redactor } from '../log/redact.ts';
+
+/** What every listener group needs. */
+export interface ListenerDeps extends ConversationDeps {
+  readonly redactor: Redactor;
+  /** How people address the bot in channels, e.g. "@igor ", for help and usage lines. */
+  mentionPrefix: string;
+}

@@ -1,0 +1,47 @@
+/**
+ * The one place that turns any error into words for a user. Known errors
+ * carry their own message, hint and candidates; anything else becomes a
+ * short apology with a reference that finds the details in the log —
+ * never a stack trace.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ErrorCode, isCloudmasterError } from '../errors.ts';
+
+export interface DescribedError {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly hint?: string;
+  readonly candidates: readonly string[];
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
+}
+
+export function describeError(error: unknown, log?: Logger): DescribedError {
+  if (isCloudmasterError(error)) {
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.hint ? { hint: error.hint } : {}),
+      candidates: error.candidates,
+    };
+  }
+  if (isAbort(error)) {
+    return {
+      code: ErrorCode.ShuttingDown,
+      message: 'The request was stopped before it finished (cloudmaster is restarting).',
+      hint: 'Try again in a moment.',
+      candidates: [],
+    };
+  }
+  const reference = randomBytes(4).toString('hex');
+  log?.error({ err: error, reference }, 'unexpected error');
+  return {
+    code: ErrorCode.Internal,
+    message: `Something went wrong inside cloudmaster (reference ${reference}).`,
+    hint: 'Nothing was changed by this reply. The details are in the bot’s log under that reference.',
+    candidates: [],
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * The message a mutation owns: posted when the target is resolved
+ * ("Rebooting web-1 on demo…"), then updated in place at each step until
+ * the outcome.
+ */
+import type { KnownBlock } from '@slack/types';
+import type { OperationProgress, OperationRef } from '../../../providers/types.ts';
+import { formatDuration } from '../../config/duration.ts';
+import type { OperationOutcome, OperationPlan } from '../../dispatch/outcome.ts';
+import type { Logger } from '../../log/logger.ts';
+import { describeError } from '../describe-error.ts';
+import { planDetails, targetPhrase, verbWords } from '../wording.ts';
+import { code, context, escape, message, type SlackMessage, section } from './message.ts';
+
+export type OperationStage =
+  | { readonly stage: 'planned' }
+  | { readonly stage: 'accepted'; readonly ref: OperationRef }
+  | { readonly stage: 'progress'; readonly progress: OperationProgress }
+  | { readonly stage: 'final'; readonly outcome: OperationOutcome };
+
+/** Words of the outcome line, shared with the CLI. */
+export function outcomeSentence(
+  outcome: OperationOutcome,
+  log?: Logger,
+): { emoji: string; text: string; hint?: string } {
+  const { plan } = outcome;
+  const words = verbWords(plan);
+  const target = targetPhrase(plan);
+  const last = outcome.last?.step;
+  const took = formatDuration(outcome.elapsedMs);
+  const status = `status ${plan.target.name} on ${plan.provider.id}`;
+  switch (outcome.end) {
+    case 'succeeded':
+      return {
+        emoji: ':white_check_mark:',
+        text: `${target} ${words.done}${last ? `: ${last}` : ''} (took ${took}).`,
+      };
+    case 'cancelled':
+      return {
+        emoji: ':no_entry_sign:',
+        text: `The ${words.noun} of ${target} was cancelled${last ? `: ${last}` : ''}.`,
+      };
+    case 'timed_out':
+      return {
+        emoji: ':warning:',
+        text: `The ${words.noun} of ${target} is still not finished after ${took}${last ? `; last seen: ${last}` : ''}.`,
+        hint: `Check with ${status}.`,
+      };
+    case 'interrupted':
+      return {
+        emoji: ':double_vertical_bar:',
+        text: `cloudmaster stopped following the ${words.noun} of ${target} while shutting down${last ? `; last seen: ${last}` : ''}.`,
+        hint: `The provider may still be working: check with ${status}.`,
+      };
+    case 'failed': {
+      const problem = describeError(outcome.error, log);
+      return {
+        emoji: ':x:',
+        text: `The ${words.noun} of ${target} failed: ${problem.message}`,
+        ...(problem.hint ? { hint: problem.hint } : {}),
+      };
+    }
+  }
+}
+
+export function renderOperation(
+  plan: OperationPlan,
+  stage: OperationStage,
+  requester?: string,
+  log?: Logger,
+): SlackMessage {
+  const words = verbWords(plan);
+  const target = targetPhrase(plan);
+  const bold = `*${escape(plan.target.name)}*${plan.resource?.kind === 'stack' ? ` (${escape(plan.resource.environment)})` : ''} on ${escape(plan.provider.id)}`;
+  let line: string;
+  let text: string;
+  switch (stage.stage) {
+    case 'planned':
+      line = `:hourglass_flowing_sand: ${words.doing} ${bold}…`;
+      text = `${words.doing} ${target}…`;
+      break;
+    case 'accepted':
+      line = `:hourglass_flowing_sand: ${words.doing} ${bold}… request accepted`;
+      text = `${words.doing} ${target}… request accepted`;
+      break;
+    case 'progress':
+      line = `:arrows_counterclockwise: ${words.doing} ${bold}… ${escape(stage.progress.step)}`;
+      text = `${words.doing} ${target}… ${stage.progress.step}`;
+      break;
+    case 'final': {
+      const sentence = outcomeSentence(stage.outcome, log);
+      line = `${sentence.emoji} ${escape(sentence.text)}${sentence.hint ? `\n${escape(sentence.hint)}` : ''}`;
+      text = [sentence.text, sentence.hint].filter(Boolean).join(' ');
+      break;
+    }
+  }
+  const facts = [
+    ...(requester ? [`requested by <@${requester}>`] : []),
+    ...(plan.target.id ? [`id ${code(plan.target.id)}`] : []),
+    ...planDetails(plan).map((detail) => escape(detail)),
+  ];
+  const operationId =
+    stage.stage === 'accepted'
+      ? stage.ref.operationId
+      : stage.stage === 'final'
+        ? stage.outcome.ref?.operationId
+        : undefined;
+  if (operationId) facts.push(`operation ${code(operationId)}`);
+  const blocks: KnownBlock[] = [section(line)];
+  if (facts.length > 0) blocks.push(context([facts.join(' · ')]));
+  return message(text, blocks);
+}

@@ -1,0 +1,31 @@
+/** The `status` reply: every known fact of one machine or stack. */
+import type { KnownBlock } from '@slack/types';
+import type { ResourceOutcome } from '../../dispatch/outcome.ts';
+import { describeError } from '../describe-error.ts';
+import { resourceFacts } from '../resource-facts.ts';
+import { MACHINE_STATUS_EMOJI, STACK_STATUS_EMOJI } from '../wording.ts';
+import { context, escape, fields, header, message, type SlackMessage } from './message.ts';
+
+export function renderResource(outcome: ResourceOutcome): SlackMessage {
+  const { resource } = outcome;
+  const emoji =
+    resource.kind === 'machine' ? MACHINE_STATUS_EMOJI[resource.status] : STACK_STATUS_EMOJI[resource.status];
+  const facts = resourceFacts(resource);
+  const title = resource.kind === 'stack' ? `${resource.name} (${resource.environment})` : resource.name;
+  const blocks: KnownBlock[] = [
+    header(`${title} on ${outcome.provider.id}`),
+    ...fields(
+      facts.map(([label, value], index) => [
+        label,
+        index === 0 ? `${emoji} ${escape(value)}` : escape(value),
+      ]),
+    ),
+  ];
+  const notes = outcome.unanswered.map(
+    ({ provider, error }) =>
+      `:warning: ${escape(provider.id)} could not be asked: ${escape(describeError(error).message)}`,
+  );
+  if (notes.length > 0) blocks.push(context(notes));
+  const text = `${title} on ${outcome.provider.id}: ${facts.map(([label, value]) => `${label.toLowerCase()} ${value}`).join(', ')}`;
+  return message(text, blocks);
+}
