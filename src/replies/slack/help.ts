@@ -8,7 +8,16 @@ import type { HelpOutcome, VerbAvailability } from '../../dispatch/outcome.ts';
 import type { Verb } from '../../grammar/command.ts';
 import { verbHelp } from '../../grammar/usage.ts';
 import { VERB_SPECS, type VerbGroup } from '../../grammar/verbs.ts';
-import { code, context, escape, header, message, packLines, type SlackMessage, section } from './message.ts';
+import {
+  code,
+  context,
+  header,
+  message,
+  mrkdwnEscape,
+  packLines,
+  type SlackMessage,
+  section,
+} from './message.ts';
 
 const GROUP_TITLES: Record<VerbGroup, string> = { machines: 'Machines', stacks: 'Stacks', bot: 'The bot' };
 
@@ -27,7 +36,7 @@ export function renderHelp(outcome: HelpOutcome, prefix: string): SlackMessage {
 function renderOverview(outcome: HelpOutcome, prefix: string): SlackMessage {
   const byVerb = new Map(outcome.availability.map((entry) => [entry.verb, entry]));
   const intro = outcome.boundTo
-    ? `This command works on *${escape(outcome.boundTo)}*. Type ${code(`${prefix}VERB …`)}; ${code(`${prefix}help VERB`)} explains one.`
+    ? `This command works on *${mrkdwnEscape(outcome.boundTo)}*. Type ${code(`${prefix}VERB …`)}; ${code(`${prefix}help VERB`)} explains one.`
     : `Run your clouds from here. Type ${code(`${prefix}VERB …`)}; ${code(`${prefix}help VERB`)} explains one.`;
   const blocks: KnownBlock[] = [header('cloudmaster'), section(intro)];
   const textLines = [`cloudmaster help. ${intro.replace(/[`*]/g, '')}`];
@@ -39,10 +48,10 @@ function renderOverview(outcome: HelpOutcome, prefix: string): SlackMessage {
       const names = providerNames(byVerb.get(spec.verb));
       const where = isProviderVerb(spec)
         ? names
-          ? ` _(${escape(names)})_`
+          ? ` _(${mrkdwnEscape(names)})_`
           : ' _(no configured provider)_'
         : '';
-      lines.push(`• ${code(help.usage)} — ${escape(help.summary)}${where}`);
+      lines.push(`• ${code(help.usage)} — ${mrkdwnEscape(help.summary)}${where}`);
       textLines.push(
         `${help.usage}: ${help.summary}${isProviderVerb(spec) ? ` (${names || 'no configured provider'})` : ''}`,
       );
@@ -51,7 +60,7 @@ function renderOverview(outcome: HelpOutcome, prefix: string): SlackMessage {
   }
   const configured = outcome.configured.map((provider) => `${provider.id} (${provider.label})`).join(', ');
   const footer = configured
-    ? `Providers: ${escape(configured)}. Short and long options are equal (\`-s\` = \`--stack\`), and \`key=value\` = \`--key value\`.`
+    ? `Providers: ${mrkdwnEscape(configured)}. Short and long options are equal (\`-s\` = \`--stack\`), and \`key=value\` = \`--key value\`.`
     : 'No providers are configured yet: see the README (cloudmaster.yml, or environment variables; CLOUDMASTER_DEMO=1 adds the simulated cloud).';
   blocks.push(context([footer]));
   textLines.push(footer.replace(/`/g, ''));
@@ -61,13 +70,15 @@ function renderOverview(outcome: HelpOutcome, prefix: string): SlackMessage {
 function renderVerbHelp(outcome: HelpOutcome, verb: Verb, prefix: string): SlackMessage {
   const help = verbHelp(verb);
   const availability = outcome.availability.find((entry) => entry.verb === verb);
-  const lines = [`*Usage:* ${code(`${prefix}${help.usage}`)}`, escape(help.summary)];
+  const lines = [`*Usage:* ${code(`${prefix}${help.usage}`)}`, mrkdwnEscape(help.summary)];
   if (help.aliases.length > 0) lines.push(`*Also:* ${help.aliases.map((alias) => code(alias)).join(' ')}`);
   const textLines = [`${verb}: ${help.summary}`, `Usage: ${prefix}${help.usage}`];
   const blocks: KnownBlock[] = [header(`help: ${verb}`), section(lines.join('\n'))];
 
   if (help.options.length > 0) {
-    const optionLines = help.options.map((option) => `• ${code(option.forms)} ${escape(option.description)}`);
+    const optionLines = help.options.map(
+      (option) => `• ${code(option.forms)} ${mrkdwnEscape(option.description)}`,
+    );
     blocks.push(...packLines(['*Options*', ...optionLines]));
     textLines.push(...help.options.map((option) => `${option.forms}: ${option.description}`));
   }
@@ -84,7 +95,7 @@ function renderVerbHelp(outcome: HelpOutcome, verb: Verb, prefix: string): Slack
         ...Object.entries(capability.params ?? {}).map(([name, param]) => `${name}= (${param.description})`),
       ];
       const note = capability.note ? ` — ${capability.note}` : '';
-      return `• *${escape(provider.id)}* (${escape(provider.label)})${escape(note)}${extras.length > 0 ? `: ${escape(extras.join(', '))}` : ''}`;
+      return `• *${mrkdwnEscape(provider.id)}* (${mrkdwnEscape(provider.label)})${mrkdwnEscape(note)}${extras.length > 0 ? `: ${mrkdwnEscape(extras.join(', '))}` : ''}`;
     });
     blocks.push(
       ...packLines([

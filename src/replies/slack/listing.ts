@@ -14,9 +14,9 @@ import {
   actions,
   button,
   context,
-  escape,
   LIMITS,
   message,
+  mrkdwnEscape,
   packedSize,
   packLines,
   type SlackMessage,
@@ -65,7 +65,7 @@ function machineRow(machine: Machine): Row {
   );
   return {
     provider: machine.provider,
-    block: `${MACHINE_STATUS_EMOJI[machine.status]} *${escape(machine.name)}* · ${escape(status)} · ${escape(facts.join(' · '))}`,
+    block: `${MACHINE_STATUS_EMOJI[machine.status]} *${mrkdwnEscape(machine.name)}* · ${mrkdwnEscape(status)} · ${mrkdwnEscape(facts.join(' · '))}`,
     text: `${machine.name} (${machine.provider}): ${status}, ${facts.join(', ')}`,
   };
 }
@@ -78,7 +78,7 @@ function stackRow(stack: Stack): Row {
     : 'never deployed';
   return {
     provider: stack.provider,
-    block: `${STACK_STATUS_EMOJI[stack.status]} *${escape(stack.name)}* (${escape(stack.environment)}) · ${escape(status)} · ${escape(deployment)}`,
+    block: `${STACK_STATUS_EMOJI[stack.status]} *${mrkdwnEscape(stack.name)}* (${mrkdwnEscape(stack.environment)}) · ${mrkdwnEscape(status)} · ${mrkdwnEscape(deployment)}`,
     text: `${stack.name} ${stack.environment} (${stack.provider}): ${status}, ${deployment}`,
   };
 }
@@ -91,7 +91,7 @@ function sectionHeading(section: ListSection): string {
         ...(listing.stacks.length > 0 ? [plural(listing.stacks.length, 'stack')] : []),
       ].join(', ')
     : '';
-  return `*${escape(section.provider.id)}* — ${escape(section.provider.label)}${counts ? ` · ${counts}` : ''}`;
+  return `*${mrkdwnEscape(section.provider.id)}* — ${mrkdwnEscape(section.provider.label)}${counts ? ` · ${counts}` : ''}`;
 }
 
 /** Pages as [start, end) row ranges, within the row count and the size budgets. */
@@ -152,7 +152,7 @@ export function renderListing(outcome: ListOutcome, options: ListingRenderOption
   for (const s of failed) {
     const problem = describeError(s.error);
     blockLines.push(
-      `:warning: ${sectionHeading(s)}: ${escape(problem.message)}${problem.hint ? ` ${escape(problem.hint)}` : ''}`,
+      `:warning: ${sectionHeading(s)}: ${mrkdwnEscape(problem.message)}${problem.hint ? ` ${mrkdwnEscape(problem.hint)}` : ''}`,
     );
     textLines.push(`${s.provider.id}: ${problem.message}`);
   }
@@ -164,7 +164,8 @@ export function renderListing(outcome: ListOutcome, options: ListingRenderOption
         blockLines.push(
           `${sectionHeading(s)}${lastProvider === undefined && start > 0 ? ' (continued)' : ''}`,
         );
-        for (const warning of s.listing?.warnings ?? []) blockLines.push(`:warning: ${escape(warning)}`);
+        for (const warning of s.listing?.warnings ?? [])
+          blockLines.push(`:warning: ${mrkdwnEscape(warning)}`);
       }
       lastProvider = row.provider;
     }
@@ -185,7 +186,7 @@ export function renderListing(outcome: ListOutcome, options: ListingRenderOption
   if (outcome.skipped.length > 0) {
     blocks.push(
       context([
-        `Skipped: ${outcome.skipped.map((s) => `${escape(s.provider.id)} (${escape(s.reason)})`).join(', ')}`,
+        `Skipped: ${outcome.skipped.map((s) => `${mrkdwnEscape(s.provider.id)} (${mrkdwnEscape(s.reason)})`).join(', ')}`,
       ]),
     );
   }
@@ -223,5 +224,5 @@ export function renderListing(outcome: ListOutcome, options: ListingRenderOption
 
 function describeQuery(command: string): string {
   const filter = command.trim().split(/\s+/).slice(1).join(' ');
-  return filter ? ` for \`${escape(filter)}\`` : '';
+  return filter ? ` for \`${mrkdwnEscape(filter)}\`` : '';
 }

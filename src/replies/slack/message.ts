@@ -24,13 +24,13 @@ export const LIMITS = {
 } as const;
 
 /** Slack treats &, < and > as control characters in mrkdwn: a machine named `<!channel>` must not ping anyone. */
-export function escape(text: string): string {
+export function mrkdwnEscape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** Inline code, safe for any content. */
 export function code(text: string): string {
-  return `\`${escape(text.replace(/`/g, "'"))}\``;
+  return `\`${mrkdwnEscape(text.replace(/`/g, "'"))}\``;
 }
 
 export function section(text: string): SectionBlock {

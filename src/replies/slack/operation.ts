@@ -10,7 +10,7 @@ import type { OperationOutcome, OperationPlan } from '../../dispatch/outcome.ts'
 import type { Logger } from '../../log/logger.ts';
 import { describeError } from '../describe-error.ts';
 import { planDetails, targetPhrase, verbWords } from '../wording.ts';
-import { code, context, escape, message, type SlackMessage, section } from './message.ts';
+import { code, context, message, mrkdwnEscape, type SlackMessage, section } from './message.ts';
 
 export type OperationStage =
   | { readonly stage: 'planned' }
@@ -71,7 +71,7 @@ export function renderOperation(
 ): SlackMessage {
   const words = verbWords(plan);
   const target = targetPhrase(plan);
-  const bold = `*${escape(plan.target.name)}*${plan.resource?.kind === 'stack' ? ` (${escape(plan.resource.environment)})` : ''} on ${escape(plan.provider.id)}`;
+  const bold = `*${mrkdwnEscape(plan.target.name)}*${plan.resource?.kind === 'stack' ? ` (${mrkdwnEscape(plan.resource.environment)})` : ''} on ${mrkdwnEscape(plan.provider.id)}`;
   let line: string;
   let text: string;
   switch (stage.stage) {
@@ -84,12 +84,12 @@ export function renderOperation(
       text = `${words.doing} ${target}… request accepted`;
       break;
     case 'progress':
-      line = `:arrows_counterclockwise: ${words.doing} ${bold}… ${escape(stage.progress.step)}`;
+      line = `:arrows_counterclockwise: ${words.doing} ${bold}… ${mrkdwnEscape(stage.progress.step)}`;
       text = `${words.doing} ${target}… ${stage.progress.step}`;
       break;
     case 'final': {
       const sentence = outcomeSentence(stage.outcome, log);
-      line = `${sentence.emoji} ${escape(sentence.text)}${sentence.hint ? `\n${escape(sentence.hint)}` : ''}`;
+      line = `${sentence.emoji} ${mrkdwnEscape(sentence.text)}${sentence.hint ? `\n${mrkdwnEscape(sentence.hint)}` : ''}`;
       text = [sentence.text, sentence.hint].filter(Boolean).join(' ');
       break;
     }
@@ -97,7 +97,7 @@ export function renderOperation(
   const facts = [
     ...(requester ? [`requested by <@${requester}>`] : []),
     ...(plan.target.id ? [`id ${code(plan.target.id)}`] : []),
-    ...planDetails(plan).map((detail) => escape(detail)),
+    ...planDetails(plan).map((detail) => mrkdwnEscape(detail)),
   ];
   const operationId =
     stage.stage === 'accepted'

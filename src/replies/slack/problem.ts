@@ -4,11 +4,11 @@ import type { ErrorOutcome, UsageOutcome } from '../../dispatch/outcome.ts';
 import { usageLine, verbHelp } from '../../grammar/usage.ts';
 import type { Logger } from '../../log/logger.ts';
 import { describeError } from '../describe-error.ts';
-import { code, context, escape, message, packLines, type SlackMessage, section } from './message.ts';
+import { code, context, message, mrkdwnEscape, packLines, type SlackMessage, section } from './message.ts';
 
 export function renderUsage(outcome: UsageOutcome, prefix: string): SlackMessage {
   const { error } = outcome;
-  const lines = [`:warning: ${escape(error.message)}`];
+  const lines = [`:warning: ${mrkdwnEscape(error.message)}`];
   const textLines = [error.message];
   if (error.suggestions.length > 0) {
     const options = error.suggestions.map((s) => code(s)).join(' or ');
@@ -31,13 +31,13 @@ export function renderUsage(outcome: UsageOutcome, prefix: string): SlackMessage
 
 export function renderError(outcome: ErrorOutcome, log?: Logger): SlackMessage {
   const problem = describeError(outcome.error, log);
-  const lines = [`:x: ${escape(problem.message)}`];
-  if (problem.hint) lines.push(escape(problem.hint));
+  const lines = [`:x: ${mrkdwnEscape(problem.message)}`];
+  if (problem.hint) lines.push(mrkdwnEscape(problem.hint));
   const blocks: KnownBlock[] = [section(lines.join('\n'))];
   if (problem.candidates.length > 0) {
     const shown = problem.candidates.slice(0, 20);
     const more = problem.candidates.length - shown.length;
-    const list = shown.map((candidate) => `• ${escape(candidate)}`);
+    const list = shown.map((candidate) => `• ${mrkdwnEscape(candidate)}`);
     if (more > 0) list.push(`…and ${more} more`);
     blocks.push(...packLines(list));
   }

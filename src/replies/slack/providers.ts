@@ -1,7 +1,7 @@
 /** The `providers` reply: each configured account, what it can do, whether it answers. */
 import type { ProvidersOutcome } from '../../dispatch/outcome.ts';
 import { describeError } from '../describe-error.ts';
-import { escape, message, packLines, type SlackMessage, section } from './message.ts';
+import { message, mrkdwnEscape, packLines, type SlackMessage, section } from './message.ts';
 
 export function renderProviders(outcome: ProvidersOutcome): SlackMessage {
   if (outcome.reports.length === 0) {
@@ -17,7 +17,7 @@ export function renderProviders(outcome: ProvidersOutcome): SlackMessage {
       : `not reachable: ${describeError(report.error).message}`;
     const emoji = report.reachable ? ':white_check_mark:' : ':x:';
     lines.push(
-      `${emoji} *${escape(provider.id)}* — ${escape(provider.label)} (\`${escape(provider.type)}\`) · ${escape(reach)}\n      can ${escape(report.verbs.join(', '))}`,
+      `${emoji} *${mrkdwnEscape(provider.id)}* — ${mrkdwnEscape(provider.label)} (\`${mrkdwnEscape(provider.type)}\`) · ${mrkdwnEscape(reach)}\n      can ${mrkdwnEscape(report.verbs.join(', '))}`,
     );
     textLines.push(
       `${provider.id} (${provider.label}, ${provider.type}): ${reach}; can ${report.verbs.join(', ')}`,

@@ -4,7 +4,7 @@ import type { ResourceOutcome } from '../../dispatch/outcome.ts';
 import { describeError } from '../describe-error.ts';
 import { resourceFacts } from '../resource-facts.ts';
 import { MACHINE_STATUS_EMOJI, STACK_STATUS_EMOJI } from '../wording.ts';
-import { context, escape, fields, header, message, type SlackMessage } from './message.ts';
+import { context, fields, header, message, mrkdwnEscape, type SlackMessage } from './message.ts';
 
 export function renderResource(outcome: ResourceOutcome): SlackMessage {
   const { resource } = outcome;
@@ -17,13 +17,13 @@ export function renderResource(outcome: ResourceOutcome): SlackMessage {
     ...fields(
       facts.map(([label, value], index) => [
         label,
-        index === 0 ? `${emoji} ${escape(value)}` : escape(value),
+        index === 0 ? `${emoji} ${mrkdwnEscape(value)}` : mrkdwnEscape(value),
       ]),
     ),
   ];
   const notes = outcome.unanswered.map(
     ({ provider, error }) =>
-      `:warning: ${escape(provider.id)} could not be asked: ${escape(describeError(error).message)}`,
+      `:warning: ${mrkdwnEscape(provider.id)} could not be asked: ${mrkdwnEscape(describeError(error).message)}`,
   );
   if (notes.length > 0) blocks.push(context(notes));
   const text = `${title} on ${outcome.provider.id}: ${facts.map(([label, value]) => `${label.toLowerCase()} ${value}`).join(', ')}`;
