@@ -1,0 +1,152 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { PROVIDER_MODULES } from '../../providers/modules.ts';
+import type { AnyProviderModule } from '../../providers/registry.ts';
+import { ConfigError, type LoadedConfig, loadConfig } from '../../src/config/load.ts';
+import { Redactor } from '../../src/log/redact.ts';
+
+/** A module with a secret, as the REST providers will have: the registry treats every module alike. */
+const tokenModule: AnyProviderModule = {
+  type: 'tokencloud',
+  aliases: ['tc'],
+  label: 'Token Cloud',
+  configSchema: z.strictObject({ token: z.string().min(1), endpoint: z.url().optional() }),
+  secretKeys: ['token'],
+  capabilities: { list: {} },
+  fromEnvironment: (env) => (env.TOKENCLOUD_TOKEN ? { id: 'tc', config: { token: env.TOKENCLOUD_TOKEN } } : undefined),
+  connect: async () => {
+    throw new Error('not used here');
+  },
+};
+const modules = [...PROVIDER_MODULES, tokenModule];
+
+function withFile(yaml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cloudmaster-config-'));
+  const path = join(dir, 'cloudmaster.yml');
+  writeFileSync(path, yaml);
+  return path;
+}
+
+function load(yaml: string, env: Record<string, string> = {}): LoadedConfig {
+  return loadConfig({ env: { CLOUDMASTER_CONFIG: withFile(yaml), ...env }, modules, cwd: '/' });
+}
+
+function problems(yaml: string, env: Record<string, string> = {}): string[] {
+  try {
+    load(yaml, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('loads providers, settings and ${ENV} references', () => {
+    const config = load(
+      `
+settings:
+  timeout: 4s
+  pageSize: 20
+providers:
+  demo:
+    type: simulator
+    seed: 7
+  tc:
+    type: tokencloud
+    token: \${TC_TOKEN}
+    timeout: 1500ms
+`,
+      { TC_TOKEN: 'tc-secret-value-123' },
+    );
+    expect(config.source.kind).toBe('file');
+    expect(config.settings).toMatchObject({ timeout: 4000, pageSize: 20 });
+    expect(config.accounts.map((a) => [a.id, a.module.type, a.timeoutMs])).toEqual([
+      ['demo', 'simulator', 4000],
+      ['tc', 'tokencloud', 1500],
+    ]);
+    expect(config.secrets).toEqual(['tc-secret-value-123']);
+  });
+
+  it('reports every problem, one line each, naming file, key and what is wrong', () => {
+    const lines = problems(
+      `
+settings:
+  timeout: soon
+providers:
+  demo:
+    type: simulatr
+  tc:
+    type: tokencloud
+    token: \${MISSING_TOKEN}
+  lab:
+    type: simulator
+    sead: 3
+  "9bad":
+    type: simulator
+`,
+    );
+    expect(lines).toEqual([
+      expect.stringMatching(/cloudmaster\.yml: providers\.tc\.token: environment variable MISSING_TOKEN is not set$/),
+      expect.stringMatching(/cloudmaster\.yml: settings\.timeout: "soon" is not a duration/),
+      expect.stringMatching(/cloudmaster\.yml: providers\.demo\.type: unknown provider type "simulatr" \(did you mean simulator\?\); known: simulator, tokencloud$/),
+      expect.stringMatching(/cloudmaster\.yml: providers\.lab: unknown key "sead" \(did you mean "seed"\?\)/),
+      expect.stringMatching(/cloudmaster\.yml: providers\.9bad: the id must be/),
+    ]);
+  });
+
+  it('refuses a secret written into the file', () => {
+    expect(problems('providers:\n  tc:\n    type: tokencloud\n    token: tc-literal-secret\n')).toEqual([
+      expect.stringMatching(/providers\.tc\.token: write the secret as \$\{ENV_NAME\}/),
+    ]);
+  });
+
+  it('points at the line of a YAML syntax error', () => {
+    const [line] = problems('providers:\n  demo:\n    type: simulator\n   bad indent: [\n');
+    expect(line).toMatch(/^cloudmaster\.yml:\d+:\d+: /);
+  });
+
+  it('rejects unknown top-level sections and non-mapping providers', () => {
+    expect(problems('provders: {}\n')).toEqual([expect.stringMatching(/unknown key "provders" \(did you mean "providers"\?\)/)]);
+    expect(problems('providers:\n  demo: simulator\n')).toEqual([expect.stringMatching(/providers\.demo: must be a mapping/)]);
+  });
+
+  it('names a missing file that CLOUDMASTER_CONFIG points at', () => {
+    expect(() => loadConfig({ env: { CLOUDMASTER_CONFIG: '/nonexistent/cloudmaster.yml' }, modules })).toThrow(
+      /no such file \(CLOUDMASTER_CONFIG names it\)/,
+    );
+  });
+
+  it('without a file, enables providers from the environment', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'cloudmaster-empty-'));
+    const previous = process.cwd();
+    process.chdir(cwd);
+    try {
+      const none = loadConfig({ env: {}, modules });
+      expect(none.source.kind).toBe('environment');
+      expect(none.accounts).toEqual([]);
+      const some = loadConfig({ env: { CLOUDMASTER_DEMO: '1', TOKENCLOUD_TOKEN: 'env-token-abcdef' }, modules });
+      expect(some.accounts.map((a) => a.id)).toEqual(['demo', 'tc']);
+      expect(some.secrets).toEqual(['env-token-abcdef']);
+    } finally {
+      process.chdir(previous);
+    }
+  });
+});
+
+describe('redaction', () => {
+  it('removes configured secrets and token-shaped strings everywhere', () => {
+    const redactor = new Redactor(['tc-secret-value-123']);
+    expect(redactor.text('token tc-secret-value-123 rejected')).toBe('token [redacted] rejected');
+    expect(redactor.text('xoxb-1234-abcd and xapp-1-A0-99 and Bearer abc.def')).toBe('[redacted] and [redacted] and Bearer [redacted]');
+    expect(redactor.text('wss://host/link/?ticket=abc123&app_id=A1')).toBe('wss://host/link/?ticket=[redacted]&app_id=A1');
+    expect(redactor.deep({ a: ['x tc-secret-value-123'], b: 3 })).toEqual({ a: ['x [redacted]'], b: 3 });
+  });
+
+  it('ignores values too short to be secrets', () => {
+    expect(new Redactor(['abc']).text('abc')).toBe('abc');
+  });
+});
