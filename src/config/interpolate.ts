@@ -9,6 +9,8 @@ const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 export interface InterpolationResult {
   readonly value: unknown;
   readonly problems: readonly string[];
+  /** Config paths whose references could not be resolved. */
+  readonly unresolved: readonly string[];
   /** Values read from the environment, by config path ("providers.do.token"). */
   readonly fromEnvironment: ReadonlyMap<string, string>;
 }
@@ -19,6 +21,7 @@ export function interpolate(
   where: string,
 ): InterpolationResult {
   const problems: string[] = [];
+  const unresolved: string[] = [];
   const fromEnvironment = new Map<string, string>();
 
   const visit = (node: unknown, path: string[]): unknown => {
@@ -28,6 +31,7 @@ export function interpolate(
         const value = env[name];
         if (value === undefined || value === '') {
           problems.push(`${where}: ${path.join('.')}: environment variable ${name} is not set`);
+          unresolved.push(path.join('.'));
           return '';
         }
         usedEnvironment = true;
@@ -45,5 +49,5 @@ export function interpolate(
     return node;
   };
 
-  return { value: visit(input, []), problems, fromEnvironment };
+  return { value: visit(input, []), problems, unresolved, fromEnvironment };
 }

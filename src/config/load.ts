@@ -114,7 +114,10 @@ function loadFile(path: string, { env, modules, cwd }: LoadOptions): LoadedConfi
   if (!settings.success) problems.push(...formatIssues(settings.error.issues, where, ['settings']));
   const timeout = settings.success ? settings.data.timeout : DEFAULT_SETTINGS.timeout;
 
-  const inputs: AccountInput[] = Object.entries(data.providers ?? {}).map(([id, raw]) => {
+  // An account with an unset variable is already reported; validating it too would report it twice.
+  const incomplete = new Set(interpolated.unresolved.map((path) => path.split('.')[1]));
+  const entries = Object.entries(data.providers ?? {}).filter(([id]) => !incomplete.has(id));
+  const inputs: AccountInput[] = entries.map(([id, raw]) => {
     const prefix = `providers.${id}.`;
     const fromEnvironment = new Map(
       [...interpolated.fromEnvironment]
