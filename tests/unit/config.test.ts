@@ -16,7 +16,8 @@ const tokenModule: AnyProviderModule = {
   configSchema: z.strictObject({ token: z.string().min(1), endpoint: z.url().optional() }),
   secretKeys: ['token'],
   capabilities: { list: {} },
-  fromEnvironment: (env) => (env.TOKENCLOUD_TOKEN ? { id: 'tc', config: { token: env.TOKENCLOUD_TOKEN } } : undefined),
+  fromEnvironment: (env) =>
+    env.TOKENCLOUD_TOKEN ? { id: 'tc', config: { token: env.TOKENCLOUD_TOKEN } } : undefined,
   connect: async () => {
     throw new Error('not used here');
   },
@@ -45,7 +46,7 @@ function problems(yaml: string, env: Record<string, string> = {}): string[] {
 }
 
 describe('configuration', () => {
-  it('loads providers, settings and ${ENV} references', () => {
+  it('loads providers, settings and environment references', () => {
     const config = load(
       `
 settings:
@@ -90,9 +91,13 @@ providers:
 `,
     );
     expect(lines).toEqual([
-      expect.stringMatching(/cloudmaster\.yml: providers\.tc\.token: environment variable MISSING_TOKEN is not set$/),
+      expect.stringMatching(
+        /cloudmaster\.yml: providers\.tc\.token: environment variable MISSING_TOKEN is not set$/,
+      ),
       expect.stringMatching(/cloudmaster\.yml: settings\.timeout: "soon" is not a duration/),
-      expect.stringMatching(/cloudmaster\.yml: providers\.demo\.type: unknown provider type "simulatr" \(did you mean simulator\?\); known: simulator, tokencloud$/),
+      expect.stringMatching(
+        /cloudmaster\.yml: providers\.demo\.type: unknown provider type "simulatr" \(did you mean simulator\?\); known: simulator, tokencloud$/,
+      ),
       expect.stringMatching(/cloudmaster\.yml: providers\.lab: unknown key "sead" \(did you mean "seed"\?\)/),
       expect.stringMatching(/cloudmaster\.yml: providers\.9bad: the id must be/),
     ]);
@@ -110,14 +115,18 @@ providers:
   });
 
   it('rejects unknown top-level sections and non-mapping providers', () => {
-    expect(problems('provders: {}\n')).toEqual([expect.stringMatching(/unknown key "provders" \(did you mean "providers"\?\)/)]);
-    expect(problems('providers:\n  demo: simulator\n')).toEqual([expect.stringMatching(/providers\.demo: must be a mapping/)]);
+    expect(problems('provders: {}\n')).toEqual([
+      expect.stringMatching(/unknown key "provders" \(did you mean "providers"\?\)/),
+    ]);
+    expect(problems('providers:\n  demo: simulator\n')).toEqual([
+      expect.stringMatching(/providers\.demo: must be a mapping/),
+    ]);
   });
 
   it('names a missing file that CLOUDMASTER_CONFIG points at', () => {
-    expect(() => loadConfig({ env: { CLOUDMASTER_CONFIG: '/nonexistent/cloudmaster.yml' }, modules })).toThrow(
-      /no such file \(CLOUDMASTER_CONFIG names it\)/,
-    );
+    expect(() =>
+      loadConfig({ env: { CLOUDMASTER_CONFIG: '/nonexistent/cloudmaster.yml' }, modules }),
+    ).toThrow(/no such file \(CLOUDMASTER_CONFIG names it\)/);
   });
 
   it('without a file, enables providers from the environment', () => {
@@ -128,7 +137,10 @@ providers:
       const none = loadConfig({ env: {}, modules });
       expect(none.source.kind).toBe('environment');
       expect(none.accounts).toEqual([]);
-      const some = loadConfig({ env: { CLOUDMASTER_DEMO: '1', TOKENCLOUD_TOKEN: 'env-token-abcdef' }, modules });
+      const some = loadConfig({
+        env: { CLOUDMASTER_DEMO: '1', TOKENCLOUD_TOKEN: 'env-token-abcdef' },
+        modules,
+      });
       expect(some.accounts.map((a) => a.id)).toEqual(['demo', 'tc']);
       expect(some.secrets).toEqual(['env-token-abcdef']);
     } finally {
@@ -141,8 +153,12 @@ describe('redaction', () => {
   it('removes configured secrets and token-shaped strings everywhere', () => {
     const redactor = new Redactor(['tc-secret-value-123']);
     expect(redactor.text('token tc-secret-value-123 rejected')).toBe('token [redacted] rejected');
-    expect(redactor.text('xoxb-1234-abcd and xapp-1-A0-99 and Bearer abc.def')).toBe('[redacted] and [redacted] and Bearer [redacted]');
-    expect(redactor.text('wss://host/link/?ticket=abc123&app_id=A1')).toBe('wss://host/link/?ticket=[redacted]&app_id=A1');
+    expect(redactor.text('xoxb-1234-abcd and xapp-1-A0-99 and Bearer abc.def')).toBe(
+      '[redacted] and [redacted] and Bearer [redacted]',
+    );
+    expect(redactor.text('wss://host/link/?ticket=abc123&app_id=A1')).toBe(
+      'wss://host/link/?ticket=[redacted]&app_id=A1',
+    );
     expect(redactor.deep({ a: ['x tc-secret-value-123'], b: 3 })).toEqual({ a: ['x [redacted]'], b: 3 });
   });
 
