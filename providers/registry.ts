@@ -9,10 +9,18 @@ import { z } from 'zod';
 import { durationSchema } from '../src/config/duration.ts';
 import { formatIssues } from '../src/config/issues.ts';
 import { suggest } from '../src/grammar/suggest.ts';
-import type { Clock, Provider, ProviderModule } from './types.ts';
+import type { CapabilityTable, Clock, Provider, ProviderModule, ProviderSetup } from './types.ts';
 
+/**
+ * Any module, as the registry holds it: its config is validated by its own
+ * schema, its capabilities read as a plain table, its instance as a Provider.
+ */
 // biome-ignore lint/suspicious/noExplicitAny: modules differ in config type; each validates its own.
-export type AnyProviderModule = ProviderModule<any>;
+export type AnyProviderModule = Omit<ProviderModule<any>, 'connect' | 'capabilities'> & {
+  readonly capabilities: CapabilityTable;
+  // biome-ignore lint/suspicious/noExplicitAny: as above.
+  connect(setup: ProviderSetup<any>): Promise<Provider>;
+};
 
 /** One configured account of a provider: "do", "aws-prod", "lab". */
 export interface ProviderAccount {

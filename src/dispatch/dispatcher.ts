@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { ConnectedProvider } from '../../providers/registry.ts';
-import type { CapabilityOption, Machine, OperationRef, Stack } from '../../providers/types.ts';
+import type { CapabilityOption, OperationRef } from '../../providers/types.ts';
 import type { Settings } from '../config/settings.ts';
 import type { FixedProvider } from '../entry-points.ts';
 import { CloudmasterError, ErrorCode, isCloudmasterError } from '../errors.ts';
@@ -38,6 +38,7 @@ import type {
   ResourceOutcome,
 } from './outcome.ts';
 import { capabilityOf, describeAccount, type ProviderSet, supports } from './provider-set.ts';
+import { type MutationCommand, sendMutation } from './request.ts';
 
 export interface DispatchContext {
   /** Set by /dostat and /vustat. */
@@ -294,7 +295,7 @@ export class Dispatcher {
   }
 
   private async plan(
-    command: Exclude<Command, CommandOf<'help' | 'providers' | 'list' | 'status'>>,
+    command: MutationCommand,
     ctx: DispatchContext,
   ): Promise<{ entry: ConnectedProvider; plan: OperationPlan }> {
     const verb = command.verb;
@@ -351,59 +352,14 @@ export class Dispatcher {
   }
 
   private async request(
-    command: Exclude<Command, CommandOf<'help' | 'providers' | 'list' | 'status'>>,
+    command: MutationCommand,
     entry: ConnectedProvider,
     plan: OperationPlan,
     ctx: DispatchContext,
   ): Promise<OperationRef> {
     const call = this.callOptions(command, ctx);
     try {
-      return await callProvider(entry, call, (provider, c) => {
-        const missing = (): never => {
-          throw new Error(`${entry.account.id} declares ${command.verb} but does not implement it`);
-        };
-        const machine = plan.resource as Machine;
-        const stack = plan.resource as Stack;
-        switch (command.verb) {
-          case 'reboot':
-            return provider.reboot ? provider.reboot(machine, c) : missing();
-          case 'start':
-            return provider.start ? provider.start(machine, c) : missing();
-          case 'destroy':
-            return provider.destroy ? provider.destroy(machine, c) : missing();
-          case 'stop':
-            return provider.stop
-              ? provider.stop(machine, { force: command.force, deallocate: command.deallocate }, c)
-              : missing();
-          case 'create':
-            return provider.create
-              ? provider.create({ name: command.name, params: command.params }, c)
-              : missing();
-          case 'deploy':
-            return provider.deploy
-              ? provider.deploy(
-                  stack,
-                  {
-                    wait: command.wait,
-                    ...(command.environment === undefined ? {} : { environment: command.environment }),
-                    ...(command.service === undefined ? {} : { service: command.service }),
-                  },
-                  c,
-                )
-              : missing();
-          case 'cancel':
-            return provider.cancel
-              ? provider.cancel(
-                  stack,
-                  {
-                    ...(command.environment === undefined ? {} : { environment: command.environment }),
-                    ...(command.service === undefined ? {} : { service: command.service }),
-                  },
-                  c,
-                )
-              : missing();
-        }
-      });
+      return await callProvider(entry, call, (provider, c) => sendMutation(provider, command, plan, c));
     } catch (error) {
       if (isCloudmasterError(error) && error.code === ErrorCode.ProviderTimeout) {
         // We cannot know whether the request arrived: say so rather than invite a blind retry.
@@ -417,7 +373,7 @@ export class Dispatcher {
   }
 
   private async operate(
-    command: Exclude<Command, CommandOf<'help' | 'providers' | 'list' | 'status'>>,
+    command: MutationCommand,
     ctx: DispatchContext,
     observer: OperationObserver,
   ): Promise<Outcome> {
