@@ -17,7 +17,10 @@ export function writeConfig(yaml: string): string {
   return path;
 }
 
-export async function dispatcherFor(yaml: string, extraModules: readonly AnyProviderModule[] = []): Promise<Dispatcher> {
+export async function dispatcherFor(
+  yaml: string,
+  extraModules: readonly AnyProviderModule[] = [],
+): Promise<Dispatcher> {
   const modules = [...PROVIDER_MODULES, ...extraModules];
   const config = loadConfig({ env: { CLOUDMASTER_CONFIG: writeConfig(yaml) }, modules });
   const log = pino({ level: 'silent' });
