@@ -135,7 +135,7 @@ export function buildAccounts(
       label: common.data.label ?? module.label,
       timeoutMs: common.data.timeout ?? options.defaultTimeoutMs,
       config: parsed.data,
-      secrets,
+      secrets: [...new Set(secrets)],
     });
   }
   return { accounts, problems };

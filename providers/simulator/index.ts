@@ -1,0 +1,44 @@
+/**
+ * The `simulator` provider: an in-memory cloud for demos, tests and
+ * benchmarks, declared and connected like every real provider module.
+ */
+import type { CapabilityTable, ProviderModule } from '../types.ts';
+import { type SimulatorConfig, simulatorConfigSchema } from './config.ts';
+
+export const simulatorCapabilities = {
+  list: { options: ['region', 'stack'] },
+  status: {},
+  reboot: {},
+  start: {},
+  stop: { options: ['force'] },
+  create: {
+    params: {
+      size: { description: 'machine size, e.g. sim-small', defaultFrom: 'defaultSize' },
+      image: { description: 'image, e.g. ubuntu-24-04', defaultFrom: 'defaultImage' },
+      region: { description: 'region, e.g. sim-nyc1', defaultFrom: 'defaultRegion' },
+    },
+  },
+  destroy: {},
+  deploy: { options: ['environment', 'service', 'wait'] },
+  cancel: { options: ['environment', 'service'] },
+} as const satisfies CapabilityTable;
+
+const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
+
+export const simulatorModule: ProviderModule<SimulatorConfig, typeof simulatorCapabilities> = {
+  type: 'simulator',
+  aliases: ['sim'],
+  label: 'Simulated cloud',
+  configSchema: simulatorConfigSchema,
+  secretKeys: [],
+  capabilities: simulatorCapabilities,
+  fromEnvironment(env) {
+    const flag = env.CLOUDMASTER_DEMO?.toLowerCase();
+    return flag && TRUE_WORDS.has(flag) ? { id: 'demo', config: {} } : undefined;
+  },
+  async connect(setup) {
+    // Loaded on connect, as real modules load their SDKs: declarations stay cheap.
+    const { createSimulator } = await import('./provider.ts');
+    return createSimulator(setup);
+  },
+};
