@@ -159,6 +159,6 @@ export function machineView(machine: SimMachine, provider: string): Machine {
     region: machine.region,
     size: machine.size,
     createdAt: iso(machine.createdAt),
-    details: { image: machine.image, vCPUs: String(machine.vcpus), memory: `${machine.memoryGb} GB` },
+    details: { Image: machine.image, vCPUs: String(machine.vcpus), Memory: `${machine.memoryGb} GB` },
   };
 }

@@ -1,0 +1,40 @@
+/**
+ * Starts the real bot (config file → providers → Bolt app in Socket Mode)
+ * against a fake Slack, and captures its log lines for assertions.
+ */
+import { type Bot, createBot } from '../../src/bot.ts';
+import { writeConfig } from './dispatcher.ts';
+import { FakeSlack, type FakeSlackOptions } from './fake-slack/index.ts';
+
+export interface Harness {
+  readonly fake: FakeSlack;
+  readonly bot: Bot;
+  /** Every log line the bot wrote, as text. */
+  readonly logs: string[];
+  stop(): Promise<void>;
+}
+
+export async function startBot(
+  yaml: string,
+  options: { fake?: FakeSlackOptions; env?: Record<string, string> } = {},
+): Promise<Harness> {
+  const fake = await FakeSlack.start(options.fake);
+  const logs: string[] = [];
+  const bot = await createBot({
+    env: { CLOUDMASTER_CONFIG: writeConfig(yaml), LOG_LEVEL: 'info', ...options.env },
+    slack: { botToken: fake.botToken, appToken: fake.appToken, apiUrl: fake.apiUrl },
+    retryConfig: { retries: 0 },
+    logDestination: { write: (line: string) => logs.push(line) },
+  });
+  await bot.start();
+  await fake.waitForConnection();
+  return {
+    fake,
+    bot,
+    logs,
+    async stop() {
+      await bot.stop({ graceMs: 2_000, abortMs: 1_000 });
+      await fake.stop();
+    },
+  };
+}
