@@ -120,7 +120,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
         'cloudmaster is connected to Slack',
       );
     },
-    async stop({ graceMs = 20_000, abortMs = 5_000 } = {}) {
+    async stop({ graceMs = config.settings.shutdownGrace, abortMs = 5_000 } = {}) {
       const left = await work.drain(graceMs, abortMs);
       if (left > 0)
         log.warn(

@@ -12,8 +12,16 @@ export const settingsSchema = z
     pollInterval: durationSchema.default(2_000),
     /** Machines per Slack message; more are behind a Next button. */
     pageSize: z.number().int().min(5).max(200).default(50),
+    /** At SIGTERM, how long work in flight may take to finish before it is interrupted. */
+    shutdownGrace: durationSchema.default(20_000),
   })
-  .default({ timeout: 10_000, operationTimeout: 15 * 60_000, pollInterval: 2_000, pageSize: 50 });
+  .default({
+    timeout: 10_000,
+    operationTimeout: 15 * 60_000,
+    pollInterval: 2_000,
+    pageSize: 50,
+    shutdownGrace: 20_000,
+  });
 
 export type Settings = z.infer<typeof settingsSchema>;
 

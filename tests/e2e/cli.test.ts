@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { writeConfig } from '../support/dispatcher.ts';
+import { run } from '../support/run-process.ts';
+
+const cli = (args: string[], env: Record<string, string> = {}) => run('bin/cloudmaster.js', args, env);
+const DEMO = { CLOUDMASTER_DEMO: '1' };
+
+describe('the CLI', () => {
+  it('lists the simulated cloud as a table', async () => {
+    const result = await cli(['list', 'on', 'demo'], DEMO);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^12 machines and 3 stacks on 1 provider: /);
+    expect(result.stdout).toMatch(/^demo\s+web-1\s+running \(active\)\s+203\.0\.113\.\d+/m);
+    expect(result.stderr).toBe('');
+  });
+
+  it('answers in JSON with --json', async () => {
+    const result = await cli(['status', 'web-1', '--json'], DEMO);
+    expect(result.code).toBe(0);
+    const data = JSON.parse(result.stdout) as {
+      kind: string;
+      provider: { id: string };
+      resource: { name: string; status: string };
+    };
+    expect(data).toMatchObject({
+      kind: 'resource',
+      provider: { id: 'demo' },
+      resource: { name: 'web-1', status: 'running' },
+    });
+  });
+
+  it('prints the steps of a mutation and its outcome', async () => {
+    const config = writeConfig(
+      'settings: { pollInterval: 50ms }\nproviders:\n  demo: { type: simulator, delays: { reboot: 200ms } }\n',
+    );
+    const result = await cli(['reboot', 'web-1', 'on', 'demo'], { CLOUDMASTER_CONFIG: config });
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines[0]).toBe('Rebooting web-1 on demo…');
+    expect(lines[1]).toMatch(/^ {2}request accepted \(operation sim-op-1\)$/);
+    expect(lines).toContain('  rebooting');
+    expect(lines.at(-1)).toMatch(/^web-1 on demo rebooted: running again after 200 ms \(took \d+ ms\)\.$/);
+  });
+
+  it('exits 2 with a suggestion for a typo, on stderr', async () => {
+    const result = await cli(['rebot', 'web-1'], DEMO);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('"rebot" is not a verb I know.\nDid you mean reboot?\n');
+  });
+
+  it('exits 1 for a name that is nowhere, with near names', async () => {
+    const result = await cli(['status', 'web-7'], DEMO);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^No machine or stack named "web-7" on demo\.\nDid you mean `web-1` or `web-2`\?/,
+    );
+  });
+
+  it('exits 3 when some providers answer and others do not, showing both', async () => {
+    const config = writeConfig(
+      'providers:\n  demo: { type: simulator }\n  down: { type: simulator, outage: true }\n',
+    );
+    const result = await cli(['list'], { CLOUDMASTER_CONFIG: config });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain('! down: down is down (simulated outage).');
+    expect(result.stdout).toMatch(/^demo\s+web-1/m);
+  });
+
+  it('exits 2 on a bad config, one line per problem, no stack trace', async () => {
+    const config = writeConfig(
+      'providers:\n  demo: { type: simulatr }\n  lab: { type: simulator, seed: many }\n',
+    );
+    const result = await cli(['list'], { CLOUDMASTER_CONFIG: config });
+    expect(result.code).toBe(2);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines[0]).toBe('The configuration has 2 problem(s):');
+    expect(lines[1]).toMatch(
+      /providers\.demo\.type: unknown provider type "simulatr" \(did you mean simulator\?\)/,
+    );
+    expect(lines[2]).toMatch(/providers\.lab\.seed: expected number, received string/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('says how to configure a provider when there is none', async () => {
+    const result = await cli(['list']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^No providers are configured\.\nAdd them to cloudmaster\.yml or set their environment variables/,
+    );
+  });
+
+  it('shows help without any provider', async () => {
+    const result = await cli([]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('reboot NAME [on PROVIDER]: reboot a machine (no configured provider)');
+  });
+});

@@ -1,0 +1,99 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeConfig } from '../support/dispatcher.ts';
+import { FakeSlack, latest } from '../support/fake-slack/index.ts';
+import { type Running, run, start } from '../support/run-process.ts';
+
+let fake: FakeSlack | undefined;
+let bot: Running | undefined;
+afterEach(async () => {
+  bot?.child.kill('SIGKILL');
+  await fake?.stop();
+  fake = undefined;
+  bot = undefined;
+});
+
+async function startProcess(yaml: string): Promise<{ fake: FakeSlack; bot: Running }> {
+  fake = await FakeSlack.start();
+  bot = start('src/main.ts', [], {
+    SLACK_BOT_TOKEN: fake.botToken,
+    SLACK_APP_TOKEN: fake.appToken,
+    SLACK_API_URL: fake.apiUrl,
+    CLOUDMASTER_CONFIG: writeConfig(yaml),
+    LOG_LEVEL: 'info',
+  });
+  await fake.waitForConnection();
+  return { fake, bot };
+}
+
+describe('npm start', () => {
+  it('without Slack tokens, exits with one paragraph naming what is missing', async () => {
+    const result = await run('src/main.ts', []);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    const paragraph = result.stderr.trim();
+    expect(paragraph.split('\n')).toHaveLength(1);
+    expect(paragraph).toMatch(
+      /SLACK_BOT_TOKEN \(a bot token, xoxb-…\) and SLACK_APP_TOKEN \(an app-level token with connections:write, xapp-…\) are not set/,
+    );
+    expect(paragraph).toContain('README.md');
+    expect(paragraph).toContain('npx cloudmaster help');
+  });
+
+  it('with a bad config, exits naming each problem, without a stack trace', async () => {
+    const result = await run('src/main.ts', [], {
+      SLACK_BOT_TOKEN: 'xoxb-1-2-3',
+      SLACK_APP_TOKEN: 'xapp-1-2-3',
+      CLOUDMASTER_CONFIG: writeConfig(
+        'providers:\n  demo:\n    type: simulator\n    delays: { reboot: soon }\n',
+      ),
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^cloudmaster cannot start: The configuration has 1 problem\(s\):\n.*providers\.demo\.delays\.reboot: "soon" is not a duration/,
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('on SIGTERM stops taking work, lets the operation in flight finish, closes the socket and exits 0', async () => {
+    const { fake, bot } = await startProcess(
+      'settings: { pollInterval: 50ms }\nproviders:\n  demo: { type: simulator, delays: { reboot: 1s } }\n',
+    );
+    await fake.slashCommand({ command: '/cloudmaster', text: 'reboot web-1' });
+    const message = await fake.waitFor(() =>
+      fake.messages.find((m) => m.versions[0]?.text === 'Rebooting web-1 on demo…'),
+    );
+    bot.child.kill('SIGTERM');
+    // Still connected while draining: a new command is told, and nothing is done.
+    await fake.waitFor(() => bot.stdout().includes('shutting down'));
+    const late = await fake.slashCommand({ command: '/cloudmaster', text: 'reboot web-2' });
+    const refused = await fake.waitFor(() => fake.messageFor(late.responseUrl));
+    expect(latest(refused).text).toMatch(
+      /^cloudmaster is restarting and is not taking new commands; nothing was done/,
+    );
+    const result = await bot.done;
+    expect(result.code).toBe(0);
+    expect(latest(message).text).toMatch(/^web-1 on demo rebooted: running again after 1 s/);
+    expect(fake.openConnections).toBe(0);
+    expect(result.stdout).toContain('cloudmaster stopped');
+    expect(fake.messages.some((m) => m.versions[0]?.text === 'Rebooting web-2 on demo…')).toBe(false);
+  });
+
+  it('on SIGTERM past the grace period, records where an operation was and says so in its message', async () => {
+    const { fake, bot } = await startProcess(
+      'settings: { pollInterval: 50ms, shutdownGrace: 200ms }\nproviders:\n  demo: { type: simulator, delays: { reboot: 30s } }\n',
+    );
+    await fake.slashCommand({ command: '/cloudmaster', text: 'reboot web-1' });
+    const message = await fake.waitFor(() =>
+      fake.messages.find((m) => m.versions[0]?.text === 'Rebooting web-1 on demo…'),
+    );
+    await fake.waitFor(() => (latest(message).text.endsWith('rebooting') ? true : undefined));
+    bot.child.kill('SIGTERM');
+    const result = await bot.done;
+    expect(result.code).toBe(0);
+    expect(latest(message).text).toBe(
+      'cloudmaster stopped following the reboot of web-1 on demo while shutting down; last seen: rebooting. The provider may still be working: check with status web-1 on demo.',
+    );
+    expect(result.stdout).toMatch(/"msg":"shutting down while an operation was being followed"/);
+    expect(result.stdout).toMatch(/"operationId":"sim-op-1"/);
+  });
+});
