@@ -242,7 +242,7 @@ export class SimulatedCloud {
       ...sizeFacts(size, config.sizes),
       publicIpv4: `203.0.113.${(index % 254) + 1}`,
       privateIpv4: `10.${config.regions.indexOf(region)}.200.${(index % 254) + 1}`,
-      createdAt: now,
+      createdAt: new Date(now).toISOString(),
       status: 'provisioning',
       word: PROVIDER_WORDS.provisioning,
       transition: { until: now + config.delays.create, to: failWith ? 'error' : 'running' },

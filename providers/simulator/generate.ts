@@ -44,7 +44,7 @@ export function generateMachines(config: SimulatorConfig, now: number): SimMachi
       ...sizeFacts(size, config.sizes),
       publicIpv4: PRIVATE_FAMILIES.has(family) ? undefined : `${publicPrefix}.${(index % 254) + 1}`,
       privateIpv4: `10.${regionIndex}.${(index >> 8) & 255}.${index & 255 || 1}`,
-      createdAt: now - (1 + random.int(400)) * DAY_MS - random.int(DAY_MS),
+      createdAt: new Date(now - (1 + random.int(400)) * DAY_MS - random.int(DAY_MS)).toISOString(),
       status,
       word: PROVIDER_WORDS[status],
       transition: undefined,

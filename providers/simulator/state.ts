@@ -33,7 +33,8 @@ export interface SimMachine {
   readonly memoryGb: number;
   readonly publicIpv4: string | undefined;
   readonly privateIpv4: string;
-  readonly createdAt: number;
+  /** ISO-8601, formatted once: lists of thousands read it on every call. */
+  readonly createdAt: string;
   status: MachineStatus;
   word: string;
   transition: Transition | undefined;
@@ -158,7 +159,7 @@ export function machineView(machine: SimMachine, provider: string): Machine {
     privateIpv4: machine.privateIpv4,
     region: machine.region,
     size: machine.size,
-    createdAt: iso(machine.createdAt),
+    createdAt: machine.createdAt,
     details: { Image: machine.image, vCPUs: String(machine.vcpus), Memory: `${machine.memoryGb} GB` },
   };
 }

@@ -21,9 +21,16 @@ export class WorkTracker {
     return this.inFlight.size;
   }
 
-  /** Runs `work` in the background; its failure is the caller's to handle inside `work`. */
+  /**
+   * Runs `work` in the background; its failure is the caller's to handle
+   * inside `work`. It starts on the next turn of the event loop, after
+   * pending I/O: envelopes already waiting on the socket get their acks
+   * before this command's work takes the CPU.
+   */
   run(work: () => Promise<unknown>): Promise<unknown> {
-    const promise = work().finally(() => this.inFlight.delete(promise));
+    const promise = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(work)
+      .finally(() => this.inFlight.delete(promise));
     this.inFlight.add(promise);
     return promise;
   }

@@ -25,6 +25,7 @@ export const LIMITS = {
 
 /** Slack treats &, < and > as control characters in mrkdwn: a machine named `<!channel>` must not ping anyone. */
 export function mrkdwnEscape(text: string): string {
+  if (!/[&<>]/.test(text)) return text;
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 

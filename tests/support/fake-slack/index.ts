@@ -74,6 +74,7 @@ export class FakeSlack {
   private readonly faults = new Map<string, Fault[]>();
   private readonly channelsWithoutBot = new Set<string>();
   private readonly responseMessages = new Map<string, MessageRecord>();
+  private readonly responseWaiters = new Map<string, (record: ResponseRecord) => void>();
   private readonly options: Required<FakeSlackOptions>;
   private pingTimer: NodeJS.Timeout | undefined;
   private counter = 0;
@@ -535,8 +536,24 @@ export class FakeSlack {
     }
   }
 
+  /**
+   * Resolves with the first post to a response_url (O(1) per post, for
+   * benchmarks that wait on hundreds of commands at once).
+   */
+  firstResponse(responseUrl: string): Promise<ResponseRecord> {
+    const seen = this.responses.find((record) => record.responseUrl === responseUrl);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => this.responseWaiters.set(responseUrl, resolve));
+  }
+
   private onResponseUrl(responseUrl: string, body: Record<string, unknown>): void {
-    this.responses.push({ responseUrl, body, at: Date.now() });
+    const record = { responseUrl, body, at: Date.now() };
+    this.responses.push(record);
+    const waiter = this.responseWaiters.get(responseUrl);
+    if (waiter) {
+      this.responseWaiters.delete(responseUrl);
+      waiter(record);
+    }
     const owned = this.responseMessages.get(responseUrl);
     if (owned && body.delete_original === true) {
       owned.deleted = true;
