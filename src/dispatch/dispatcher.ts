@@ -74,7 +74,7 @@ export class Dispatcher {
         case 'help':
           return this.help(command, ctx);
         case 'providers':
-          return await this.report(ctx);
+          return await this.report(command, ctx);
         case 'list':
           return await this.list(command, ctx);
         case 'status':
@@ -163,8 +163,10 @@ export class Dispatcher {
     };
   }
 
-  private async report(ctx: DispatchContext): Promise<ProvidersOutcome> {
-    const entries = ctx.fixed ? this.providers.ofType(ctx.fixed.type) : this.providers.entries;
+  private async report(command: CommandOf<'providers'>, ctx: DispatchContext): Promise<ProvidersOutcome> {
+    // With nothing configured the reply itself says so; `on PROVIDER` narrows as everywhere.
+    const entries =
+      command.provider === undefined && !ctx.fixed ? this.providers.entries : this.scope(command, ctx);
     const reports = await Promise.all(
       entries.map(async (entry): Promise<ProviderReport> => {
         const verbs = PROVIDER_VERBS.filter((verb) => capabilityOf(entry, verb));
