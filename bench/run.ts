@@ -100,6 +100,19 @@ async function measure(fake: FakeSlack, kind: 'floor' | 'bot', configPath: strin
   return { ...result, rssAfterStart, rssAfterLoad, ...(bigList ? { bigList } : {}) };
 }
 
+/** Each statistic per round, then the median over the rounds. */
+function summarize(results: readonly SubjectResult[]) {
+  const across = (stat: (result: SubjectResult) => number): number => percentile(results.map(stat), 50);
+  return {
+    ackP50: across((r) => percentile(r.ack, 50)),
+    ackP99: across((r) => percentile(r.ack, 99)),
+    replyP50: across((r) => percentile(r.firstReply, 50)),
+    replyP99: across((r) => percentile(r.firstReply, 99)),
+    rssAfterStart: across((r) => r.rssAfterStart),
+    rssAfterLoad: across((r) => r.rssAfterLoad),
+  };
+}
+
 /** Commands parsed per second on one core. */
 function parserThroughput(inputs: readonly string[]): number {
   for (let i = 0; i < 20_000; i++) parse(inputs[i % inputs.length] as string);
@@ -130,25 +143,8 @@ try {
       process.stderr.write(`round ${round + 1}/${ROUNDS}: ${kind} done\n`);
     }
   }
-  /** The median over rounds of a per-round statistic. */
-  const across = (results: SubjectResult[], stat: (result: SubjectResult) => number): number =>
-    percentile(results.map(stat), 50);
-  const floor = {
-    ackP50: across(floors, (r) => percentile(r.ack, 50)),
-    ackP99: across(floors, (r) => percentile(r.ack, 99)),
-    replyP50: across(floors, (r) => percentile(r.firstReply, 50)),
-    replyP99: across(floors, (r) => percentile(r.firstReply, 99)),
-    rssAfterStart: across(floors, (r) => r.rssAfterStart),
-    rssAfterLoad: across(floors, (r) => r.rssAfterLoad),
-  };
-  const bot = {
-    ackP50: across(bots, (r) => percentile(r.ack, 50)),
-    ackP99: across(bots, (r) => percentile(r.ack, 99)),
-    replyP50: across(bots, (r) => percentile(r.firstReply, 50)),
-    replyP99: across(bots, (r) => percentile(r.firstReply, 99)),
-    rssAfterStart: across(bots, (r) => r.rssAfterStart),
-    rssAfterLoad: across(bots, (r) => r.rssAfterLoad),
-  };
+  const floor = summarize(floors);
+  const bot = summarize(bots);
   const big = bots.flatMap((r) => r.bigList ?? []);
   const wellFormedPerSecond = parserThroughput(WELL_FORMED);
   const mistypedPerSecond = parserThroughput(MISTYPED);
