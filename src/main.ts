@@ -5,6 +5,7 @@
 import { PROVIDER_MODULES } from '../providers/modules.ts';
 import { createBot, slackCredentials } from './bot.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
+import { Redactor } from './log/redact.ts';
 
 function fail(paragraph: string): never {
   process.stderr.write(`${paragraph}\n`);
@@ -50,6 +51,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // Start-up failed before the logger existed (Slack refused the tokens, say): one redacted line.
   const message = error instanceof Error ? error.message : String(error);
-  fail(`cloudmaster stopped: ${message}`);
+  const redactor = new Redactor([process.env.SLACK_BOT_TOKEN ?? '', process.env.SLACK_APP_TOKEN ?? '']);
+  fail(redactor.text(`cloudmaster stopped: ${message}`));
 });

@@ -60,7 +60,7 @@ export function createSimulator(setup: ProviderSetup<SimulatorConfig>): Simulato
       }
     }
     if (config.outage) {
-      throw new CloudmasterError(ErrorCode.ProviderUnavailable, `${id} is down (simulated outage).`, {
+      throw new CloudmasterError(ErrorCode.ProviderUnavailable, `Simulated outage: ${id} is not answering.`, {
         provider: id,
       });
     }

@@ -310,7 +310,7 @@ describe('simulator: faults and worlds', () => {
     await expectError(
       provider.list({}, ctx()),
       ErrorCode.ProviderUnavailable,
-      /demo is down \(simulated outage\)/,
+      /Simulated outage: demo is not answering\./,
     );
     await expectError(provider.ping?.(ctx()) ?? Promise.resolve(), ErrorCode.ProviderUnavailable);
   });

@@ -14,7 +14,7 @@ import { parse } from '../grammar/parse.ts';
 import { renderHelp } from '../replies/slack/help.ts';
 import { renderListing } from '../replies/slack/listing.ts';
 import { renderOperation } from '../replies/slack/operation.ts';
-import { renderError, renderUsage } from '../replies/slack/problem.ts';
+import { renderError, renderNotice, renderUsage } from '../replies/slack/problem.ts';
 import { renderProviders } from '../replies/slack/providers.ts';
 import { renderResource } from '../replies/slack/resource.ts';
 import type { MessageHandle, Replier } from './replier.ts';
@@ -46,10 +46,7 @@ export async function answer(conversation: Conversation, deps: ConversationDeps)
   const log = deps.log.child({ user: conversation.userId });
   try {
     if (!deps.work.accepting) {
-      await replier.private({
-        text: RESTARTING,
-        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:double_vertical_bar: ${RESTARTING}` } }],
-      });
+      await replier.private(renderNotice(':double_vertical_bar:', RESTARTING));
       return;
     }
     const parsed = parse(conversation.text);

@@ -228,7 +228,7 @@ export class Dispatcher {
         }
       }),
     );
-    return { kind: 'listing', sections, skipped };
+    return { kind: 'listing', query, sections, skipped };
   }
 
   private async status(command: CommandOf<'status'>, ctx: DispatchContext): Promise<ResourceOutcome> {

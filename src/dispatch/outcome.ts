@@ -4,6 +4,7 @@
  */
 import type {
   Listing,
+  ListQuery,
   OperationProgress,
   OperationRef,
   Resource,
@@ -27,6 +28,8 @@ export interface ListSection {
 
 export interface ListOutcome {
   readonly kind: 'listing';
+  /** What was asked for, so an empty answer can say what matched nothing. */
+  readonly query: ListQuery;
   readonly sections: readonly ListSection[];
   /** Providers left out and why ("no regions"). */
   readonly skipped: readonly { readonly provider: ProviderRef; readonly reason: string }[];

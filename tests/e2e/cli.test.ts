@@ -63,7 +63,7 @@ describe('the CLI', () => {
     );
     const result = await cli(['list'], { CLOUDMASTER_CONFIG: config });
     expect(result.code).toBe(3);
-    expect(result.stdout).toContain('! down: down is down (simulated outage).');
+    expect(result.stdout).toContain('! down: Simulated outage: down is not answering.');
     expect(result.stdout).toMatch(/^demo\s+web-1/m);
   });
 

@@ -32,6 +32,7 @@ function listing(
 ): ListOutcome {
   return {
     kind: 'listing',
+    query: {},
     skipped: [],
     sections: sections.map((s) => ({
       provider: { id: s.id, type: 'simulator', label: 'Simulated cloud' },
@@ -116,6 +117,22 @@ describe('list replies', () => {
     ]);
     expect(JSON.stringify(message.blocks)).toMatch(/:warning: \*aws\*/);
     expect(pageButtons(message).size).toBe(0);
+  });
+
+  it('says what matched nothing when a provider has no rows', () => {
+    const outcome: ListOutcome = {
+      ...listing([{ id: 'demo', machines: [] }]),
+      query: { filter: 'zzz', region: 'sim-fra1' },
+    };
+    const message = renderListing(outcome, {
+      page: 1,
+      pageSize: 50,
+      request: { command: 'list zzz -r sim-fra1' },
+    });
+    expect(message.text.split('\n')).toEqual([
+      '0 machines on 1 provider',
+      'demo: nothing matching "zzz" in sim-fra1',
+    ]);
   });
 
   it('escapes Slack control characters in names', () => {

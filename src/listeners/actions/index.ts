@@ -23,14 +23,21 @@ export function register(app: App, deps: ListenerDeps): void {
             ...(fixed ? { fixed } : {}),
             signal: deps.work.signal,
           });
-          const message =
-            outcome.kind === 'listing'
-              ? renderListing(outcome, { page: request.page, pageSize: deps.settings.pageSize, request })
-              : renderError(
-                  outcome.kind === 'error' ? outcome : { kind: 'error', error: new Error(outcome.kind) },
-                  deps.log,
-                );
-          await respond({ replace_original: outcome.kind === 'listing', ...deps.redactor.deep(message) });
+          if (outcome.kind === 'listing') {
+            const page = renderListing(outcome, {
+              page: request.page,
+              pageSize: deps.settings.pageSize,
+              request,
+            });
+            await respond({ replace_original: true, ...deps.redactor.deep(page) });
+          } else if (outcome.kind === 'error') {
+            // The list cannot be shown now (provider gone from the config, say): tell the clicker only.
+            await respond({
+              response_type: 'ephemeral',
+              replace_original: false,
+              ...deps.redactor.deep(renderError(outcome, deps.log)),
+            });
+          }
         } catch (error) {
           deps.log.error({ err: error }, 'could not show a page');
         }

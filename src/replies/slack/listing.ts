@@ -5,7 +5,7 @@
  * command itself, so any replica can render any page.
  */
 import type { KnownBlock } from '@slack/types';
-import type { Machine, Stack } from '../../../providers/types.ts';
+import type { ListQuery, Machine, Stack } from '../../../providers/types.ts';
 import type { ListOutcome, ListSection } from '../../dispatch/outcome.ts';
 import { describeError } from '../describe-error.ts';
 import { listingTotals, totalsLine } from '../listing-summary.ts';
@@ -176,8 +176,9 @@ export function renderListing(outcome: ListOutcome, options: ListingRenderOption
   if (pageNumber === 1) {
     for (const s of ok) {
       if ((s.listing?.machines.length ?? 0) + (s.listing?.stacks.length ?? 0) === 0) {
-        blockLines.push(`${sectionHeading(s)}: nothing${describeQuery(options.request.command)}`);
-        textLines.push(`${s.provider.id}: nothing found`);
+        const what = describeQuery(outcome.query);
+        blockLines.push(`${sectionHeading(s)}: nothing${mrkdwnEscape(what)}`);
+        textLines.push(`${s.provider.id}: nothing${what}`);
       }
     }
   }
@@ -222,7 +223,12 @@ export function renderListing(outcome: ListOutcome, options: ListingRenderOption
   return message(textLines.join('\n'), blocks);
 }
 
-function describeQuery(command: string): string {
-  const filter = command.trim().split(/\s+/).slice(1).join(' ');
-  return filter ? ` for \`${mrkdwnEscape(filter)}\`` : '';
+/** " matching `web` in sim-nyc1", or "" for an unfiltered list. */
+function describeQuery(query: ListQuery): string {
+  const parts = [
+    ...(query.filter ? [` matching "${query.filter}"`] : []),
+    ...(query.region ? [` in ${query.region}`] : []),
+    ...(query.stack ? [` for stack "${query.stack}"`] : []),
+  ];
+  return parts.join('');
 }

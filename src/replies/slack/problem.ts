@@ -44,3 +44,8 @@ export function renderError(outcome: ErrorOutcome, log?: Logger): SlackMessage {
   const text = [problem.message, problem.hint, ...problem.candidates].filter(Boolean).join('\n');
   return message(text, blocks);
 }
+
+/** A one-line notice that is not an error ("restarting, nothing was done"). */
+export function renderNotice(emoji: string, text: string): SlackMessage {
+  return message(text, [section(`${emoji} ${mrkdwnEscape(text)}`)]);
+}
