@@ -4,7 +4,6 @@
  * App connects to it unchanged through `SLACK_API_URL`. It records every
  * call, keeps each message's latest state, and can misbehave on demand.
  */
-import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -12,18 +11,11 @@ import {
   type ButtonClickInput,
   blockActionsPayload,
   eventCallback,
-  type Identity,
   type SlashCommandInput,
   slashCommandPayload,
 } from './payloads.ts';
-import {
-  type ApiCall,
-  type Fault,
-  latest,
-  type MessageRecord,
-  parseApiBody,
-  type ResponseRecord,
-} from './records.ts';
+import { latest, type MessageRecord, parseApiBody } from './records.ts';
+import { FakeWorkspace } from './workspace.ts';
 
 export type { ApiCall, MessageRecord, ResponseRecord } from './records.ts';
 export { latest } from './records.ts';
@@ -55,14 +47,7 @@ interface PendingAck {
   readonly timer: NodeJS.Timeout;
 }
 
-export class FakeSlack {
-  readonly botToken = 'xoxb-fake-bot-token';
-  readonly appToken = 'xapp-fake-app-token';
-  readonly identity: Identity = { teamId: 'T0FAKE', appId: 'A0CLOUDMASTER', botUserId: 'U0BOT' };
-  readonly botId = 'B0BOT';
-  readonly calls: ApiCall[] = [];
-  readonly responses: ResponseRecord[] = [];
-  readonly messages: MessageRecord[] = [];
+export class FakeSlack extends FakeWorkspace {
   /** Socket Mode connections opened so far (a reconnect adds one). */
   connectionsOpened = 0;
 
@@ -70,19 +55,12 @@ export class FakeSlack {
   private readonly sockets: WebSocketServer;
   private readonly open = new Set<WebSocket>();
   private readonly pending = new Map<string, PendingAck>();
-  private readonly changes = new EventEmitter();
-  private readonly faults = new Map<string, Fault[]>();
-  private readonly channelsWithoutBot = new Set<string>();
-  private readonly responseMessages = new Map<string, MessageRecord>();
-  private readonly responseWaiters = new Map<string, (record: ResponseRecord) => void>();
   private readonly options: Required<FakeSlackOptions>;
   private pingTimer: NodeJS.Timeout | undefined;
-  private counter = 0;
-  private port = 0;
 
   private constructor(options: FakeSlackOptions) {
+    super();
     this.options = { pingIntervalMs: 2_000, apiLatencyMs: 0, ackTimeoutMs: 5_000, ...options };
-    this.changes.setMaxListeners(0);
     this.server = createServer((request, response) => {
       this.route(request, response).catch((error: unknown) => {
         response.writeHead(500).end(String(error));
@@ -171,11 +149,6 @@ export class FakeSlack {
   /** Resolves once a socket is open and has been greeted. */
   async waitForConnection(timeoutMs = 15_000): Promise<void> {
     await this.waitFor(() => this.open.size > 0, { timeoutMs, description: 'a Socket Mode connection' });
-  }
-
-  private nextId(prefix: string): string {
-    this.counter += 1;
-    return `${prefix}${this.counter.toString().padStart(6, '0')}`;
   }
 
   /** Sends an envelope to one open connection and resolves with the app's ack. */
@@ -325,109 +298,6 @@ export class FakeSlack {
       ws.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'fake-slack' } }));
   }
 
-  // ── Faults and state ──────────────────────────────────────────────────
-
-  /** The next call of `method` fails this way (e.g. 429 with Retry-After). */
-  failNext(method: string, fault: Fault): void {
-    this.faults.set(method, [...(this.faults.get(method) ?? []), fault]);
-  }
-
-  deleteMessage(channel: string, ts: string): void {
-    const message = this.message(channel, ts);
-    if (message) message.deleted = true;
-  }
-
-  /** chat.postMessage into this channel answers `not_in_channel`. */
-  notInChannel(channelId: string): void {
-    this.channelsWithoutBot.add(channelId);
-  }
-
-  message(channel: string, ts: string): MessageRecord | undefined {
-    return this.messages.find((m) => m.channel === channel && m.ts === ts);
-  }
-
-  /** Messages that have been shown (a response_url placeholder counts once something was posted to it). */
-  visibleMessages(): MessageRecord[] {
-    return this.messages.filter((m) => m.versions.length > 0 && !m.deleted);
-  }
-
-  /** The message a response_url produced (slash command reply), once it exists. */
-  messageFor(responseUrl: string): MessageRecord | undefined {
-    const message = this.responseMessages.get(responseUrl);
-    return message && message.versions.length > 0 ? message : undefined;
-  }
-
-  callsOf(method: string): ApiCall[] {
-    return this.calls.filter((call) => call.method === method);
-  }
-
-  /**
-   * Resolves with the predicate's first truthy result, re-checked whenever
-   * anything is recorded; rejects after the timeout with what was seen.
-   */
-  waitFor<T>(
-    predicate: () => T | undefined | false | null,
-    options: { timeoutMs?: number; description?: string } = {},
-  ): Promise<T> {
-    const { timeoutMs = 10_000, description = 'a condition' } = options;
-    return new Promise<T>((resolve, reject) => {
-      const check = (): boolean => {
-        const result = predicate();
-        if (!result) return false;
-        this.changes.off('change', onChange);
-        clearTimeout(timer);
-        resolve(result);
-        return true;
-      };
-      const onChange = (): void => {
-        check();
-      };
-      const timer = setTimeout(() => {
-        this.changes.off('change', onChange);
-        const recent = this.calls
-          .slice(-8)
-          .map((call) => `${call.method} ${JSON.stringify(call.args).slice(0, 200)}`);
-        reject(
-          new Error(
-            `timed out after ${timeoutMs} ms waiting for ${description}; recent calls:\n${recent.join('\n')}`,
-          ),
-        );
-      }, timeoutMs);
-      this.changes.on('change', onChange);
-      check();
-    });
-  }
-
-  private changed(): void {
-    this.changes.emit('change');
-  }
-
-  private nextTs(): string {
-    this.counter += 1;
-    return `1700000000.${this.counter.toString().padStart(6, '0')}`;
-  }
-
-  private newMessage(
-    channel: string,
-    via: MessageRecord['via'],
-    responseUrl?: string,
-    threadTs?: string,
-    ephemeral = false,
-  ): MessageRecord {
-    const message: MessageRecord = {
-      channel,
-      ts: this.nextTs(),
-      threadTs,
-      ephemeral,
-      via,
-      responseUrl,
-      versions: [],
-      deleted: false,
-    };
-    this.messages.push(message);
-    return message;
-  }
-
   // ── HTTP ──────────────────────────────────────────────────────────────
 
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -472,118 +342,6 @@ export class FakeSlack {
     send(response, 200, this.answer(method, args, token));
     this.changed();
   }
-
-  private answer(
-    method: string,
-    args: Record<string, unknown>,
-    token: string | undefined,
-  ): Record<string, unknown> {
-    const wanted = method === 'apps.connections.open' ? this.appToken : this.botToken;
-    if (token !== wanted) return { ok: false, error: 'invalid_auth' };
-    switch (method) {
-      case 'apps.connections.open':
-        return { ok: true, url: `ws://127.0.0.1:${this.port}/socket?ticket=${this.nextId('t')}` };
-      case 'auth.test':
-        return {
-          ok: true,
-          url: 'https://fake.slack.test/',
-          team: 'Fake Team',
-          user: 'cloudmaster',
-          team_id: this.identity.teamId,
-          user_id: this.identity.botUserId,
-          bot_id: this.botId,
-          is_enterprise_install: false,
-        };
-      case 'chat.postMessage': {
-        const channel = String(args.channel ?? '');
-        if (channel === '') return { ok: false, error: 'channel_not_found' };
-        if (this.channelsWithoutBot.has(channel)) return { ok: false, error: 'not_in_channel' };
-        const threadTs = typeof args.thread_ts === 'string' ? args.thread_ts : undefined;
-        const message = this.newMessage(channel, 'chat.postMessage', undefined, threadTs);
-        message.versions.push(version(args));
-        return {
-          ok: true,
-          channel,
-          ts: message.ts,
-          message: {
-            type: 'message',
-            ts: message.ts,
-            text: args.text,
-            bot_id: this.botId,
-            user: this.identity.botUserId,
-          },
-        };
-      }
-      case 'chat.postEphemeral': {
-        const message = this.newMessage(
-          String(args.channel ?? ''),
-          'chat.postEphemeral',
-          undefined,
-          undefined,
-          true,
-        );
-        message.versions.push(version(args));
-        return { ok: true, message_ts: message.ts };
-      }
-      case 'chat.update': {
-        const message = this.message(String(args.channel ?? ''), String(args.ts ?? ''));
-        if (!message || message.deleted) return { ok: false, error: 'message_not_found' };
-        message.versions.push(version(args));
-        return { ok: true, channel: message.channel, ts: message.ts, text: args.text };
-      }
-      default:
-        return { ok: false, error: 'unknown_method' };
-    }
-  }
-
-  /**
-   * Resolves with the first post to a response_url (O(1) per post, for
-   * benchmarks that wait on hundreds of commands at once).
-   */
-  firstResponse(responseUrl: string): Promise<ResponseRecord> {
-    const seen = this.responses.find((record) => record.responseUrl === responseUrl);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => this.responseWaiters.set(responseUrl, resolve));
-  }
-
-  private onResponseUrl(responseUrl: string, body: Record<string, unknown>): void {
-    const record = { responseUrl, body, at: Date.now() };
-    this.responses.push(record);
-    const waiter = this.responseWaiters.get(responseUrl);
-    if (waiter) {
-      this.responseWaiters.delete(responseUrl);
-      waiter(record);
-    }
-    const owned = this.responseMessages.get(responseUrl);
-    if (owned && body.delete_original === true) {
-      owned.deleted = true;
-    } else if (owned && (body.replace_original === true || owned.versions.length === 0)) {
-      if (owned.versions.length === 0 && body.response_type !== 'in_channel') {
-        // The first post through a slash command's URL is ephemeral unless it says otherwise.
-        (owned as { ephemeral: boolean }).ephemeral = true;
-      }
-      owned.versions.push(version(body));
-    } else {
-      // A further post through the same URL is a new message.
-      const message = this.newMessage(
-        owned?.channel ?? 'unknown',
-        'response_url',
-        responseUrl,
-        undefined,
-        body.response_type !== 'in_channel',
-      );
-      message.versions.push(version(body));
-    }
-    this.changed();
-  }
-}
-
-function version(args: Record<string, unknown>): { text: string; blocks: unknown[]; at: number } {
-  return {
-    text: String(args.text ?? ''),
-    blocks: Array.isArray(args.blocks) ? args.blocks : [],
-    at: Date.now(),
-  };
 }
 
 function send(
