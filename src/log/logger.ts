@@ -42,9 +42,10 @@ export function createLogger({ level, redactor, destination }: LoggerOptions): L
     {
       level,
       base: { app: 'cloudmaster' },
+      // Serializers run after formatters.log has seen the raw Error, so they redact too.
       serializers: {
-        err: (error: unknown) => serializeError(error, withStack),
-        error: (error: unknown) => serializeError(error, withStack),
+        err: (error: unknown) => redactor.deep(serializeError(error, withStack)),
+        error: (error: unknown) => redactor.deep(serializeError(error, withStack)),
       },
       formatters: { log: (object) => redactor.deep(object) },
       hooks: {

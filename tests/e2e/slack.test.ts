@@ -94,6 +94,31 @@ describe('slash commands', () => {
     expect(JSON.stringify(final.blocks)).toContain('requested by <@U0ALICE>');
   });
 
+  it('in a channel the bot is not in, posts and updates the operation through the response_url', async () => {
+    const { fake } = harness;
+    fake.notInChannel('C0PRIVATE');
+    const delivery = await fake.slashCommand({
+      command: '/cloudmaster',
+      text: 'reboot web-1',
+      channelId: 'C0PRIVATE',
+    });
+    const message = await fake.waitFor(() => fake.messageFor(delivery.responseUrl), {
+      description: 'the fallback message',
+    });
+    expect(message.ephemeral).toBe(false);
+    const final = await fake.waitFor(
+      () => (latest(message).text.includes('rebooted') ? latest(message) : undefined),
+      {
+        description: 'the fallback message in its final state',
+      },
+    );
+    expect(final.text).toMatch(/^web-1 on demo rebooted: running again after 300 ms/);
+    expect(message.versions[0]?.text).toBe('Rebooting web-1 on demo…');
+    expect(
+      fake.responses.filter((r) => r.responseUrl === delivery.responseUrl).length,
+    ).toBeGreaterThanOrEqual(2);
+  });
+
   it('suggests the verb meant by a typo', async () => {
     const { message } = await slash('rebot web-1');
     expect(message.ephemeral).toBe(true);
@@ -201,6 +226,18 @@ describe('the connection', () => {
     });
     const { message } = await slash('status web-1');
     expect(latest(message).text).toMatch(/^web-1 on demo: status running/);
+  });
+
+  it('reconnects when Slack asks it to refresh the connection', async () => {
+    const { fake } = harness;
+    const before = fake.connectionsOpened;
+    fake.sendDisconnect('refresh_requested');
+    await fake.waitFor(() => fake.connectionsOpened > before && fake.openConnections > 0, {
+      timeoutMs: 15_000,
+      description: 'a new Socket Mode connection after a disconnect message',
+    });
+    const { message } = await slash('help reboot');
+    expect(latest(message).text).toMatch(/^reboot: reboot a machine/);
   });
 
   it('keeps Slack tokens out of the logs', () => {

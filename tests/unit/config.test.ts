@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { PROVIDER_MODULES } from '../../providers/modules.ts';
 import type { AnyProviderModule } from '../../providers/registry.ts';
 import { ConfigError, type LoadedConfig, loadConfig } from '../../src/config/load.ts';
+import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
+import { createLogger } from '../../src/log/logger.ts';
 import { Redactor } from '../../src/log/redact.ts';
 
 /** A module with a secret, as the REST providers will have: the registry treats every module alike. */
@@ -160,6 +162,32 @@ describe('redaction', () => {
       'wss://host/link/?ticket=[redacted]&app_id=A1',
     );
     expect(redactor.deep({ a: ['x tc-secret-value-123'], b: 3 })).toEqual({ a: ['x [redacted]'], b: 3 });
+  });
+
+  it('redacts every log line, message and fields alike, and logs errors without stacks', () => {
+    const lines: string[] = [];
+    const log = createLogger({
+      level: 'info',
+      redactor: new Redactor(['tc-secret-value-123']),
+      destination: { write: (line: string) => lines.push(line) },
+    });
+    log.warn(
+      { url: 'https://api/?token=tc-secret-value-123', nested: { header: 'Bearer abc.def' } },
+      'rejected tc-secret-value-123',
+    );
+    log.error(
+      { err: new CloudmasterError(ErrorCode.ProviderAuth, 'token tc-secret-value-123 refused') },
+      'failed',
+    );
+    const text = lines.join('');
+    expect(text).not.toContain('tc-secret-value-123');
+    expect(text).not.toContain('abc.def');
+    expect(text).toContain('"msg":"rejected [redacted]"');
+    expect(JSON.parse(lines[1] ?? '{}').err).toEqual({
+      type: 'CloudmasterError',
+      message: 'token [redacted] refused',
+      code: 'provider_auth',
+    });
   });
 
   it('ignores values too short to be secrets', () => {
