@@ -30,10 +30,14 @@ export interface ProviderAccount {
   readonly label: string;
   /** How long a read may take before its error is shown inline. */
   readonly timeoutMs: number;
+  /** How long list/status answers are reused; 0: never. */
+  readonly cacheTtlMs: number;
   /** The module-validated config. */
   readonly config: unknown;
   /** Secret values in this account's config, for redaction. */
   readonly secrets: readonly string[];
+  /** Config key → the environment variable it came from. */
+  readonly secretSources: Readonly<Record<string, string>>;
 }
 
 /** An account with its instance, or the reason it could not connect. */
@@ -49,6 +53,7 @@ const commonKeysSchema = z.object({
   type: z.string().min(1),
   label: z.string().min(1).optional(),
   timeout: durationSchema.optional(),
+  cacheTtl: durationSchema.optional(),
 });
 
 export function findModule(
@@ -64,6 +69,8 @@ export interface AccountInput {
   readonly raw: unknown;
   /** Values that came from the environment, by key path inside this account. */
   readonly fromEnvironment: ReadonlyMap<string, string>;
+  /** The variable each of those came from, by the same key path. */
+  readonly variables: ReadonlyMap<string, string>;
 }
 
 export interface BuildResult {
@@ -75,14 +82,19 @@ export interface BuildResult {
 export function buildAccounts(
   inputs: readonly AccountInput[],
   modules: readonly AnyProviderModule[],
-  options: { readonly where: string; readonly defaultTimeoutMs: number; readonly requireEnvSecrets: boolean },
+  options: {
+    readonly where: string;
+    readonly defaultTimeoutMs: number;
+    readonly defaultCacheTtlMs: number;
+    readonly requireEnvSecrets: boolean;
+  },
 ): BuildResult {
   const accounts: ProviderAccount[] = [];
   const problems: string[] = [];
   const { where } = options;
   const knownTypes = modules.map((module) => module.type);
 
-  for (const { id, raw, fromEnvironment } of inputs) {
+  for (const { id, raw, fromEnvironment, variables } of inputs) {
     const at = `${where}: providers.${id}`;
     if (!PROVIDER_ID.test(id)) {
       problems.push(`${at}: the id must be a letter then letters, digits, - or _ (at most 32)`);
@@ -106,7 +118,7 @@ export function buildAccounts(
       );
       continue;
     }
-    const { type: _type, label, timeout, ...moduleKeys } = raw as Record<string, unknown>;
+    const { type: _type, label, timeout, cacheTtl, ...moduleKeys } = raw as Record<string, unknown>;
     const parsed = module.configSchema.safeParse(moduleKeys);
     if (!parsed.success) {
       problems.push(...formatIssues(parsed.error.issues, where, ['providers', id], module.configSchema));
@@ -134,8 +146,15 @@ export function buildAccounts(
       module,
       label: common.data.label ?? module.label,
       timeoutMs: common.data.timeout ?? options.defaultTimeoutMs,
+      cacheTtlMs: common.data.cacheTtl ?? module.defaultCacheTtlMs ?? options.defaultCacheTtlMs,
       config: parsed.data,
       secrets: [...new Set(secrets)],
+      secretSources: Object.fromEntries(
+        module.secretKeys.flatMap((key) => {
+          const variable = variables.get(key);
+          return variable ? [[key, variable]] : [];
+        }),
+      ),
     });
   }
   return { accounts, problems };
@@ -153,7 +172,8 @@ export function environmentInputs(
     const fromEnvironment = new Map(
       Object.entries(found.config).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
     );
-    inputs.push({ id: found.id, raw: { type: module.type, ...found.config }, fromEnvironment });
+    const variables = new Map(Object.entries(found.sources ?? {}));
+    inputs.push({ id: found.id, raw: { type: module.type, ...found.config }, fromEnvironment, variables });
   }
   return inputs;
 }
@@ -172,7 +192,10 @@ export async function connectAccounts(
       try {
         const instance = await account.module.connect({
           id: account.id,
+          label: account.label,
           config: account.config,
+          timeoutMs: account.timeoutMs,
+          secretSources: account.secretSources,
           log,
           clock: deps.clock,
         });

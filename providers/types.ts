@@ -238,7 +238,16 @@ export interface Clock {
 export interface ProviderSetup<Config> {
   /** The id people type ("do", "lab"). */
   readonly id: string;
+  /** What replies call it (config `label`, else the module's). */
+  readonly label: string;
   readonly config: Config;
+  /** This account's read deadline: an HTTP layer's whole budget for one call. */
+  readonly timeoutMs: number;
+  /**
+   * Config key → the environment variable its value came from
+   * ({token: "DIGITALOCEAN_TOKEN"}), so errors can name the variable, never the value.
+   */
+  readonly secretSources: Readonly<Record<string, string>>;
   readonly log: Logger;
   readonly clock: Clock;
 }
@@ -247,6 +256,8 @@ export interface ProviderSetup<Config> {
 export interface EnvironmentAccount {
   readonly id: string;
   readonly config: Readonly<Record<string, unknown>>;
+  /** Config key → the variable that supplied it. */
+  readonly sources?: Readonly<Record<string, string>>;
 }
 
 export interface ProviderModule<Config = unknown, C extends CapabilityTable = CapabilityTable> {
@@ -260,6 +271,11 @@ export interface ProviderModule<Config = unknown, C extends CapabilityTable = Ca
   readonly configSchema: z.ZodType<Config>;
   /** Config keys whose values are secrets: redacted from logs and replies. */
   readonly secretKeys: readonly string[];
+  /**
+   * How long `list`/`status` answers are cached unless the config says
+   * otherwise; settings.cacheTtl when absent. The in-process simulator uses 0.
+   */
+  readonly defaultCacheTtlMs?: number;
   readonly capabilities: C;
   /** Without a config file: the account the environment describes, if any. */
   fromEnvironment?(env: Readonly<Record<string, string | undefined>>): EnvironmentAccount | undefined;

@@ -31,6 +31,8 @@ export const simulatorModule: ProviderModule<SimulatorConfig, typeof simulatorCa
   label: 'Simulated cloud',
   configSchema: simulatorConfigSchema,
   secretKeys: [],
+  // In-process and instant: a cache would only show stale transitions.
+  defaultCacheTtlMs: 0,
   capabilities: simulatorCapabilities,
   fromEnvironment(env) {
     const flag = env.CLOUDMASTER_DEMO?.toLowerCase();

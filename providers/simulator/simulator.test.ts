@@ -26,7 +26,10 @@ async function connect(config: Record<string, unknown> = {}, clock = new FakeClo
   const parsed = simulatorModule.configSchema.parse(config);
   const provider = await simulatorModule.connect({
     id,
+    label: 'Simulated cloud',
     config: parsed,
+    timeoutMs: 10_000,
+    secretSources: {},
     log: pino({ level: 'silent' }),
     clock,
   });

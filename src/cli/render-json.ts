@@ -22,6 +22,7 @@ export function toJson(outcome: Outcome, log?: Logger): unknown {
         providers: outcome.sections.map((section) => ({
           provider: section.provider,
           elapsedMs: Math.round(section.elapsedMs),
+          ...(section.cachedAgeMs === undefined ? {} : { cachedAgeMs: Math.round(section.cachedAgeMs) }),
           ...(section.listing
             ? {
                 machines: section.listing.machines,
@@ -37,6 +38,7 @@ export function toJson(outcome: Outcome, log?: Logger): unknown {
         kind: 'resource',
         provider: outcome.provider,
         resource: outcome.resource,
+        ...(outcome.cachedAgeMs === undefined ? {} : { cachedAgeMs: Math.round(outcome.cachedAgeMs) }),
         unanswered: outcome.unanswered.map(({ provider, error }) => ({
           provider,
           error: errorData(error, log),

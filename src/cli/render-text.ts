@@ -8,7 +8,7 @@ import { renderHelp } from '../replies/slack/help.ts';
 import { outcomeSentence } from '../replies/slack/operation.ts';
 import { renderError, renderUsage } from '../replies/slack/problem.ts';
 import { renderProviders } from '../replies/slack/providers.ts';
-import { statusWords } from '../replies/wording.ts';
+import { cachedNote, statusWords } from '../replies/wording.ts';
 
 const PREFIX = 'cloudmaster ';
 
@@ -72,6 +72,8 @@ function renderListingText(outcome: ListOutcome): string {
   }
   for (const section of outcome.sections) {
     for (const warning of section.listing?.warnings ?? []) lines.push(`! ${section.provider.id}: ${warning}`);
+    if (section.cachedAgeMs !== undefined)
+      lines.push(`(${section.provider.id}: ${cachedNote(section.cachedAgeMs)}; --fresh asks again)`);
   }
   for (const skipped of outcome.skipped) lines.push(`(skipped ${skipped.provider.id}: ${skipped.reason})`);
   return lines.join('\n');

@@ -13,6 +13,8 @@ export interface InterpolationResult {
   readonly unresolved: readonly string[];
   /** Values read from the environment, by config path ("providers.do.token"). */
   readonly fromEnvironment: ReadonlyMap<string, string>;
+  /** The variable each of those came from ("DIGITALOCEAN_TOKEN"), by config path. */
+  readonly variables: ReadonlyMap<string, string>;
 }
 
 export function interpolate(
@@ -23,6 +25,7 @@ export function interpolate(
   const problems: string[] = [];
   const unresolved: string[] = [];
   const fromEnvironment = new Map<string, string>();
+  const variables = new Map<string, string>();
 
   const visit = (node: unknown, path: string[]): unknown => {
     if (typeof node === 'string') {
@@ -35,6 +38,7 @@ export function interpolate(
           return '';
         }
         usedEnvironment = true;
+        variables.set(path.join('.'), name);
         return value;
       });
       if (usedEnvironment) fromEnvironment.set(path.join('.'), replaced);
@@ -49,5 +53,5 @@ export function interpolate(
     return node;
   };
 
-  return { value: visit(input, []), problems, unresolved, fromEnvironment };
+  return { value: visit(input, []), problems, unresolved, fromEnvironment, variables };
 }

@@ -69,6 +69,7 @@ function loadEnvironment({ env, modules }: LoadOptions): LoadedConfig {
   const { accounts, problems } = buildAccounts(environmentInputs(modules, env), modules, {
     where: 'environment',
     defaultTimeoutMs: DEFAULT_SETTINGS.timeout,
+    defaultCacheTtlMs: DEFAULT_SETTINGS.cacheTtl,
     requireEnvSecrets: false,
   });
   if (problems.length > 0) throw new ConfigError(problems);
@@ -112,27 +113,38 @@ function loadFile(path: string, { env, modules, cwd }: LoadOptions): LoadedConfi
 
   const settings = settingsSchema.safeParse(data.settings);
   if (!settings.success) problems.push(...formatIssues(settings.error.issues, where, ['settings']));
-  const timeout = settings.success ? settings.data.timeout : DEFAULT_SETTINGS.timeout;
+  const effective = settings.success ? settings.data : DEFAULT_SETTINGS;
 
   // An account with an unset variable is already reported; validating it too would report it twice.
   const incomplete = new Set(interpolated.unresolved.map((path) => path.split('.')[1]));
   const entries = Object.entries(data.providers ?? {}).filter(([id]) => !incomplete.has(id));
   const inputs: AccountInput[] = entries.map(([id, raw]) => {
     const prefix = `providers.${id}.`;
-    const fromEnvironment = new Map(
-      [...interpolated.fromEnvironment]
-        .filter(([key]) => key.startsWith(prefix))
-        .map(([key, value]) => [key.slice(prefix.length), value]),
-    );
-    return { id, raw, fromEnvironment };
+    const below = (map: ReadonlyMap<string, string>): Map<string, string> =>
+      new Map(
+        [...map]
+          .filter(([key]) => key.startsWith(prefix))
+          .map(([key, value]) => [key.slice(prefix.length), value]),
+      );
+    return {
+      id,
+      raw,
+      fromEnvironment: below(interpolated.fromEnvironment),
+      variables: below(interpolated.variables),
+    };
   });
-  const built = buildAccounts(inputs, modules, { where, defaultTimeoutMs: timeout, requireEnvSecrets: true });
+  const built = buildAccounts(inputs, modules, {
+    where,
+    defaultTimeoutMs: effective.timeout,
+    defaultCacheTtlMs: effective.cacheTtl,
+    requireEnvSecrets: true,
+  });
   problems.push(...built.problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
     source: { kind: 'file', path },
-    settings: settings.success ? settings.data : DEFAULT_SETTINGS,
+    settings: effective,
     accounts: built.accounts,
     secrets: built.accounts.flatMap((account) => account.secrets),
   };

@@ -14,6 +14,8 @@ export const settingsSchema = z
     pageSize: z.number().int().min(5).max(200).default(50),
     /** At SIGTERM, how long work in flight may take to finish before it is interrupted. */
     shutdownGrace: durationSchema.default(20_000),
+    /** How long list/status answers are reused (a provider's `cacheTtl` overrides; 0 disables). */
+    cacheTtl: durationSchema.default(30_000),
   })
   .default({
     timeout: 10_000,
@@ -21,6 +23,7 @@ export const settingsSchema = z
     pollInterval: 2_000,
     pageSize: 50,
     shutdownGrace: 20_000,
+    cacheTtl: 30_000,
   });
 
 export type Settings = z.infer<typeof settingsSchema>;

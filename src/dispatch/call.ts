@@ -9,8 +9,11 @@ import type { CallContext, Provider } from '../../providers/types.ts';
 import { formatDuration } from '../config/duration.ts';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
 import { describeAccount } from './provider-set.ts';
+import type { CachedValue, ReadCache } from './read-cache.ts';
 
 export interface CallOptions {
+  /** Where list/status answers are reused; absent: always ask. */
+  readonly cache?: ReadCache;
   /** Defaults to the account's own timeout (config `timeout`, else settings.timeout). */
   readonly timeoutMs?: number;
   readonly fresh: boolean;
@@ -67,4 +70,16 @@ export async function callProvider<T>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A read (`list`, `status`) through the provider's cache entry for `key`, when there is a cache. */
+export async function readProvider<T>(
+  entry: ConnectedProvider,
+  options: CallOptions,
+  key: string,
+  call: (provider: Provider, ctx: CallContext) => Promise<T>,
+): Promise<CachedValue<T>> {
+  const load = () => callProvider(entry, options, call);
+  if (!options.cache) return { value: await load() };
+  return options.cache.read(entry.account.id, key, entry.account.cacheTtlMs, options.fresh, load);
 }

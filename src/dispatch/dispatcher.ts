@@ -22,7 +22,7 @@ import {
   type Verb,
 } from '../grammar/command.ts';
 import { suggest } from '../grammar/suggest.ts';
-import { type CallOptions, callProvider } from './call.ts';
+import { type CallOptions, callProvider, readProvider } from './call.ts';
 import { followOperation } from './follow.ts';
 import { lookup } from './lookup.ts';
 import type {
@@ -38,6 +38,7 @@ import type {
   ResourceOutcome,
 } from './outcome.ts';
 import { capabilityOf, describeAccount, type ProviderSet, supports } from './provider-set.ts';
+import { ReadCache } from './read-cache.ts';
 import { type MutationCommand, sendMutation } from './request.ts';
 
 export interface DispatchContext {
@@ -51,6 +52,8 @@ export interface DispatcherDeps {
   readonly providers: ProviderSet;
   readonly settings: Settings;
   readonly log: Logger;
+  /** Shared list/status answers; one per bot process. */
+  readonly cache?: ReadCache;
 }
 
 export function providerRef(entry: ConnectedProvider): ProviderRef {
@@ -61,11 +64,13 @@ export class Dispatcher {
   readonly providers: ProviderSet;
   private readonly settings: Settings;
   private readonly log: Logger;
+  private readonly cache: ReadCache;
 
   constructor(deps: DispatcherDeps) {
     this.providers = deps.providers;
     this.settings = deps.settings;
     this.log = deps.log;
+    this.cache = deps.cache ?? new ReadCache();
   }
 
   async run(command: Command, ctx: DispatchContext = {}, observer: OperationObserver = {}): Promise<Outcome> {
@@ -91,6 +96,7 @@ export class Dispatcher {
     return {
       fresh: command.fresh,
       log: this.log,
+      cache: this.cache,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     };
   }
@@ -217,11 +223,21 @@ export class Dispatcher {
       able.map(async (entry): Promise<ListSection> => {
         const started = performance.now();
         try {
-          const listing = await callProvider(entry, this.callOptions(command, ctx), (provider, c) => {
-            if (!provider.list) throw new Error('list is declared but not implemented');
-            return provider.list(query, c);
-          });
-          return { provider: providerRef(entry), listing, elapsedMs: performance.now() - started };
+          const answer = await readProvider(
+            entry,
+            this.callOptions(command, ctx),
+            `list:${JSON.stringify(query)}`,
+            (provider, c) => {
+              if (!provider.list) throw new Error('list is declared but not implemented');
+              return provider.list(query, c);
+            },
+          );
+          return {
+            provider: providerRef(entry),
+            listing: answer.value,
+            elapsedMs: performance.now() - started,
+            ...(answer.ageMs === undefined ? {} : { cachedAgeMs: answer.ageMs }),
+          };
         } catch (error) {
           this.logProviderError(entry, 'list', error);
           return { provider: providerRef(entry), error, elapsedMs: performance.now() - started };
@@ -247,6 +263,7 @@ export class Dispatcher {
       resource: found.resource,
       provider: providerRef(found.entry),
       unanswered: found.unanswered.map(({ entry, error }) => ({ provider: providerRef(entry), error })),
+      ...(found.cachedAgeMs === undefined ? {} : { cachedAgeMs: found.cachedAgeMs }),
     };
   }
 
@@ -388,6 +405,8 @@ export class Dispatcher {
     try {
       ref = await this.request(command, entry, plan, ctx);
     } catch (error) {
+      // Even a refused or timed-out request may have changed something.
+      this.cache.invalidate(entry.account.id);
       this.logProviderError(entry, command.verb, error);
       return {
         kind: 'operation',
@@ -401,6 +420,7 @@ export class Dispatcher {
       { provider: entry.account.id, verb: command.verb, target: plan.target, operation: ref.operationId },
       'operation accepted',
     );
+    this.cache.invalidate(entry.account.id);
     await observer.accepted?.(plan, ref);
     const result = await followOperation(entry, ref, {
       call: { ...this.callOptions(command, ctx), fresh: true },
@@ -408,6 +428,8 @@ export class Dispatcher {
       timeoutMs: this.settings.operationTimeout,
       onProgress: (progress) => observer.progressed?.(plan, progress),
     });
+    // Reads made while it ran saw intermediate states.
+    this.cache.invalidate(entry.account.id);
     if (result.end === 'interrupted') {
       this.log.warn(
         { provider: entry.account.id, operation: ref },

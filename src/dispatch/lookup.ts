@@ -9,7 +9,7 @@ import type { Resource } from '../../providers/types.ts';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
 import { isMutatingVerb, type ProviderVerb } from '../grammar/command.ts';
 import { suggest } from '../grammar/suggest.ts';
-import { type CallOptions, callProvider } from './call.ts';
+import { type CallOptions, readProvider } from './call.ts';
 import { supports } from './provider-set.ts';
 
 export interface LookupRequest {
@@ -31,11 +31,14 @@ export interface LookupResult {
   readonly entry: ConnectedProvider;
   readonly resource: Resource;
   readonly unanswered: readonly Unanswered[];
+  /** Set when the match came from the read cache. */
+  readonly cachedAgeMs?: number;
 }
 
 interface Match {
   readonly entry: ConnectedProvider;
   readonly resource: Resource;
+  readonly cachedAgeMs?: number;
 }
 
 function describeMatch({ entry, resource }: Match): string {
@@ -51,13 +54,13 @@ export async function lookup(request: LookupRequest, options: CallOptions): Prom
   const answers = await Promise.all(
     scope.map(async (entry) => {
       try {
-        const found = await callProvider(entry, options, (provider, ctx) => {
+        const answer = await readProvider(entry, options, `status:${name}`, (provider, ctx) => {
           if (!provider.status) throw new Error(`${entry.account.id} declares no status method`);
           return provider.status(name, ctx);
         });
-        return { entry, found, error: undefined };
+        return { entry, found: answer.value, cachedAgeMs: answer.ageMs, error: undefined };
       } catch (error) {
-        return { entry, found: [] as readonly Resource[], error };
+        return { entry, found: [] as readonly Resource[], cachedAgeMs: undefined, error };
       }
     }),
   );
@@ -143,10 +146,13 @@ async function nearNames(
     scope
       .filter((entry) => supports(entry, 'list'))
       .map((entry) =>
-        callProvider(entry, options, (provider, ctx) => {
+        readProvider(entry, options, `list:${JSON.stringify({})}`, (provider, ctx) => {
           if (!provider.list) throw new Error('no list');
           return provider.list({}, ctx);
-        }).catch(() => undefined),
+        }).then(
+          (answer) => answer.value,
+          () => undefined,
+        ),
       ),
   );
   const names = listings.flatMap((listing) => [

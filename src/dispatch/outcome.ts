@@ -24,6 +24,8 @@ export interface ListSection {
   readonly listing?: Listing;
   readonly error?: unknown;
   readonly elapsedMs: number;
+  /** Set when the listing came from the read cache: how old it is. */
+  readonly cachedAgeMs?: number;
 }
 
 export interface ListOutcome {
@@ -41,6 +43,8 @@ export interface ResourceOutcome {
   readonly provider: ProviderRef;
   /** Providers that could not be asked while looking the name up. */
   readonly unanswered: readonly { readonly provider: ProviderRef; readonly error: unknown }[];
+  /** Set when the answer came from the read cache: how old it is. */
+  readonly cachedAgeMs?: number;
 }
 
 export interface VerbAvailability {

@@ -1,5 +1,6 @@
 /** Words for verbs and statuses, shared by the Slack and CLI replies. */
 import type { MachineStatus, StackStatus } from '../../providers/types.ts';
+import { formatDuration } from '../config/duration.ts';
 import type { OperationPlan } from '../dispatch/outcome.ts';
 import type { MutatingVerb } from '../grammar/command.ts';
 
@@ -77,4 +78,9 @@ export function statusWords(status: string, providerStatus: string): string {
 
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+}
+
+/** "cached 12 s ago" for answers served from the read cache; "" for live ones. */
+export function cachedNote(ageMs: number | undefined): string {
+  return ageMs === undefined ? '' : `cached ${formatDuration(ageMs)} ago`;
 }

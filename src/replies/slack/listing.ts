@@ -9,7 +9,7 @@ import type { ListQuery, Machine, Stack } from '../../../providers/types.ts';
 import type { ListOutcome, ListSection } from '../../dispatch/outcome.ts';
 import { describeError } from '../describe-error.ts';
 import { listingTotals, totalsLine } from '../listing-summary.ts';
-import { MACHINE_STATUS_EMOJI, plural, STACK_STATUS_EMOJI, statusWords } from '../wording.ts';
+import { cachedNote, MACHINE_STATUS_EMOJI, plural, STACK_STATUS_EMOJI, statusWords } from '../wording.ts';
 import {
   actions,
   button,
@@ -91,7 +91,8 @@ function sectionHeading(section: ListSection): string {
         ...(listing.stacks.length > 0 ? [plural(listing.stacks.length, 'stack')] : []),
       ].join(', ')
     : '';
-  return `*${mrkdwnEscape(section.provider.id)}* — ${mrkdwnEscape(section.provider.label)}${counts ? ` · ${counts}` : ''}`;
+  const cached = cachedNote(section.cachedAgeMs);
+  return `*${mrkdwnEscape(section.provider.id)}* — ${mrkdwnEscape(section.provider.label)}${counts ? ` · ${counts}` : ''}${cached ? ` · _${cached}_` : ''}`;
 }
 
 /** Pages as [start, end) row ranges, within the row count and the size budgets. */
@@ -184,6 +185,10 @@ export function renderListing(outcome: ListOutcome, options: ListingRenderOption
   }
 
   const blocks: KnownBlock[] = [section(`${summary}${pageNote}`), ...packLines(blockLines)];
+  if (outcome.sections.some((s) => s.cachedAgeMs !== undefined)) {
+    blocks.push(context(['Some answers come from the read cache; add `--fresh` to ask the providers now.']));
+    textLines.push('Some answers come from the read cache; add --fresh to ask the providers now.');
+  }
   if (outcome.skipped.length > 0) {
     blocks.push(
       context([

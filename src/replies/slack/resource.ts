@@ -3,7 +3,7 @@ import type { KnownBlock } from '@slack/types';
 import type { ResourceOutcome } from '../../dispatch/outcome.ts';
 import { describeError } from '../describe-error.ts';
 import { resourceFacts } from '../resource-facts.ts';
-import { MACHINE_STATUS_EMOJI, STACK_STATUS_EMOJI } from '../wording.ts';
+import { cachedNote, MACHINE_STATUS_EMOJI, STACK_STATUS_EMOJI } from '../wording.ts';
 import { context, fields, header, message, mrkdwnEscape, type SlackMessage } from './message.ts';
 
 export function renderResource(outcome: ResourceOutcome): SlackMessage {
@@ -25,7 +25,9 @@ export function renderResource(outcome: ResourceOutcome): SlackMessage {
     ({ provider, error }) =>
       `:warning: ${mrkdwnEscape(provider.id)} could not be asked: ${mrkdwnEscape(describeError(error).message)}`,
   );
+  const cached = cachedNote(outcome.cachedAgeMs);
+  if (cached) notes.push(`${cached}; add \`--fresh\` to ask ${mrkdwnEscape(outcome.provider.id)} now`);
   if (notes.length > 0) blocks.push(context(notes));
-  const text = `${title} on ${outcome.provider.id}: ${facts.map(([label, value]) => `${label.toLowerCase()} ${value}`).join(', ')}`;
+  const text = `${title} on ${outcome.provider.id}: ${facts.map(([label, value]) => `${label.toLowerCase()} ${value}`).join(', ')}${cached ? ` (${cached})` : ''}`;
   return message(text, blocks);
 }
