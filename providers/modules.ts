@@ -1,5 +1,7 @@
 /** Every provider module the bot knows. Adding a cloud means adding it here. */
+
+import { digitalOceanModule } from './digitalocean/index.ts';
 import type { AnyProviderModule } from './registry.ts';
 import { simulatorModule } from './simulator/index.ts';
 
-export const PROVIDER_MODULES: readonly AnyProviderModule[] = [simulatorModule];
+export const PROVIDER_MODULES: readonly AnyProviderModule[] = [simulatorModule, digitalOceanModule];

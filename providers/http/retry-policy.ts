@@ -3,8 +3,11 @@
  * functions, so the rules are tested on their own.
  */
 
-/** Statuses worth another try: rate limited, or a gateway that failed in passing. */
-export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+/**
+ * Statuses worth another try: rate limited, a gateway that failed in
+ * passing, or (for requests safe to repeat) a transient internal error.
+ */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 
 /** Network failures where the request certainly never reached the server. */
 const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);

@@ -182,7 +182,9 @@ describe('retry policy', () => {
     expect(mayRetry('POST', false, { status: 503 })).toBe(false);
     expect(mayRetry('POST', true, { status: 503 })).toBe(true);
     expect(mayRetry('POST', false, { status: 429 })).toBe(true);
-    expect(mayRetry('GET', false, { status: 500 })).toBe(false);
+    expect(mayRetry('GET', false, { status: 500 })).toBe(true);
+    expect(mayRetry('POST', false, { status: 500 })).toBe(false);
+    expect(mayRetry('GET', false, { status: 501 })).toBe(false);
     expect(mayRetry('POST', false, { networkCode: 'ECONNRESET' })).toBe(false);
     expect(mayRetry('POST', false, { networkCode: 'ECONNREFUSED' })).toBe(true);
     expect(mayRetry('DELETE', false, { networkCode: 'ECONNRESET' })).toBe(true);
