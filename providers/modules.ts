@@ -3,5 +3,10 @@
 import { digitalOceanModule } from './digitalocean/index.ts';
 import type { AnyProviderModule } from './registry.ts';
 import { simulatorModule } from './simulator/index.ts';
+import { vultrModule } from './vultr/index.ts';
 
-export const PROVIDER_MODULES: readonly AnyProviderModule[] = [simulatorModule, digitalOceanModule];
+export const PROVIDER_MODULES: readonly AnyProviderModule[] = [
+  simulatorModule,
+  digitalOceanModule,
+  vultrModule,
+];

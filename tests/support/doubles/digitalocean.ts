@@ -5,6 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { json, type RecordedRequest, TestServer } from '../http-server.ts';
+import { delay, type Fault, Faults } from './faults.ts';
 
 interface DoubleDroplet {
   id: number;
@@ -28,15 +29,6 @@ interface DoubleAction {
   errored: boolean;
 }
 
-export interface Fault {
-  readonly status?: number;
-  readonly retryAfter?: number;
-  /** Never answer this request. */
-  readonly hang?: boolean;
-  /** Only requests whose "METHOD path" matches. */
-  readonly matching?: RegExp;
-}
-
 export interface DigitalOceanDoubleOptions {
   readonly droplets?: number;
   readonly token?: string;
@@ -50,7 +42,10 @@ export class DigitalOceanDouble {
   readonly token: string;
   readonly droplets = new Map<number, DoubleDroplet>();
   readonly actions = new Map<number, DoubleAction>();
-  private readonly faults: Fault[] = [];
+  private readonly faults = new Faults(() => ({
+    id: 'server_error',
+    message: 'Something went wrong on our side.',
+  }));
   private readonly options: Required<DigitalOceanDoubleOptions>;
   private server!: TestServer;
   private nextId = 3164444;
@@ -89,7 +84,7 @@ export class DigitalOceanDouble {
 
   /** The next matching request fails this way. */
   failNext(fault: Fault, times = 1): void {
-    for (let i = 0; i < times; i++) this.faults.push(fault);
+    this.faults.add(fault, times);
   }
 
   dropletNamed(name: string): DoubleDroplet | undefined {
@@ -203,23 +198,9 @@ export class DigitalOceanDouble {
   }
 
   private async handle(request: RecordedRequest, response: ServerResponse): Promise<void> {
-    if (this.options.latencyMs > 0)
-      await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
+    await delay(this.options.latencyMs);
+    if (this.faults.apply(request, response)) return;
     const route = `${request.method} ${request.url.pathname}`;
-    const faultIndex = this.faults.findIndex((fault) => !fault.matching || fault.matching.test(route));
-    if (faultIndex !== -1) {
-      const [fault] = this.faults.splice(faultIndex, 1);
-      if (fault?.hang) return;
-      const headers: Record<string, string> =
-        fault?.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) };
-      json(
-        response,
-        fault?.status ?? 500,
-        { id: 'server_error', message: 'Something went wrong on our side.' },
-        headers,
-      );
-      return;
-    }
     if (request.headers.authorization !== `Bearer ${this.token}`) {
       json(response, 401, { id: 'Unauthorized', message: 'Unable to authenticate you' });
       return;
