@@ -1,5 +1,5 @@
 /** Every provider module the bot knows. Adding a cloud means adding it here. */
-
+import { cloud66Module } from './cloud66/index.ts';
 import { digitalOceanModule } from './digitalocean/index.ts';
 import type { AnyProviderModule } from './registry.ts';
 import { simulatorModule } from './simulator/index.ts';
@@ -9,4 +9,5 @@ export const PROVIDER_MODULES: readonly AnyProviderModule[] = [
   simulatorModule,
   digitalOceanModule,
   vultrModule,
+  cloud66Module,
 ];

@@ -32,6 +32,8 @@ export interface ProviderAccount {
   readonly timeoutMs: number;
   /** How long list/status answers are reused; 0: never. */
   readonly cacheTtlMs: number;
+  /** How often its operations are polled. */
+  readonly pollIntervalMs: number;
   /** The module-validated config. */
   readonly config: unknown;
   /** Secret values in this account's config, for redaction. */
@@ -54,6 +56,7 @@ const commonKeysSchema = z.object({
   label: z.string().min(1).optional(),
   timeout: durationSchema.optional(),
   cacheTtl: durationSchema.optional(),
+  pollInterval: durationSchema.optional(),
 });
 
 export function findModule(
@@ -86,6 +89,7 @@ export function buildAccounts(
     readonly where: string;
     readonly defaultTimeoutMs: number;
     readonly defaultCacheTtlMs: number;
+    readonly defaultPollIntervalMs: number;
     readonly requireEnvSecrets: boolean;
   },
 ): BuildResult {
@@ -118,7 +122,14 @@ export function buildAccounts(
       );
       continue;
     }
-    const { type: _type, label, timeout, cacheTtl, ...moduleKeys } = raw as Record<string, unknown>;
+    const {
+      type: _type,
+      label,
+      timeout,
+      cacheTtl,
+      pollInterval,
+      ...moduleKeys
+    } = raw as Record<string, unknown>;
     const parsed = module.configSchema.safeParse(moduleKeys);
     if (!parsed.success) {
       problems.push(...formatIssues(parsed.error.issues, where, ['providers', id], module.configSchema));
@@ -147,6 +158,8 @@ export function buildAccounts(
       label: common.data.label ?? module.label,
       timeoutMs: common.data.timeout ?? options.defaultTimeoutMs,
       cacheTtlMs: common.data.cacheTtl ?? module.defaultCacheTtlMs ?? options.defaultCacheTtlMs,
+      pollIntervalMs:
+        common.data.pollInterval ?? Math.max(options.defaultPollIntervalMs, module.minPollIntervalMs ?? 0),
       config: parsed.data,
       secrets: [...new Set(secrets)],
       secretSources: Object.fromEntries(

@@ -276,6 +276,8 @@ export interface ProviderModule<Config = unknown, C extends CapabilityTable = Ca
    * otherwise; settings.cacheTtl when absent. The in-process simulator uses 0.
    */
   readonly defaultCacheTtlMs?: number;
+  /** Operations are polled no more often than this unless the account's `pollInterval` says so (tight rate limits). */
+  readonly minPollIntervalMs?: number;
   readonly capabilities: C;
   /** Without a config file: the account the environment describes, if any. */
   fromEnvironment?(env: Readonly<Record<string, string | undefined>>): EnvironmentAccount | undefined;

@@ -70,6 +70,7 @@ function loadEnvironment({ env, modules }: LoadOptions): LoadedConfig {
     where: 'environment',
     defaultTimeoutMs: DEFAULT_SETTINGS.timeout,
     defaultCacheTtlMs: DEFAULT_SETTINGS.cacheTtl,
+    defaultPollIntervalMs: DEFAULT_SETTINGS.pollInterval,
     requireEnvSecrets: false,
   });
   if (problems.length > 0) throw new ConfigError(problems);
@@ -137,6 +138,7 @@ function loadFile(path: string, { env, modules, cwd }: LoadOptions): LoadedConfi
     where,
     defaultTimeoutMs: effective.timeout,
     defaultCacheTtlMs: effective.cacheTtl,
+    defaultPollIntervalMs: effective.pollInterval,
     requireEnvSecrets: true,
   });
   problems.push(...built.problems);

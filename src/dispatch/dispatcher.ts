@@ -424,7 +424,7 @@ export class Dispatcher {
     await observer.accepted?.(plan, ref);
     const result = await followOperation(entry, ref, {
       call: { ...this.callOptions(command, ctx), fresh: true },
-      pollIntervalMs: this.settings.pollInterval,
+      pollIntervalMs: entry.account.pollIntervalMs,
       timeoutMs: this.settings.operationTimeout,
       onProgress: (progress) => observer.progressed?.(plan, progress),
     });

@@ -20,9 +20,10 @@ export function writeConfig(yaml: string): string {
 export async function dispatcherFor(
   yaml: string,
   extraModules: readonly AnyProviderModule[] = [],
+  env: Record<string, string> = {},
 ): Promise<Dispatcher> {
   const modules = [...PROVIDER_MODULES, ...extraModules];
-  const config = loadConfig({ env: { CLOUDMASTER_CONFIG: writeConfig(yaml) }, modules });
+  const config = loadConfig({ env: { CLOUDMASTER_CONFIG: writeConfig(yaml), ...env }, modules });
   const log = pino({ level: 'silent' });
   const connected = await connectAccounts(config.accounts, { log, clock: Date });
   return new Dispatcher({ providers: new ProviderSet(connected), settings: config.settings, log });

@@ -41,8 +41,13 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Changes an answer on its way back (to steer a module down a path the examples never take). */
+export type Rewrite = (method: string, path: string, body: unknown) => unknown;
+
 export class Prism {
   readonly exchanges: Exchange[] = [];
+  /** Applied to JSON answers; the request itself always reaches Prism untouched. */
+  rewrite: Rewrite | undefined;
   private child: ChildProcess | undefined;
   private proxy: Server | undefined;
   private proxyPort = 0;
@@ -103,8 +108,26 @@ export class Prism {
             status: answer.statusCode ?? 0,
             violations,
           });
-          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(outgoing);
+          const rewrite = prism.rewrite;
+          if (!rewrite || !String(answer.headers['content-type'] ?? '').includes('json')) {
+            outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(outgoing);
+            return;
+          }
+          const chunks: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+          answer.on('end', () => {
+            const path = (incoming.url ?? '/').split('?')[0] ?? '/';
+            const text = JSON.stringify(
+              rewrite(incoming.method ?? 'GET', path, JSON.parse(Buffer.concat(chunks).toString('utf8'))),
+            );
+            const { 'content-length': _length, ...headers } = answer.headers;
+            outgoing.writeHead(answer.statusCode ?? 502, {
+              ...headers,
+              'content-length': Buffer.byteLength(text),
+            });
+            outgoing.end(text);
+          });
         },
       );
       forward.on('error', (error) => outgoing.writeHead(502).end(String(error)));

@@ -98,7 +98,7 @@ providers:
       ),
       expect.stringMatching(/cloudmaster\.yml: settings\.timeout: "soon" is not a duration/),
       expect.stringMatching(
-        /cloudmaster\.yml: providers\.demo\.type: unknown provider type "simulatr" \(did you mean simulator\?\); known: simulator, digitalocean, vultr, tokencloud$/,
+        /cloudmaster\.yml: providers\.demo\.type: unknown provider type "simulatr" \(did you mean simulator\?\); known: simulator, digitalocean, vultr, cloud66, tokencloud$/,
       ),
       expect.stringMatching(/cloudmaster\.yml: providers\.lab: unknown key "sead" \(did you mean "seed"\?\)/),
       expect.stringMatching(/cloudmaster\.yml: providers\.9bad: the id must be/),
