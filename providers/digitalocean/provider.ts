@@ -149,7 +149,7 @@ export function createDigitalOcean(
       target: { kind: 'machine', id: machine.id, name: machine.name },
       operationId: String(data.action.id),
       startedAt: data.action.started_at ?? new Date().toISOString(),
-      accepted: `DigitalOcean accepted the ${type} action.`,
+      accepted: `DigitalOcean started the ${type} action`,
     };
   };
 
@@ -254,7 +254,7 @@ export function createDigitalOcean(
         target: { kind: 'machine', id: String(data.droplet.id), name: data.droplet.name },
         ...(action ? { operationId: String(action.id) } : {}),
         startedAt: new Date().toISOString(),
-        accepted: 'DigitalOcean accepted the droplet.',
+        accepted: 'DigitalOcean accepted the droplet',
       };
     },
     async destroy(machine, ctx) {
@@ -269,7 +269,7 @@ export function createDigitalOcean(
         provider: id,
         target: { kind: 'machine', id: machine.id, name: machine.name },
         startedAt: new Date().toISOString(),
-        accepted: 'DigitalOcean accepted the deletion.',
+        accepted: 'DigitalOcean accepted the deletion',
       };
     },
     async poll(ref, ctx) {

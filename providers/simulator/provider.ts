@@ -91,20 +91,20 @@ export function createSimulator(setup: ProviderSetup<SimulatorConfig>): Simulato
       return cloud.find(nameOrId, id, await answer(ctx));
     },
     async reboot(machine, ctx) {
-      return reference(cloud.transition('reboot', machine.id, await answer(ctx)), 'Reboot requested.');
+      return reference(cloud.transition('reboot', machine.id, await answer(ctx)), 'reboot requested');
     },
     async start(machine, ctx) {
-      return reference(cloud.transition('start', machine.id, await answer(ctx)), 'Power-on requested.');
+      return reference(cloud.transition('start', machine.id, await answer(ctx)), 'power-on requested');
     },
     async stop(machine, options, ctx) {
       const operation = cloud.transition('stop', machine.id, await answer(ctx), options.force);
-      return reference(operation, options.force ? 'Power-off requested.' : 'Shutdown requested.');
+      return reference(operation, options.force ? 'power-off requested' : 'shutdown requested');
     },
     async create(request, ctx) {
-      return reference(cloud.create(request.name, request.params, await answer(ctx)), 'Machine requested.');
+      return reference(cloud.create(request.name, request.params, await answer(ctx)), 'machine requested');
     },
     async destroy(machine, ctx) {
-      return reference(cloud.destroy(machine.id, await answer(ctx)), 'Deletion requested.');
+      return reference(cloud.destroy(machine.id, await answer(ctx)), 'deletion requested');
     },
     async deploy(stack, options, ctx) {
       const operation = cloud.deploy(
@@ -112,10 +112,10 @@ export function createSimulator(setup: ProviderSetup<SimulatorConfig>): Simulato
         { wait: options.wait, ...(options.service === undefined ? {} : { service: options.service }) },
         await answer(ctx),
       );
-      return reference(operation, 'Deployment requested.');
+      return reference(operation, 'deployment requested');
     },
     async cancel(stack, _options, ctx) {
-      return reference(cloud.cancel(stack.id, await answer(ctx)), 'Cancellation requested.');
+      return reference(cloud.cancel(stack.id, await answer(ctx)), 'cancellation requested');
     },
     async poll(ref, ctx) {
       const now = await answer(ctx);

@@ -131,7 +131,7 @@ export function createVultr(setup: ProviderSetup<VultrConfig>): ProviderFor<type
       provider: id,
       target: { kind: 'machine', id: machine.id, name: machine.name },
       startedAt: new Date().toISOString(),
-      accepted: `Vultr accepted the ${call}.`,
+      accepted: `Vultr accepted the ${call}`,
       data: { operation: `${verb}:${machine.id}:${Date.now()}` },
     };
   };
@@ -214,7 +214,7 @@ export function createVultr(setup: ProviderSetup<VultrConfig>): ProviderFor<type
         provider: id,
         target: { kind: 'machine', id: data.instance.id, name: request.name },
         startedAt: new Date().toISOString(),
-        accepted: 'Vultr accepted the instance.',
+        accepted: 'Vultr accepted the instance',
       };
     },
     async destroy(machine, ctx) {
@@ -229,7 +229,7 @@ export function createVultr(setup: ProviderSetup<VultrConfig>): ProviderFor<type
         provider: id,
         target: { kind: 'machine', id: machine.id, name: machine.name },
         startedAt: new Date().toISOString(),
-        accepted: 'Vultr accepted the deletion.',
+        accepted: 'Vultr accepted the deletion',
       };
     },
     async poll(ref, ctx) {

@@ -13,6 +13,7 @@ import { ProviderSet } from '../dispatch/provider-set.ts';
 import { parseWords } from '../grammar/parse.ts';
 import { createLogger } from '../log/logger.ts';
 import { Redactor } from '../log/redact.ts';
+import { acceptedWords } from '../replies/slack/operation.ts';
 import { verbWords } from '../replies/wording.ts';
 import { toJson } from './render-json.ts';
 import { renderText } from './render-text.ts';
@@ -103,7 +104,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       },
       accepted: (_plan, ref) => {
         if (!json)
-          write(io.stdout, `  request accepted${ref.operationId ? ` (operation ${ref.operationId})` : ''}`);
+          write(
+            io.stdout,
+            `  ${acceptedWords(ref)}${ref.operationId ? ` (operation ${ref.operationId})` : ''}`,
+          );
       },
       progressed: (_plan, progress) => {
         if (!json) write(io.stdout, `  ${progress.step}`);

@@ -37,7 +37,7 @@ describe('the CLI', () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]).toBe('Rebooting web-1 on demo…');
-    expect(lines[1]).toMatch(/^ {2}request accepted \(operation sim-op-1\)$/);
+    expect(lines[1]).toBe('  reboot requested (operation sim-op-1)');
     expect(lines).toContain('  rebooting');
     expect(lines.at(-1)).toMatch(/^web-1 on demo rebooted: running again after 200 ms \(took \d+ ms\)\.$/);
   });

@@ -18,6 +18,11 @@ export type OperationStage =
   | { readonly stage: 'progress'; readonly progress: OperationProgress }
   | { readonly stage: 'final'; readonly outcome: OperationOutcome };
 
+/** What the provider said on accepting ("queued behind deployment 107"), or a plain "request accepted". */
+export function acceptedWords(ref: OperationRef): string {
+  return ref.accepted ?? 'request accepted';
+}
+
 /** Words of the outcome line, shared with the CLI. */
 export function outcomeSentence(
   outcome: OperationOutcome,
@@ -80,8 +85,8 @@ export function renderOperation(
       text = `${words.doing} ${target}…`;
       break;
     case 'accepted':
-      line = `:hourglass_flowing_sand: ${words.doing} ${bold}… request accepted`;
-      text = `${words.doing} ${target}… request accepted`;
+      line = `:hourglass_flowing_sand: ${words.doing} ${bold}… ${mrkdwnEscape(acceptedWords(stage.ref))}`;
+      text = `${words.doing} ${target}… ${acceptedWords(stage.ref)}`;
       break;
     case 'progress':
       line = `:arrows_counterclockwise: ${words.doing} ${bold}… ${mrkdwnEscape(stage.progress.step)}`;
