@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startBot } from '../support/bot-harness.ts';
+import { Cloud66Double } from '../support/doubles/cloud66.ts';
+import { DigitalOceanDouble } from '../support/doubles/digitalocean.ts';
+import { VultrDouble } from '../support/doubles/vultr.ts';
+import { latest, type MessageRecord } from '../support/fake-slack/index.ts';
+
+let harness: Harness;
+let digitalocean: DigitalOceanDouble;
+let vultr: VultrDouble;
+let cloud66: Cloud66Double;
+
+beforeAll(async () => {
+  digitalocean = await DigitalOceanDouble.start({ droplets: 6, actionMs: 150 });
+  vultr = await VultrDouble.start({ actionMs: 150 });
+  cloud66 = await Cloud66Double.start({ deployMs: 300, cancelMs: 100 });
+  harness = await startBot(
+    `
+settings: { pollInterval: 50ms }
+providers:
+  do: { type: digitalocean, token: "\${DO_TOKEN}", endpoint: "${digitalocean.url}" }
+  do-old: { type: digitalocean, token: "\${DO_OLD_TOKEN}", endpoint: "${digitalocean.url}" }
+  vultr: { type: vultr, token: "\${VULTR_KEY}", endpoint: "${vultr.url}", rebootSettle: 0 }
+  c66: { type: cloud66, token: "\${C66_TOKEN}", endpoint: "${cloud66.url}", pollInterval: 50ms }
+`,
+    {
+      env: {
+        DO_TOKEN: digitalocean.token,
+        DO_OLD_TOKEN: 'revoked-token-0123456789',
+        VULTR_KEY: vultr.token,
+        C66_TOKEN: cloud66.token,
+      },
+    },
+  );
+});
+
+afterAll(async () => {
+  await harness?.stop();
+  await Promise.all([digitalocean?.stop(), vultr?.stop(), cloud66?.stop()]);
+});
+
+async function slash(command: string, text: string): Promise<MessageRecord> {
+  const { fake } = harness;
+  const delivery = await fake.slashCommand({ command, text });
+  return fake.waitFor(() => fake.messageFor(delivery.responseUrl), {
+    description: `a reply to ${command} ${text}`,
+  });
+}
+
+async function finalOf(first: string, done: (text: string) => boolean): Promise<MessageRecord> {
+  const { fake } = harness;
+  const message = await fake.waitFor(() => fake.messages.find((m) => m.versions[0]?.text === first), {
+    description: first,
+  });
+  await fake.waitFor(() => done(latest(message).text), {
+    description: `the final state of "${first}"`,
+    timeoutMs: 15_000,
+  });
+  return message;
+}
+
+describe('REST providers through Slack', () => {
+  it('/cloudmaster list on do lists droplets, grouped per account', async () => {
+    const message = await slash('/cloudmaster', 'list on do');
+    const text = latest(message).text;
+    expect(text.split('\n')[0]).toMatch(/^6 machines on 1 provider: /);
+    expect(text).toMatch(/^web-1 \(do\): running \(active\), 203\.0\.113\.\d+, \w+, s-1vcpu-1gb$/m);
+  });
+
+  it('answers the second list inside the cache TTL from the cache, saying how old it is', async () => {
+    const before = digitalocean.requests.length;
+    const message = await slash('/cloudmaster', 'list on do');
+    expect(digitalocean.requests.length).toBe(before);
+    expect(JSON.stringify(latest(message).blocks)).toMatch(/_cached \d+ (ms|s) ago_/);
+    const fresh = await slash('/cloudmaster', 'list on do --fresh');
+    expect(digitalocean.requests.length).toBeGreaterThan(before);
+    expect(JSON.stringify(latest(fresh).blocks)).not.toMatch(/cached/);
+  });
+
+  it('/dostat droplets answers as the DigitalOcean status bot did, DigitalOcean accounts only', async () => {
+    const message = await slash('/dostat', 'droplets');
+    const text = latest(message).text;
+    expect(text).toContain('web-1 (do)');
+    expect(text).not.toMatch(/\(vultr\)|\(c66\)/);
+    // The revoked account fails inline, naming its variable and never the token.
+    expect(text).toContain(
+      'do-old: DigitalOcean rejected the token of provider `do-old` (check DO_OLD_TOKEN).',
+    );
+    expect(JSON.stringify(message)).not.toContain('revoked-token-0123456789');
+  });
+
+  it('/vustat reboot NAME reboots on Vultr and updates the message to the outcome', async () => {
+    await harness.fake.slashCommand({ command: '/vustat', text: 'reboot vu-web-1' });
+    const message = await finalOf('Rebooting vu-web-1 on vultr…', (text) => !text.startsWith('Rebooting'));
+    expect(latest(message).text).toMatch(/^vu-web-1 on vultr rebooted: running again \(took \d+ ms\)\.$/);
+    expect(message.versions.map((v) => v.text)).toContain(
+      'Rebooting vu-web-1 on vultr… Vultr accepted the reboot',
+    );
+  });
+
+  it('@igor deploy -s shop -e production -v web deploys on Cloud 66, in the thread', async () => {
+    const { ts } = await harness.fake.mention({ text: '<@U0BOT> deploy -s shop -e production -v web' });
+    const message = await finalOf(
+      'Deploying shop (production) on c66…',
+      (text) => !text.startsWith('Deploying'),
+    );
+    expect(message.threadTs).toBe(ts);
+    expect(latest(message).text).toMatch(
+      /^shop \(production\) on c66 deployed: Completed successfully \(took \d+ ms\)\.$/,
+    );
+    expect(message.versions.map((v) => v.text)).toContain(
+      'Deploying shop (production) on c66… deployment started (web)',
+    );
+    const posted = cloud66.requests.find((r) => r.method === 'POST');
+    expect(posted?.body).toEqual({ services: ['web'], user_reference: 'cloudmaster' });
+  });
+
+  it('@igor cancel -s shop cancels the running deployment', async () => {
+    const running = cloud66.startDeploymentElsewhere('shop');
+    const { ts } = await harness.fake.mention({ text: '<@U0BOT> cancel -s shop' });
+    const message = await finalOf(
+      'Cancelling the deployment of shop (production) on c66…',
+      (text) => !text.startsWith('Cancelling'),
+    );
+    expect(message.threadTs).toBe(ts);
+    expect(latest(message).text).toBe(
+      `shop (production) on c66 deployment cancelled: deployment ${running.id} cancelled (took ${/took (\d+ ms)/.exec(latest(message).text)?.[1]}).`,
+    );
+  });
+
+  it('@igor cancel on a stack with nothing deploying says so', async () => {
+    await harness.fake.mention({ text: '<@U0BOT> cancel -s blog' });
+    const message = await finalOf(
+      'Cancelling the deployment of blog (production) on c66…',
+      (text) => !text.startsWith('Cancelling'),
+    );
+    expect(latest(message).text).toBe(
+      'The cancellation of blog (production) on c66 failed: Nothing is deploying on blog (production).',
+    );
+  });
+});
