@@ -9,6 +9,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { parse } from '../src/grammar/parse.ts';
 import { writeConfig } from '../tests/support/dispatcher.ts';
 import { FakeSlack } from '../tests/support/fake-slack/index.ts';
+import { benchRestList, restListSummary } from './rest-list.ts';
 import { mib, ms, percentile, ratio } from './stats.ts';
 
 const COMMANDS = 1_000;
@@ -146,6 +147,8 @@ try {
   const floor = summarize(floors);
   const bot = summarize(bots);
   const big = bots.flatMap((r) => r.bigList ?? []);
+  const restList = await benchRestList();
+  const rest = restListSummary(restList);
   const wellFormedPerSecond = parserThroughput(WELL_FORMED);
   const mistypedPerSecond = parserThroughput(MISTYPED);
 
@@ -189,6 +192,20 @@ Parser throughput (src/grammar/parse.ts, one core): **${Math.round(wellFormedPer
 for well-formed commands (${WELL_FORMED.length} real inputs, Slack's rewrites included), and
 **${Math.round(mistypedPerSecond).toLocaleString('en-US')} commands/s** for mistyped ones, which also compute
 "did you mean" suggestions (${MISTYPED.length} inputs).
+
+## A REST provider's list over many pages
+
+${restList.droplets.toLocaleString('en-US')} droplets in ${restList.pages} pages of 100 from a DigitalOcean double
+(tests/support/doubles/digitalocean.ts) that answers every request after
+${restList.latencyMs} ms, listed through the dispatcher with \`list on do --fresh\`, ${restList.wallMs.length} runs.
+
+| measure | value | target | |
+|---|---|---|---|
+| wall time, p50 | ${ms(rest.p50)} (${(rest.p50 / restList.latencyMs).toFixed(1)}× one request) | ≤ 3× one request (${ms(3 * restList.latencyMs)}) | ${rest.p50 <= 3 * restList.latencyMs ? 'met' : '**missed**'} |
+| wall time, max | ${ms(rest.max)} (${(rest.max / restList.latencyMs).toFixed(1)}× one request) | ≤ 3× one request | ${rest.max <= 3 * restList.latencyMs ? 'met' : '**missed**'} |
+| requests made by a second \`list\` inside the cache TTL | ${restList.cachedRequests} (answered in ${ms(restList.cachedWallMs)}) | 0 | ${restList.cachedRequests === 0 ? 'met' : '**missed**'} |
+
+The first page says how many there are; the other nine are fetched together.
 
 The 5,000-machine list is answered with its first page (50 machines, totals
 for all 5,000, a Next button): "final reply" is that message arriving.
