@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { simulatorModule } from '../../providers/simulator/index.ts';
+import { PROVIDER_MODULES } from '../../providers/modules.ts';
 import { usageLine } from '../../src/grammar/usage.ts';
 import { VERB_SPECS } from '../../src/grammar/verbs.ts';
 
@@ -20,11 +20,15 @@ describe('README', () => {
     }
   });
 
-  it('documents every simulator config key', () => {
-    const keys = Object.keys(
-      (simulatorModule.configSchema as unknown as { shape: Record<string, unknown> }).shape ?? {},
-    );
-    expect(keys.length).toBeGreaterThan(5);
-    for (const key of keys) expect(readme, key).toContain(`\`${key}\``);
+  it('documents every provider module, its aliases and its config keys', () => {
+    for (const module of PROVIDER_MODULES) {
+      expect(readme, module.type).toContain(`### The \`${module.type}\` provider`);
+      for (const alias of module.aliases) expect(readme, alias).toContain(`alias \`${alias}\``);
+      const keys = Object.keys(
+        (module.configSchema as unknown as { shape?: Record<string, unknown> }).shape ?? {},
+      );
+      expect(keys.length, module.type).toBeGreaterThan(0);
+      for (const key of keys) expect(readme, `${module.type}.${key}`).toContain(`\`${key}\``);
+    }
   });
 });
