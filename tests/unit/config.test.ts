@@ -98,7 +98,9 @@ providers:
       ),
       expect.stringMatching(/cloudmaster\.yml: settings\.timeout: "soon" is not a duration/),
       expect.stringMatching(
-        /cloudmaster\.yml: providers\.demo\.type: unknown provider type "simulatr" \(did you mean simulator\?\); known: simulator, digitalocean, vultr, cloud66, tokencloud$/,
+        new RegExp(
+          `cloudmaster\\.yml: providers\\.demo\\.type: unknown provider type "simulatr" \\(did you mean simulator\\?\\); known: ${modules.map((m) => m.type).join(', ')}$`,
+        ),
       ),
       expect.stringMatching(/cloudmaster\.yml: providers\.lab: unknown key "sead" \(did you mean "seed"\?\)/),
       expect.stringMatching(/cloudmaster\.yml: providers\.9bad: the id must be/),
