@@ -1,11 +1,11 @@
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ErrorOutcome, OperationOutcome } from '../../src/dispatch/outcome.ts';
-import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
+import { type CloudmasterError, ErrorCode } from '../../src/errors.ts';
 import { parse } from '../../src/grammar/parse.ts';
 import { dispatcherFor } from '../../tests/support/dispatcher.ts';
 import { Cloud66Double } from '../../tests/support/doubles/cloud66.ts';
-import type { CallContext, OperationProgress, Stack } from '../types.ts';
+import { callContext, connectModule, pollUntilDone, rejection } from '../../tests/support/provider-kit.ts';
+import type { Stack } from '../types.ts';
 import { cloud66Module } from './index.ts';
 
 let double: Cloud66Double | undefined;
@@ -14,23 +14,13 @@ afterEach(async () => {
   double = undefined;
 });
 
-const ctx = (): CallContext => ({
-  signal: new AbortController().signal,
-  fresh: false,
-  log: pino({ level: 'silent' }),
-});
-
 async function connect(token?: string) {
   double = await Cloud66Double.start({ deployMs: 300, cancelMs: 100 });
-  const config = cloud66Module.configSchema.parse({ token: token ?? double.token, endpoint: double.url });
-  const provider = await cloud66Module.connect({
+  const provider = await connectModule(cloud66Module, {
     id: 'c66',
-    label: 'Cloud 66',
-    config,
+    config: { token: token ?? double.token, endpoint: double.url },
     timeoutMs: 5_000,
     secretSources: { token: 'CLOUD66_TOKEN' },
-    log: pino({ level: 'silent' }),
-    clock: Date,
   });
   return { provider, double };
 }
@@ -40,37 +30,17 @@ async function stack(
   name: string,
   environment = 'production',
 ): Promise<Stack> {
-  const found = (await provider.status(name, ctx())).find(
+  const found = (await provider.status(name, callContext())).find(
     (r): r is Stack => r.kind === 'stack' && r.environment === environment,
   );
   if (!found) throw new Error(`no ${name}`);
   return found;
 }
 
-async function until(poll: () => Promise<OperationProgress>): Promise<OperationProgress[]> {
-  const seen: OperationProgress[] = [];
-  for (let i = 0; i < 200; i++) {
-    const progress = await poll();
-    seen.push(progress);
-    if (progress.state !== 'running') return seen;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error('never ended');
-}
-
-async function failure(promise: Promise<unknown>): Promise<CloudmasterError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CloudmasterError);
-  return error as CloudmasterError;
-}
-
 describe('cloud66: stacks', () => {
   it('lists every stack across pages with environment, status and health words', async () => {
     const { provider, double } = await connect();
-    const listing = await provider.list({}, ctx());
+    const listing = await provider.list({}, callContext());
     expect(listing.stacks.map((s) => `${s.name}/${s.environment}`)).toEqual([
       'shop/production',
       'blog/production',
@@ -89,7 +59,7 @@ describe('cloud66: stacks', () => {
       providerStatus: 'deployed successfully',
       details: { Health: 'healthy' },
     });
-    expect((await provider.list({ stack: 'API' }, ctx())).stacks.map((s) => s.environment)).toEqual([
+    expect((await provider.list({ stack: 'API' }, callContext())).stacks.map((s) => s.environment)).toEqual([
       'production',
       'staging',
     ]);
@@ -108,14 +78,14 @@ describe('cloud66: deploy and cancel, as Igor does', () => {
     const ref = await provider.deploy(
       await stack(provider, 'shop'),
       { service: 'web,worker', wait: true },
-      ctx(),
+      callContext(),
     );
     expect(double.requests.at(-1)?.body).toEqual({
       services: ['web', 'worker'],
       user_reference: 'cloudmaster',
     });
     expect(ref.accepted).toBe('deployment started (web, worker)');
-    const steps = await until(() => provider.poll(ref, ctx()));
+    const steps = await pollUntilDone(() => provider.poll(ref, callContext()));
     expect(steps[0]).toMatchObject({ state: 'running', step: 'deploying' });
     expect(steps.at(-1)).toMatchObject({
       state: 'succeeded',
@@ -127,7 +97,9 @@ describe('cloud66: deploy and cancel, as Igor does', () => {
   it('with -w false, queues nothing behind a deployment started elsewhere, and says whose it is', async () => {
     const { provider, double } = await connect();
     const running = double.startDeploymentElsewhere('shop');
-    const error = await failure(provider.deploy(await stack(provider, 'shop'), { wait: false }, ctx()));
+    const error = await rejection(
+      provider.deploy(await stack(provider, 'shop'), { wait: false }, callContext()),
+    );
     expect(error.code).toBe(ErrorCode.InvalidState);
     expect(error.message).toMatch(
       new RegExp(
@@ -140,49 +112,51 @@ describe('cloud66: deploy and cancel, as Igor does', () => {
   it('with -w true, queues behind the running deployment and says so, then follows it', async () => {
     const { provider, double } = await connect();
     const running = double.startDeploymentElsewhere('shop');
-    const ref = await provider.deploy(await stack(provider, 'shop'), { wait: true }, ctx());
+    const ref = await provider.deploy(await stack(provider, 'shop'), { wait: true }, callContext());
     expect(ref.accepted).toMatch(
       new RegExp(`^queued behind deployment ${running.id} by someone@example\\.com`),
     );
-    const steps = await until(() => provider.poll(ref, ctx()));
+    const steps = await pollUntilDone(() => provider.poll(ref, callContext()));
     expect(steps[0]?.step).toBe('queued behind a running deployment');
     expect(steps.at(-1)?.state).toBe('succeeded');
   });
 
   it('tells its own running deployment apart from one started elsewhere', async () => {
     const { provider } = await connect();
-    await provider.deploy(await stack(provider, 'blog'), { wait: true }, ctx());
-    const error = await failure(provider.deploy(await stack(provider, 'blog'), { wait: false }, ctx()));
+    await provider.deploy(await stack(provider, 'blog'), { wait: true }, callContext());
+    const error = await rejection(
+      provider.deploy(await stack(provider, 'blog'), { wait: false }, callContext()),
+    );
     expect(error.message).toMatch(/started from Slack by cloudmaster\); nothing was queued/);
   });
 
   it('cancels: nothing deploying, cancelling, already cancelling', async () => {
     const { provider, double } = await connect();
     const shop = await stack(provider, 'shop');
-    expect((await failure(provider.cancel(shop, {}, ctx()))).message).toBe(
+    expect((await rejection(provider.cancel(shop, {}, callContext()))).message).toBe(
       'Nothing is deploying on shop (production).',
     );
     const running = double.startDeploymentElsewhere('shop');
-    const ref = await provider.cancel(shop, {}, ctx());
+    const ref = await provider.cancel(shop, {}, callContext());
     expect(ref.operationId).toBe(String(running.id));
     expect(double.requests.at(-1)).toMatchObject({ method: 'DELETE' });
-    expect((await failure(provider.cancel(shop, {}, ctx()))).message).toMatch(
+    expect((await rejection(provider.cancel(shop, {}, callContext()))).message).toMatch(
       new RegExp(`^shop \\(production\\) is already cancelling deployment ${running.id}`),
     );
-    const steps = await until(() => provider.poll(ref, ctx()));
+    const steps = await pollUntilDone(() => provider.poll(ref, callContext()));
     expect(steps[0]).toMatchObject({ state: 'running', step: 'cancelling' });
     expect(steps.at(-1)).toMatchObject({ state: 'succeeded', step: `deployment ${running.id} cancelled` });
   });
 
   it('names the token variable when Cloud 66 refuses the token, and retries a 429', async () => {
     const bad = await connect('wrong');
-    expect((await failure(bad.provider.list({}, ctx()))).message).toBe(
+    expect((await rejection(bad.provider.list({}, callContext()))).message).toBe(
       'Cloud 66 rejected the token of provider `c66` (check CLOUD66_TOKEN).',
     );
     await double?.stop();
     const { provider, double: fresh } = await connect();
     fresh.failNext({ status: 429, retryAfter: 1 });
-    expect((await provider.list({}, ctx())).stacks).toHaveLength(4);
+    expect((await provider.list({}, callContext())).stacks).toHaveLength(4);
   });
 });
 

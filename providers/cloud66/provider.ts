@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
-import { HttpClient } from '../http/client.ts';
+import { bearerClient } from '../http/bearer-client.ts';
 import { collectCursorPages } from '../http/paginate.ts';
 import { splitList } from '../params.ts';
 import type {
@@ -90,20 +90,9 @@ function who(deployment: DeploymentBody): string {
 
 export function createCloud66(setup: ProviderSetup<Cloud66Config>): ProviderFor<typeof cloud66Capabilities> {
   const { id, config } = setup;
-  const http = new HttpClient({
-    baseUrl: config.endpoint,
-    headers: {
-      Authorization: `Bearer ${config.token}`,
-      ...(config.account === undefined ? {} : { 'X-Account': String(config.account) }),
-    },
-    provider: {
-      id,
-      label: setup.label,
-      tokenVariable: setup.secretSources.token ?? 'the token in cloudmaster.yml',
-    },
-    budgetMs: setup.timeoutMs,
+  const http = bearerClient(setup, {
     errorMessage,
-    log: setup.log,
+    headers: config.account === undefined ? {} : { 'X-Account': String(config.account) },
   });
   /** Deployments this bot started and has not seen finish, by stack: Igor tells them apart. */
   const ours = new Map<string, number | undefined>();

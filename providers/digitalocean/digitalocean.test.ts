@@ -1,9 +1,15 @@
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
+import { ErrorCode } from '../../src/errors.ts';
 import { PROVIDER_VERBS } from '../../src/grammar/command.ts';
 import { DigitalOceanDouble } from '../../tests/support/doubles/digitalocean.ts';
-import type { CallContext, Machine, OperationProgress, OperationRef } from '../types.ts';
+import {
+  callContext,
+  connectModule,
+  machineNamed,
+  pollUntilDone,
+  rejection,
+} from '../../tests/support/provider-kit.ts';
+import type { OperationRef } from '../types.ts';
 import { digitalOceanModule } from './index.ts';
 
 let double: DigitalOceanDouble | undefined;
@@ -12,66 +18,27 @@ afterEach(async () => {
   double = undefined;
 });
 
-const ctx = (): CallContext => ({
-  signal: new AbortController().signal,
-  fresh: false,
-  log: pino({ level: 'silent' }),
-});
-
 async function connect(
   options: { droplets?: number; config?: Record<string, unknown>; timeoutMs?: number; token?: string } = {},
 ) {
   double = await DigitalOceanDouble.start({ droplets: options.droplets ?? 5, actionMs: 100 });
-  const config = digitalOceanModule.configSchema.parse({
-    token: options.token ?? double.token,
-    endpoint: double.url,
-    ...options.config,
-  });
-  const provider = await digitalOceanModule.connect({
+  const provider = await connectModule(digitalOceanModule, {
     id: 'do',
-    label: 'DigitalOcean',
-    config,
+    config: {
+      token: options.token ?? double.token,
+      endpoint: double.url,
+      ...options.config,
+    },
     timeoutMs: options.timeoutMs ?? 5_000,
     secretSources: { token: 'DIGITALOCEAN_TOKEN' },
-    log: pino({ level: 'silent' }),
-    clock: Date,
   });
   return { provider, double };
-}
-
-async function until(poll: () => Promise<OperationProgress>): Promise<OperationProgress[]> {
-  const seen: OperationProgress[] = [];
-  for (let i = 0; i < 100; i++) {
-    const progress = await poll();
-    seen.push(progress);
-    if (progress.state !== 'running') return seen;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error('the operation never ended');
-}
-
-async function failure(promise: Promise<unknown>): Promise<CloudmasterError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CloudmasterError);
-  return error as CloudmasterError;
-}
-
-async function machine(
-  provider: Awaited<ReturnType<typeof connect>>['provider'],
-  name: string,
-): Promise<Machine> {
-  const [found] = await provider.status(name, ctx());
-  if (found?.kind !== 'machine') throw new Error(`no ${name}`);
-  return found;
 }
 
 describe('digitalocean: reads', () => {
   it('lists every droplet across pages, the later pages fetched together', async () => {
     const { provider, double } = await connect({ droplets: 450, config: { perPage: 100 } });
-    const listing = await provider.list({}, ctx());
+    const listing = await provider.list({}, callContext());
     expect(listing.machines).toHaveLength(450);
     expect(listing.warnings).toEqual([]);
     const pages = double.requests.map((r) => r.url.searchParams.get('page'));
@@ -93,7 +60,7 @@ describe('digitalocean: reads', () => {
 
   it('warns rather than silently dropping droplets past the page cap', async () => {
     const { provider } = await connect({ droplets: 30, config: { perPage: 10, maxPages: 2 } });
-    const listing = await provider.list({}, ctx());
+    const listing = await provider.list({}, callContext());
     expect(listing.machines).toHaveLength(20);
     expect(listing.warnings).toEqual([
       'Only the first 2 of 3 pages of droplets were read; narrow the list with a filter.',
@@ -102,29 +69,29 @@ describe('digitalocean: reads', () => {
 
   it('filters by region and name, and finds a droplet by exact name or by id', async () => {
     const { provider, double } = await connect({ droplets: 9 });
-    const inAms = await provider.list({ region: 'ams3' }, ctx());
+    const inAms = await provider.list({ region: 'ams3' }, callContext());
     expect(inAms.machines.every((m) => m.region === 'ams3')).toBe(true);
-    expect((await provider.list({ filter: 'WEB' }, ctx())).machines.map((m) => m.name)).toEqual([
+    expect((await provider.list({ filter: 'WEB' }, callContext())).machines.map((m) => m.name)).toEqual([
       'web-1',
       'web-2',
     ]);
-    const web = await machine(provider, 'WEB-2');
+    const web = await machineNamed(provider, 'WEB-2');
     expect(double.requests.at(-1)?.url.searchParams.get('name')).toBe('WEB-2');
-    expect((await provider.status(web.id, ctx())).map((m) => m.name)).toEqual(['web-2']);
-    expect(await provider.status('nowhere', ctx())).toEqual([]);
-    expect(await provider.status('999999', ctx())).toEqual([]);
+    expect((await provider.status(web.id, callContext())).map((m) => m.name)).toEqual(['web-2']);
+    expect(await provider.status('nowhere', callContext())).toEqual([]);
+    expect(await provider.status('999999', callContext())).toEqual([]);
   });
 });
 
 describe('digitalocean: actions', () => {
   it('reboots through a droplet action and follows it to completion', async () => {
     const { provider, double } = await connect();
-    const web = await machine(provider, 'web-1');
-    const ref = await provider.reboot(web, ctx());
+    const web = await machineNamed(provider, 'web-1');
+    const ref = await provider.reboot(web, callContext());
     expect(double.requests.at(-1)).toMatchObject({ method: 'POST', body: { type: 'reboot' } });
     expect(ref).toMatchObject({ verb: 'reboot', provider: 'do', target: { id: web.id, name: 'web-1' } });
     expect(ref.operationId).toMatch(/^\d+$/);
-    const steps = await until(() => provider.poll(ref, ctx()));
+    const steps = await pollUntilDone(() => provider.poll(ref, callContext()));
     expect(steps[0]).toMatchObject({ state: 'running', step: 'rebooting' });
     expect(steps.at(-1)).toMatchObject({
       state: 'succeeded',
@@ -135,30 +102,34 @@ describe('digitalocean: actions', () => {
 
   it('shuts down gracefully, powers off with --force, powers on', async () => {
     const { provider, double } = await connect();
-    const web = await machine(provider, 'web-1');
-    const stop = await provider.stop(web, { force: false, deallocate: false }, ctx());
+    const web = await machineNamed(provider, 'web-1');
+    const stop = await provider.stop(web, { force: false, deallocate: false }, callContext());
     expect(double.requests.at(-1)?.body).toEqual({ type: 'shutdown' });
-    expect((await until(() => provider.poll(stop, ctx()))).at(-1)).toMatchObject({
+    expect((await pollUntilDone(() => provider.poll(stop, callContext()))).at(-1)).toMatchObject({
       state: 'succeeded',
       step: 'off',
     });
-    const start = await provider.start(await machine(provider, 'web-1'), ctx());
+    const start = await provider.start(await machineNamed(provider, 'web-1'), callContext());
     expect(double.requests.at(-1)?.body).toEqual({ type: 'power_on' });
-    await until(() => provider.poll(start, ctx()));
-    await provider.stop(await machine(provider, 'web-2'), { force: true, deallocate: false }, ctx());
+    await pollUntilDone(() => provider.poll(start, callContext()));
+    await provider.stop(
+      await machineNamed(provider, 'web-2'),
+      { force: true, deallocate: false },
+      callContext(),
+    );
     expect(double.requests.at(-1)?.body).toEqual({ type: 'power_off' });
   });
 
   it('reports the provider’s words when it refuses an action, and an errored action as failed', async () => {
     const { provider, double } = await connect();
-    const web = await machine(provider, 'web-1');
-    await provider.reboot(web, ctx());
-    const busy = await failure(provider.reboot(web, ctx()));
+    const web = await machineNamed(provider, 'web-1');
+    await provider.reboot(web, callContext());
+    const busy = await rejection(provider.reboot(web, callContext()));
     expect(busy.code).toBe(ErrorCode.ProviderRejected);
     expect(busy.message).toBe('DigitalOcean refused: Droplet already has a pending event.');
     double.erroring.add('reboot');
-    const ref = await provider.reboot(await machine(provider, 'web-2'), ctx());
-    expect((await until(() => provider.poll(ref, ctx()))).at(-1)).toMatchObject({
+    const ref = await provider.reboot(await machineNamed(provider, 'web-2'), callContext());
+    expect((await pollUntilDone(() => provider.poll(ref, callContext()))).at(-1)).toMatchObject({
       state: 'failed',
       reason: `DigitalOcean reports that the reboot action (${ref.operationId}) errored`,
     });
@@ -170,7 +141,7 @@ describe('digitalocean: actions', () => {
     });
     const ref = await provider.create(
       { name: 'vmtest01', params: { size: 's-1vcpu-1gb', ssh_keys: '123, ab:cd' } },
-      ctx(),
+      callContext(),
     );
     expect(double.requests.at(-1)?.body).toEqual({
       name: 'vmtest01',
@@ -180,7 +151,7 @@ describe('digitalocean: actions', () => {
       ssh_keys: [123, 'ab:cd'],
       tags: ['bot'],
     });
-    const end = (await until(() => provider.poll(ref, ctx()))).at(-1);
+    const end = (await pollUntilDone(() => provider.poll(ref, callContext()))).at(-1);
     expect(end).toMatchObject({
       state: 'succeeded',
       resource: { name: 'vmtest01', status: 'running', region: 'fra1' },
@@ -190,8 +161,8 @@ describe('digitalocean: actions', () => {
 
   it('says which parameter create is missing, and how to give it', async () => {
     const { provider } = await connect();
-    const error = await failure(
-      provider.create({ name: 'x', params: { region: 'nyc3', image: 'u' } }, ctx()),
+    const error = await rejection(
+      provider.create({ name: 'x', params: { region: 'nyc3', image: 'u' } }, callContext()),
     );
     expect(error.code).toBe(ErrorCode.BadParameter);
     expect(error.message).toBe('create on do needs size=…');
@@ -200,10 +171,10 @@ describe('digitalocean: actions', () => {
 
   it('destroys a droplet and sees it gone', async () => {
     const { provider, double } = await connect();
-    const web = await machine(provider, 'web-2');
-    const ref: OperationRef = await provider.destroy(web, ctx());
+    const web = await machineNamed(provider, 'web-2');
+    const ref: OperationRef = await provider.destroy(web, callContext());
     expect(double.requests.at(-1)).toMatchObject({ method: 'DELETE' });
-    expect(await provider.poll(ref, ctx())).toEqual({ state: 'succeeded', step: 'deleted' });
+    expect(await provider.poll(ref, callContext())).toEqual({ state: 'succeeded', step: 'deleted' });
   });
 });
 
@@ -211,7 +182,7 @@ describe('digitalocean: faults', () => {
   it('waits out a 429 with Retry-After, then answers', async () => {
     const { provider, double } = await connect();
     double.failNext({ status: 429, retryAfter: 1, matching: /^GET \/v2\/droplets$/ });
-    const listing = await provider.list({}, ctx());
+    const listing = await provider.list({}, callContext());
     expect(listing.machines).toHaveLength(5);
     expect(double.requests.filter((r) => r.url.pathname === '/v2/droplets')).toHaveLength(2);
   });
@@ -220,20 +191,20 @@ describe('digitalocean: faults', () => {
     const { provider, double } = await connect();
     double.failNext({ status: 500, matching: /^GET/ });
     double.failNext({ status: 502, matching: /^GET/ });
-    expect((await provider.list({}, ctx())).machines).toHaveLength(5);
+    expect((await provider.list({}, callContext())).machines).toHaveLength(5);
   });
 
   it('gives up on a silent API at the deadline, saying so', async () => {
     const { provider, double } = await connect({ timeoutMs: 400 });
     double.failNext({ hang: true });
-    const error = await failure(provider.list({}, ctx()));
+    const error = await rejection(provider.list({}, callContext()));
     expect(error.code).toBe(ErrorCode.ProviderTimeout);
     expect(error.message).toBe('DigitalOcean did not answer in 400 ms.');
   });
 
   it('names the variable of a rejected token', async () => {
     const { provider } = await connect({ token: 'not-the-right-token' });
-    const error = await failure(provider.list({}, ctx()));
+    const error = await rejection(provider.list({}, callContext()));
     expect(error.code).toBe(ErrorCode.ProviderAuth);
     expect(error.message).toBe(
       'DigitalOcean rejected the token of provider `do` (check DIGITALOCEAN_TOKEN).',

@@ -1,7 +1,6 @@
 /** DigitalOcean droplets through the shared HTTP layer. */
 import { z } from 'zod';
-import { HttpClient } from '../http/client.ts';
-import { isHttpStatus } from '../http/errors.ts';
+import { bearerClient, unlessMissing } from '../http/bearer-client.ts';
 import { collectNumberedPages } from '../http/paginate.ts';
 import { required, splitList } from '../params.ts';
 import type {
@@ -82,18 +81,7 @@ export function createDigitalOcean(
   setup: ProviderSetup<DigitalOceanConfig>,
 ): ProviderFor<typeof digitalOceanCapabilities> {
   const { id, config } = setup;
-  const http = new HttpClient({
-    baseUrl: config.endpoint,
-    headers: { Authorization: `Bearer ${config.token}` },
-    provider: {
-      id,
-      label: setup.label,
-      tokenVariable: setup.secretSources.token ?? 'the token in cloudmaster.yml',
-    },
-    budgetMs: setup.timeoutMs,
-    errorMessage,
-    log: setup.log,
-  });
+  const http = bearerClient(setup, { errorMessage });
 
   const listDroplets = async (ctx: CallContext, name?: string) =>
     collectNumberedPages({
@@ -116,18 +104,15 @@ export function createDigitalOcean(
     });
 
   const getDroplet = async (dropletId: string, ctx: CallContext): Promise<Droplet | undefined> => {
-    try {
-      const { data } = await http.request({
+    const answer = await unlessMissing(
+      http.request({
         method: 'GET',
         path: `/v2/droplets/${encodeURIComponent(dropletId)}`,
         schema: dropletAnswerSchema,
         signal: ctx.signal,
-      });
-      return data.droplet;
-    } catch (error) {
-      if (isHttpStatus(error, 404)) return undefined;
-      throw error;
-    }
+      }),
+    );
+    return answer?.data.droplet;
   };
 
   const act = async (

@@ -5,8 +5,7 @@
  */
 import { z } from 'zod';
 import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
-import { HttpClient } from '../http/client.ts';
-import { isHttpStatus } from '../http/errors.ts';
+import { bearerClient, unlessMissing } from '../http/bearer-client.ts';
 import { collectCursorPages } from '../http/paginate.ts';
 import { required } from '../params.ts';
 import type {
@@ -67,18 +66,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createVultr(setup: ProviderSetup<VultrConfig>): ProviderFor<typeof vultrCapabilities> {
   const { id, config } = setup;
-  const http = new HttpClient({
-    baseUrl: config.endpoint,
-    headers: { Authorization: `Bearer ${config.token}` },
-    provider: {
-      id,
-      label: setup.label,
-      tokenVariable: setup.secretSources.token ?? 'the token in cloudmaster.yml',
-    },
-    budgetMs: setup.timeoutMs,
-    errorMessage,
-    log: setup.log,
-  });
+  const http = bearerClient(setup, { errorMessage });
   /** Operations that have been seen busy since they started: a reboot is done once busy and back. */
   const seenBusy = new Set<string>();
 
@@ -100,18 +88,15 @@ export function createVultr(setup: ProviderSetup<VultrConfig>): ProviderFor<type
     });
 
   const getInstance = async (instanceId: string, ctx: CallContext): Promise<Instance | undefined> => {
-    try {
-      const { data } = await http.request({
+    const answer = await unlessMissing(
+      http.request({
         method: 'GET',
         path: `/instances/${encodeURIComponent(instanceId)}`,
         schema: instanceAnswerSchema,
         signal: ctx.signal,
-      });
-      return data.instance;
-    } catch (error) {
-      if (isHttpStatus(error, 404)) return undefined;
-      throw error;
-    }
+      }),
+    );
+    return answer?.data.instance;
   };
 
   const power = async (

@@ -1,9 +1,14 @@
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
+import { ErrorCode } from '../../src/errors.ts';
 import { PROVIDER_VERBS } from '../../src/grammar/command.ts';
 import { VultrDouble } from '../../tests/support/doubles/vultr.ts';
-import type { CallContext, Machine, OperationProgress } from '../types.ts';
+import {
+  callContext,
+  connectModule,
+  machineNamed,
+  pollUntilDone,
+  rejection,
+} from '../../tests/support/provider-kit.ts';
 import { vultrModule } from './index.ts';
 
 let double: VultrDouble | undefined;
@@ -12,66 +17,27 @@ afterEach(async () => {
   double = undefined;
 });
 
-const ctx = (): CallContext => ({
-  signal: new AbortController().signal,
-  fresh: false,
-  log: pino({ level: 'silent' }),
-});
-
 async function connect(
   options: { instances?: number; config?: Record<string, unknown>; timeoutMs?: number; token?: string } = {},
 ) {
   double = await VultrDouble.start({ instances: options.instances ?? 4, actionMs: 100 });
-  const config = vultrModule.configSchema.parse({
-    token: options.token ?? double.token,
-    endpoint: double.url,
-    ...options.config,
-  });
-  const provider = await vultrModule.connect({
+  const provider = await connectModule(vultrModule, {
     id: 'vultr',
-    label: 'Vultr',
-    config,
+    config: {
+      token: options.token ?? double.token,
+      endpoint: double.url,
+      ...options.config,
+    },
     timeoutMs: options.timeoutMs ?? 5_000,
     secretSources: { token: 'VULTR_TOKEN' },
-    log: pino({ level: 'silent' }),
-    clock: Date,
   });
   return { provider, double };
-}
-
-async function until(poll: () => Promise<OperationProgress>): Promise<OperationProgress[]> {
-  const seen: OperationProgress[] = [];
-  for (let i = 0; i < 100; i++) {
-    const progress = await poll();
-    seen.push(progress);
-    if (progress.state !== 'running') return seen;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error('the operation never ended');
-}
-
-async function machine(
-  provider: Awaited<ReturnType<typeof connect>>['provider'],
-  name: string,
-): Promise<Machine> {
-  const [found] = await provider.status(name, ctx());
-  if (found?.kind !== 'machine') throw new Error(`no ${name}`);
-  return found;
-}
-
-async function failure(promise: Promise<unknown>): Promise<CloudmasterError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CloudmasterError);
-  return error as CloudmasterError;
 }
 
 describe('vultr', () => {
   it('lists every instance by following cursors, with the three status words folded into one', async () => {
     const { provider, double } = await connect({ instances: 23, config: { perPage: 5 } });
-    const listing = await provider.list({}, ctx());
+    const listing = await provider.list({}, callContext());
     expect(listing.machines).toHaveLength(23);
     expect(double.requests.filter((r) => r.url.pathname === '/v2/instances')).toHaveLength(5);
     expect(listing.machines[0]).toMatchObject({
@@ -85,24 +51,24 @@ describe('vultr', () => {
       details: { OS: 'Ubuntu 24.04 LTS x64', vCPUs: '1', Memory: '1 GB' },
     });
     expect(listing.machines[2]).toMatchObject({ status: 'stopped', providerStatus: 'active/stopped/none' });
-    expect((await provider.list({ region: 'ewr' }, ctx())).machines.every((m) => m.region === 'ewr')).toBe(
-      true,
-    );
+    expect(
+      (await provider.list({ region: 'ewr' }, callContext())).machines.every((m) => m.region === 'ewr'),
+    ).toBe(true);
   });
 
   it('finds an instance by label or id', async () => {
     const { provider } = await connect();
-    const web = await machine(provider, 'vu-web-2');
-    expect((await provider.status(web.id, ctx())).map((m) => m.name)).toEqual(['vu-web-2']);
-    expect(await provider.status('vu-web-9', ctx())).toEqual([]);
+    const web = await machineNamed(provider, 'vu-web-2');
+    expect((await provider.status(web.id, callContext())).map((m) => m.name)).toEqual(['vu-web-2']);
+    expect(await provider.status('vu-web-9', callContext())).toEqual([]);
   });
 
   it('reboots and counts it done once the instance was busy and runs again', async () => {
     const { provider, double } = await connect();
-    const ref = await provider.reboot(await machine(provider, 'vu-web-1'), ctx());
+    const ref = await provider.reboot(await machineNamed(provider, 'vu-web-1'), callContext());
     expect(double.requests.at(-1)).toMatchObject({ method: 'POST' });
     expect(double.requests.at(-1)?.url.pathname).toMatch(/\/reboot$/);
-    const steps = await until(() => provider.poll(ref, ctx()));
+    const steps = await pollUntilDone(() => provider.poll(ref, callContext()));
     expect(steps[0]).toMatchObject({ state: 'running', step: 'rebooting' });
     expect(steps.at(-1)).toMatchObject({
       state: 'succeeded',
@@ -114,16 +80,16 @@ describe('vultr', () => {
   it('halts for stop and starts again', async () => {
     const { provider } = await connect();
     const halt = await provider.stop(
-      await machine(provider, 'vu-web-2'),
+      await machineNamed(provider, 'vu-web-2'),
       { force: false, deallocate: false },
-      ctx(),
+      callContext(),
     );
-    expect((await until(() => provider.poll(halt, ctx()))).at(-1)).toMatchObject({
+    expect((await pollUntilDone(() => provider.poll(halt, callContext()))).at(-1)).toMatchObject({
       state: 'succeeded',
       step: 'halted',
     });
-    const start = await provider.start(await machine(provider, 'vu-web-2'), ctx());
-    expect((await until(() => provider.poll(start, ctx()))).at(-1)).toMatchObject({
+    const start = await provider.start(await machineNamed(provider, 'vu-web-2'), callContext());
+    expect((await pollUntilDone(() => provider.poll(start, callContext()))).at(-1)).toMatchObject({
       state: 'succeeded',
       step: 'running',
     });
@@ -131,7 +97,7 @@ describe('vultr', () => {
 
   it('creates from config defaults and parameters, and follows provisioning', async () => {
     const { provider, double } = await connect({ config: { region: 'ewr', plan: 'vc2-1c-1gb', osId: 2284 } });
-    const ref = await provider.create({ name: 'vmtest01', params: { region: 'ams' } }, ctx());
+    const ref = await provider.create({ name: 'vmtest01', params: { region: 'ams' } }, callContext());
     expect(double.requests.at(-1)?.body).toEqual({
       label: 'vmtest01',
       hostname: 'vmtest01',
@@ -139,46 +105,48 @@ describe('vultr', () => {
       plan: 'vc2-1c-1gb',
       os_id: 2284,
     });
-    const end = (await until(() => provider.poll(ref, ctx()))).at(-1);
+    const end = (await pollUntilDone(() => provider.poll(ref, callContext()))).at(-1);
     expect(end).toMatchObject({ state: 'succeeded', resource: { name: 'vmtest01', status: 'running' } });
     expect(end?.step).toMatch(/^running at 198\.51\.100\.\d+$/);
   });
 
   it('asks for an os_id or image_id when neither is given', async () => {
     const { provider } = await connect({ config: { region: 'ewr', plan: 'vc2-1c-1gb' } });
-    const error = await failure(provider.create({ name: 'x', params: {} }, ctx()));
+    const error = await rejection(provider.create({ name: 'x', params: {} }, callContext()));
     expect(error.message).toBe('create on vultr needs os_id=… or image_id=…');
-    expect((await failure(provider.create({ name: 'x', params: { os_id: 'ubuntu' } }, ctx()))).message).toBe(
-      'os_id must be a number, not "ubuntu".',
-    );
+    expect(
+      (await rejection(provider.create({ name: 'x', params: { os_id: 'ubuntu' } }, callContext()))).message,
+    ).toBe('os_id must be a number, not "ubuntu".');
   });
 
   it('destroys an instance', async () => {
     const { provider } = await connect();
-    const ref = await provider.destroy(await machine(provider, 'vu-web-1'), ctx());
-    expect(await provider.poll(ref, ctx())).toEqual({ state: 'succeeded', step: 'deleted' });
+    const ref = await provider.destroy(await machineNamed(provider, 'vu-web-1'), callContext());
+    expect(await provider.poll(ref, callContext())).toEqual({ state: 'succeeded', step: 'deleted' });
   });
 
   it('passes Vultr’s words on a refusal, names the key variable on a 401, retries 429 and 500', async () => {
     const { provider, double } = await connect({ config: { region: 'ewr' } });
-    const refused = await failure(
+    const refused = await rejection(
       provider
-        .create({ name: 'x', params: { plan: 'nope', os_id: '1', region: '' } }, ctx())
+        .create({ name: 'x', params: { plan: 'nope', os_id: '1', region: '' } }, callContext())
         .catch((e) => Promise.reject(e)),
     );
     expect(refused.code).toBe(ErrorCode.BadParameter);
     double.failNext({ status: 429, retryAfter: 1, matching: /^GET/ });
     double.failNext({ status: 500, matching: /^GET/ });
-    expect((await provider.list({}, ctx())).machines).toHaveLength(4);
+    expect((await provider.list({}, callContext())).machines).toHaveLength(4);
     const wrong = await connect({ token: 'bad-key' });
-    const denied = await failure(wrong.provider.list({}, ctx()));
+    const denied = await rejection(wrong.provider.list({}, callContext()));
     expect(denied.message).toBe('Vultr rejected the token of provider `vultr` (check VULTR_TOKEN).');
   });
 
   it('gives up at the deadline when Vultr does not answer', async () => {
     const { provider, double } = await connect({ timeoutMs: 300 });
     double.failNext({ hang: true });
-    expect((await failure(provider.list({}, ctx()))).message).toBe('Vultr did not answer in 300 ms.');
+    expect((await rejection(provider.list({}, callContext()))).message).toBe(
+      'Vultr did not answer in 300 ms.',
+    );
   });
 
   it('implements what it declares and is enabled by VULTR_TOKEN or VULTR_API_KEY', async () => {

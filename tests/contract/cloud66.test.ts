@@ -1,20 +1,10 @@
-/**
- * The Cloud 66 module against the hand-written OpenAPI description built
- * from Cloud 66's docs and clients (no official one exists), served by
- * Prism: every request accepted, answers parsed.
- */
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloud66Module } from '../../providers/cloud66/index.ts';
-import type { CallContext, Stack } from '../../providers/types.ts';
+import type { Stack } from '../../providers/types.ts';
 import { contractFile, Prism } from '../support/prism.ts';
+import { callContext, connectModule } from '../support/provider-kit.ts';
 
 const file = contractFile('cloud66/cloud66.v3.yaml');
-const ctx = (): CallContext => ({
-  signal: new AbortController().signal,
-  fresh: false,
-  log: pino({ level: 'silent' }),
-});
 const UID = '5999b763474b0eafa5fafb64bff0ba80';
 
 describe.skipIf(!file)('Cloud 66 contract (Prism)', () => {
@@ -23,18 +13,14 @@ describe.skipIf(!file)('Cloud 66 contract (Prism)', () => {
 
   beforeAll(async () => {
     prism = await Prism.start(file as string);
-    const config = cloud66Module.configSchema.parse({
-      token: 'contract-token',
-      endpoint: `${prism.url}/api/3`,
-    });
-    provider = await cloud66Module.connect({
+    provider = await connectModule(cloud66Module, {
       id: 'c66',
-      label: 'Cloud 66',
-      config,
+      config: {
+        token: 'contract-token',
+        endpoint: `${prism.url}/api/3`,
+      },
       timeoutMs: 20_000,
       secretSources: { token: 'CLOUD66_TOKEN' },
-      log: pino({ level: 'silent' }),
-      clock: Date,
     });
   }, 90_000);
 
@@ -43,7 +29,7 @@ describe.skipIf(!file)('Cloud 66 contract (Prism)', () => {
   });
 
   it('lists stacks and reads the example into stack fields', async () => {
-    const { stacks } = await provider.list({}, ctx());
+    const { stacks } = await provider.list({}, callContext());
     expect(stacks[0]).toMatchObject({
       kind: 'stack',
       provider: 'c66',
@@ -58,7 +44,7 @@ describe.skipIf(!file)('Cloud 66 contract (Prism)', () => {
   });
 
   it('shows a stack with its last deployment', async () => {
-    const [stack] = (await provider.status(UID, ctx())) as Stack[];
+    const [stack] = (await provider.status(UID, callContext())) as Stack[];
     expect(stack?.lastDeployment).toMatchObject({
       id: '107',
       outcome: 'success',
@@ -68,10 +54,10 @@ describe.skipIf(!file)('Cloud 66 contract (Prism)', () => {
   });
 
   it('deploys services in the described shape and follows the async action', async () => {
-    const [stack] = (await provider.status(UID, ctx())) as Stack[];
-    const ref = await provider.deploy(stack as Stack, { wait: true, service: 'web' }, ctx());
+    const [stack] = (await provider.status(UID, callContext())) as Stack[];
+    const ref = await provider.deploy(stack as Stack, { wait: true, service: 'web' }, callContext());
     expect(ref.operationId).toBe('40');
-    expect(await provider.poll(ref, ctx())).toMatchObject({
+    expect(await provider.poll(ref, callContext())).toMatchObject({
       state: 'succeeded',
       step: 'Completed successfully',
     });
@@ -91,12 +77,12 @@ describe.skipIf(!file)('Cloud 66 contract (Prism)', () => {
             })),
           }
         : body;
-    const [stack] = (await provider.status(UID, ctx())) as Stack[];
-    const ref = await provider.cancel(stack as Stack, {}, ctx());
+    const [stack] = (await provider.status(UID, callContext())) as Stack[];
+    const ref = await provider.cancel(stack as Stack, {}, callContext());
     prism.rewrite = undefined;
     expect(ref.operationId).toBe('107');
     // The description has no example deployment: Prism generates one, which may still be deploying.
-    expect((await provider.poll(ref, ctx())).step).toMatch(/^(cancelling|deployment 107 .+)$/);
+    expect((await provider.poll(ref, callContext())).step).toMatch(/^(cancelling|deployment 107 .+)$/);
     expect(prism.exchanges.find((e) => e.method === 'DELETE')).toMatchObject({
       status: 200,
       path: `/api/3/stacks/${UID}/deployments/107.json`,

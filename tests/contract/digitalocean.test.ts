@@ -1,20 +1,10 @@
-/**
- * The DigitalOcean module against DigitalOcean's own published OpenAPI
- * description, served by Prism: every request it makes must be accepted
- * without violations, and Prism's answers must parse into correct replies.
- */
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digitalOceanModule } from '../../providers/digitalocean/index.ts';
-import type { CallContext, Machine } from '../../providers/types.ts';
+import type { Machine } from '../../providers/types.ts';
 import { contractFile, Prism } from '../support/prism.ts';
+import { callContext, connectModule } from '../support/provider-kit.ts';
 
 const file = contractFile('digitalocean/digitalocean.v2.bundled.yaml');
-const ctx = (): CallContext => ({
-  signal: new AbortController().signal,
-  fresh: false,
-  log: pino({ level: 'silent' }),
-});
 
 describe.skipIf(!file)('DigitalOcean contract (Prism)', () => {
   let prism: Prism;
@@ -22,21 +12,17 @@ describe.skipIf(!file)('DigitalOcean contract (Prism)', () => {
 
   beforeAll(async () => {
     prism = await Prism.start(file as string);
-    const config = digitalOceanModule.configSchema.parse({
-      token: 'contract-token',
-      endpoint: prism.url,
-      region: 'nyc3',
-      size: 's-1vcpu-1gb',
-      image: 'ubuntu-24-04-x64',
-    });
-    provider = await digitalOceanModule.connect({
+    provider = await connectModule(digitalOceanModule, {
       id: 'do',
-      label: 'DigitalOcean',
-      config,
+      config: {
+        token: 'contract-token',
+        endpoint: prism.url,
+        region: 'nyc3',
+        size: 's-1vcpu-1gb',
+        image: 'ubuntu-24-04-x64',
+      },
       timeoutMs: 20_000,
       secretSources: { token: 'DIGITALOCEAN_TOKEN' },
-      log: pino({ level: 'silent' }),
-      clock: Date,
     });
   }, 90_000);
 
@@ -45,7 +31,7 @@ describe.skipIf(!file)('DigitalOcean contract (Prism)', () => {
   });
 
   it('lists droplets and reads the example into the machine fields', async () => {
-    const listing = await provider.list({}, ctx());
+    const listing = await provider.list({}, callContext());
     expect(listing.machines.length).toBeGreaterThan(0);
     expect(listing.machines[0]).toMatchObject({
       kind: 'machine',
@@ -63,23 +49,23 @@ describe.skipIf(!file)('DigitalOcean contract (Prism)', () => {
   });
 
   it('looks a droplet up by name and by id', async () => {
-    const found = await provider.status('3164444', ctx());
+    const found = await provider.status('3164444', callContext());
     expect(found?.some((resource) => resource.id === '3164444')).toBe(true);
     expect(prism.exchanges.some((e) => e.path === '/v2/droplets/3164444' && e.status === 200)).toBe(true);
     expect(prism.violations()).toEqual([]);
   });
 
   it('sends every droplet action the module uses in the described shape, and follows the answer', async () => {
-    const [machine] = (await provider.status('3164444', ctx())) as Machine[];
+    const [machine] = (await provider.status('3164444', callContext())) as Machine[];
     if (!machine) throw new Error('no droplet');
     const refs = [
-      await provider.reboot(machine, ctx()),
-      await provider.start(machine, ctx()),
-      await provider.stop(machine, { force: false, deallocate: false }, ctx()),
-      await provider.stop(machine, { force: true, deallocate: false }, ctx()),
+      await provider.reboot(machine, callContext()),
+      await provider.start(machine, callContext()),
+      await provider.stop(machine, { force: false, deallocate: false }, callContext()),
+      await provider.stop(machine, { force: true, deallocate: false }, callContext()),
     ];
     for (const ref of refs) expect(ref.operationId).toBe('36804636');
-    const progress = await provider.poll(refs[0] as (typeof refs)[number], ctx());
+    const progress = await provider.poll(refs[0] as (typeof refs)[number], callContext());
     expect(progress).toMatchObject({ state: 'running', step: 'rebooting' });
     expect(
       prism.exchanges.filter((e) => e.method === 'POST' && e.path.endsWith('/actions')).map((e) => e.status),
@@ -88,12 +74,12 @@ describe.skipIf(!file)('DigitalOcean contract (Prism)', () => {
   });
 
   it('creates and destroys in the described shapes', async () => {
-    const ref = await provider.create({ name: 'bot-test', params: { tags: 'cloudmaster' } }, ctx());
+    const ref = await provider.create({ name: 'bot-test', params: { tags: 'cloudmaster' } }, callContext());
     expect(ref.target.kind).toBe('machine');
     expect(ref.operationId).toMatch(/^\d+$/);
-    const [machine] = (await provider.status('3164444', ctx())) as Machine[];
-    const destroy = await provider.destroy(machine as Machine, ctx());
-    expect(await provider.poll(destroy, ctx())).toMatchObject({
+    const [machine] = (await provider.status('3164444', callContext())) as Machine[];
+    const destroy = await provider.destroy(machine as Machine, callContext());
+    expect(await provider.poll(destroy, callContext())).toMatchObject({
       state: 'running',
       step: 'deleting',
     });

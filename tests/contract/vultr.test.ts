@@ -1,19 +1,10 @@
-/**
- * The Vultr module against the OpenAPI description Vultr's generated SDKs
- * use, served by Prism: every request accepted, answers parsed.
- */
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallContext, Machine } from '../../providers/types.ts';
+import type { Machine } from '../../providers/types.ts';
 import { vultrModule } from '../../providers/vultr/index.ts';
 import { contractFile, Prism } from '../support/prism.ts';
+import { callContext, connectModule } from '../support/provider-kit.ts';
 
 const file = contractFile('vultr/vultr.v2.prefixed.json');
-const ctx = (): CallContext => ({
-  signal: new AbortController().signal,
-  fresh: false,
-  log: pino({ level: 'silent' }),
-});
 
 describe.skipIf(!file)('Vultr contract (Prism)', () => {
   let prism: Prism;
@@ -21,22 +12,18 @@ describe.skipIf(!file)('Vultr contract (Prism)', () => {
 
   beforeAll(async () => {
     prism = await Prism.start(file as string);
-    const config = vultrModule.configSchema.parse({
-      token: 'contract-key',
-      endpoint: `${prism.url}/v2`,
-      region: 'ewr',
-      plan: 'vc2-1c-1gb',
-      osId: 215,
-      rebootSettle: 0,
-    });
-    provider = await vultrModule.connect({
+    provider = await connectModule(vultrModule, {
       id: 'vultr',
-      label: 'Vultr',
-      config,
+      config: {
+        token: 'contract-key',
+        endpoint: `${prism.url}/v2`,
+        region: 'ewr',
+        plan: 'vc2-1c-1gb',
+        osId: 215,
+        rebootSettle: 0,
+      },
       timeoutMs: 20_000,
       secretSources: { token: 'VULTR_TOKEN' },
-      log: pino({ level: 'silent' }),
-      clock: Date,
     });
   }, 90_000);
 
@@ -45,7 +32,7 @@ describe.skipIf(!file)('Vultr contract (Prism)', () => {
   });
 
   it('lists instances in the described shape and reads them', async () => {
-    const listing = await provider.list({ region: 'ewr' }, ctx());
+    const listing = await provider.list({ region: 'ewr' }, callContext());
     expect(listing.machines.length).toBeGreaterThan(0);
     const [first] = listing.machines;
     expect(first).toMatchObject({ kind: 'machine', provider: 'vultr' });
@@ -55,8 +42,8 @@ describe.skipIf(!file)('Vultr contract (Prism)', () => {
   });
 
   it('looks an instance up by label and by id', async () => {
-    await provider.status('vu-web-1', ctx());
-    const found = await provider.status('cb676a46-66fd-4dfb-b839-443f2e6c0b60', ctx());
+    await provider.status('vu-web-1', callContext());
+    const found = await provider.status('cb676a46-66fd-4dfb-b839-443f2e6c0b60', callContext());
     expect(found.length).toBeGreaterThan(0);
     expect(
       prism.exchanges.some(
@@ -75,13 +62,13 @@ describe.skipIf(!file)('Vultr contract (Prism)', () => {
       status: 'running',
       providerStatus: '',
     };
-    const reboot = await provider.reboot(target, ctx());
-    await provider.start(target, ctx());
-    await provider.stop(target, { force: false, deallocate: false }, ctx());
-    const created = await provider.create({ name: 'bot-test', params: {} }, ctx());
+    const reboot = await provider.reboot(target, callContext());
+    await provider.start(target, callContext());
+    await provider.stop(target, { force: false, deallocate: false }, callContext());
+    const created = await provider.create({ name: 'bot-test', params: {} }, callContext());
     expect(created.target.id.length).toBeGreaterThan(0);
-    await provider.destroy(target, ctx());
-    expect((await provider.poll(reboot, ctx())).state).toMatch(/running|succeeded/);
+    await provider.destroy(target, callContext());
+    expect((await provider.poll(reboot, callContext())).state).toMatch(/running|succeeded/);
     const statuses = prism.exchanges
       .filter((e) => e.method !== 'GET')
       .map((e) => `${e.method} ${e.path.replace(target.id, 'ID')} ${e.status}`);

@@ -5,8 +5,9 @@
  * envelope; faults on demand.
  */
 import type { ServerResponse } from 'node:http';
-import { json, type RecordedRequest, TestServer } from '../http-server.ts';
-import { type Fault, Faults } from './faults.ts';
+import { json, type RecordedRequest } from '../http-server.ts';
+import { Faults } from './faults.ts';
+import { ProviderDouble } from './provider-double.ts';
 
 interface DoubleDeployment {
   id: number;
@@ -33,19 +34,19 @@ export interface Cloud66DoubleOptions {
   readonly perPage?: number;
 }
 
-export class Cloud66Double {
+export class Cloud66Double extends ProviderDouble {
   readonly token: string;
   readonly stacks: DoubleStack[] = [];
-  private readonly faults = new Faults(() => ({
+  protected readonly faults = new Faults(() => ({
     error: 'server_error',
     error_description: 'Something went wrong',
   }));
   private readonly options: Required<Cloud66DoubleOptions>;
-  private server!: TestServer;
   private nextDeployment = 100;
   private nextAction = 5000;
 
   private constructor(options: Cloud66DoubleOptions) {
+    super();
     this.options = { token: 'c66-test-token', deployMs: 300, cancelMs: 100, perPage: 2, ...options };
     this.token = this.options.token;
     this.addStack('shop', 'production');
@@ -56,25 +57,13 @@ export class Cloud66Double {
 
   static async start(options: Cloud66DoubleOptions = {}): Promise<Cloud66Double> {
     const double = new Cloud66Double(options);
-    double.server = await TestServer.start((request, response) => double.handle(request, response));
+    await double.listen();
     return double;
   }
 
   /** The module's endpoint: the API base including /api/3. */
   get url(): string {
-    return `${this.server.url}/api/3`;
-  }
-
-  get requests(): readonly RecordedRequest[] {
-    return this.server.requests;
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
-  }
-
-  failNext(fault: Fault, times = 1): void {
-    this.faults.add(fault, times);
+    return `${this.root}/api/3`;
   }
 
   stack(name: string, environment = 'production'): DoubleStack {
@@ -178,8 +167,7 @@ export class Cloud66Double {
     };
   }
 
-  private async handle(request: RecordedRequest, response: ServerResponse): Promise<void> {
-    if (this.faults.apply(request, response)) return;
+  protected async handle(request: RecordedRequest, response: ServerResponse): Promise<void> {
     if (request.headers.authorization !== `Bearer ${this.token}`) {
       return json(response, 401, {
         error: 'invalid_token',

@@ -4,8 +4,9 @@
  * and faults on demand (429 with Retry-After, 500s, silence, 401).
  */
 import type { ServerResponse } from 'node:http';
-import { json, type RecordedRequest, TestServer } from '../http-server.ts';
-import { delay, type Fault, Faults } from './faults.ts';
+import { json, type RecordedRequest } from '../http-server.ts';
+import { delay, Faults } from './faults.ts';
+import { ProviderDouble } from './provider-double.ts';
 
 interface DoubleDroplet {
   id: number;
@@ -38,22 +39,22 @@ export interface DigitalOceanDoubleOptions {
   readonly latencyMs?: number;
 }
 
-export class DigitalOceanDouble {
+export class DigitalOceanDouble extends ProviderDouble {
   readonly token: string;
   readonly droplets = new Map<number, DoubleDroplet>();
   readonly actions = new Map<number, DoubleAction>();
-  private readonly faults = new Faults(() => ({
+  protected readonly faults = new Faults(() => ({
     id: 'server_error',
     message: 'Something went wrong on our side.',
   }));
   private readonly options: Required<DigitalOceanDoubleOptions>;
-  private server!: TestServer;
   private nextId = 3164444;
   private nextActionId = 36804636;
   /** Action types whose next request will end as errored. */
   readonly erroring = new Set<string>();
 
   private constructor(options: DigitalOceanDoubleOptions) {
+    super();
     this.options = { droplets: 5, token: 'do-test-token-value', actionMs: 150, latencyMs: 0, ...options };
     this.token = this.options.token;
     for (let i = 1; i <= this.options.droplets; i++) {
@@ -66,25 +67,13 @@ export class DigitalOceanDouble {
 
   static async start(options: DigitalOceanDoubleOptions = {}): Promise<DigitalOceanDouble> {
     const double = new DigitalOceanDouble(options);
-    double.server = await TestServer.start((request, response) => double.handle(request, response));
+    await double.listen();
     return double;
   }
 
+  /** The module's endpoint (paths carry /v2). */
   get url(): string {
-    return this.server.url;
-  }
-
-  get requests(): readonly RecordedRequest[] {
-    return this.server.requests;
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
-  }
-
-  /** The next matching request fails this way. */
-  failNext(fault: Fault, times = 1): void {
-    this.faults.add(fault, times);
+    return this.root;
   }
 
   dropletNamed(name: string): DoubleDroplet | undefined {
@@ -197,9 +186,8 @@ export class DigitalOceanDouble {
     return action;
   }
 
-  private async handle(request: RecordedRequest, response: ServerResponse): Promise<void> {
+  protected async handle(request: RecordedRequest, response: ServerResponse): Promise<void> {
     await delay(this.options.latencyMs);
-    if (this.faults.apply(request, response)) return;
     const route = `${request.method} ${request.url.pathname}`;
     if (request.headers.authorization !== `Bearer ${this.token}`) {
       json(response, 401, { id: 'Unauthorized', message: 'Unable to authenticate you' });

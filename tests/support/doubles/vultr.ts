@@ -4,8 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { json, type RecordedRequest, TestServer } from '../http-server.ts';
-import { delay, type Fault, Faults } from './faults.ts';
+import { json, type RecordedRequest } from '../http-server.ts';
+import { Faults } from './faults.ts';
+import { ProviderDouble } from './provider-double.ts';
 
 interface DoubleInstance {
   id: string;
@@ -28,14 +29,14 @@ export interface VultrDoubleOptions {
   readonly actionMs?: number;
 }
 
-export class VultrDouble {
+export class VultrDouble extends ProviderDouble {
   readonly token: string;
   readonly instances: DoubleInstance[] = [];
-  private readonly faults = new Faults((status) => ({ error: `Vultr double fault ${status}`, status }));
+  protected readonly faults = new Faults((status) => ({ error: `Vultr double fault ${status}`, status }));
   private readonly options: Required<VultrDoubleOptions>;
-  private server!: TestServer;
 
   private constructor(options: VultrDoubleOptions) {
+    super();
     this.options = { instances: 4, token: 'vultr-test-key', actionMs: 150, ...options };
     this.token = this.options.token;
     for (let i = 1; i <= this.options.instances; i++)
@@ -44,25 +45,13 @@ export class VultrDouble {
 
   static async start(options: VultrDoubleOptions = {}): Promise<VultrDouble> {
     const double = new VultrDouble(options);
-    double.server = await TestServer.start((request, response) => double.handle(request, response));
+    await double.listen();
     return double;
   }
 
   /** The module's endpoint: the API base including /v2. */
   get url(): string {
-    return `${this.server.url}/v2`;
-  }
-
-  get requests(): readonly RecordedRequest[] {
-    return this.server.requests;
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
-  }
-
-  failNext(fault: Fault, times = 1): void {
-    this.faults.add(fault, times);
+    return `${this.root}/v2`;
   }
 
   named(label: string): DoubleInstance | undefined {
@@ -136,9 +125,7 @@ export class VultrDouble {
     instance.after = after;
   }
 
-  private async handle(request: RecordedRequest, response: ServerResponse): Promise<void> {
-    await delay(0);
-    if (this.faults.apply(request, response)) return;
+  protected async handle(request: RecordedRequest, response: ServerResponse): Promise<void> {
     if (request.headers.authorization !== `Bearer ${this.token}`) {
       return json(response, 401, { error: 'Invalid API token.', status: 401 });
     }

@@ -1,0 +1,37 @@
+/** What every provider API double shares: a loopback server, its request log, faults on demand. */
+import type { ServerResponse } from 'node:http';
+import { type RecordedRequest, TestServer } from '../http-server.ts';
+import type { Fault, Faults } from './faults.ts';
+
+export abstract class ProviderDouble {
+  protected abstract readonly faults: Faults;
+  private server: TestServer | undefined;
+
+  protected async listen(): Promise<void> {
+    this.server = await TestServer.start(async (request, response) => {
+      if (this.faults.apply(request, response)) return;
+      await this.handle(request, response);
+    });
+  }
+
+  protected abstract handle(request: RecordedRequest, response: ServerResponse): void | Promise<void>;
+
+  /** The server's root URL; modules' endpoints add their API prefix. */
+  protected get root(): string {
+    if (!this.server) throw new Error('the double is not listening');
+    return this.server.url;
+  }
+
+  get requests(): readonly RecordedRequest[] {
+    return this.server?.requests ?? [];
+  }
+
+  /** The next matching request fails this way (`times` requests in a row). */
+  failNext(fault: Fault, times = 1): void {
+    this.faults.add(fault, times);
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.stop();
+  }
+}
