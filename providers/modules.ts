@@ -1,4 +1,5 @@
 /** Every provider module the bot knows. Adding a cloud means adding it here. */
+import { awsModule } from './aws/index.ts';
 import { cloud66Module } from './cloud66/index.ts';
 import { digitalOceanModule } from './digitalocean/index.ts';
 import type { AnyProviderModule } from './registry.ts';
@@ -10,4 +11,5 @@ export const PROVIDER_MODULES: readonly AnyProviderModule[] = [
   digitalOceanModule,
   vultrModule,
   cloud66Module,
+  awsModule,
 ];

@@ -1,0 +1,86 @@
+/** EC2 and credential failures as errors that say which account, which region, what to do. */
+import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
+
+interface ServiceFailure {
+  readonly name?: string;
+  readonly message?: string;
+  readonly $metadata?: { readonly httpStatusCode?: number; readonly attempts?: number };
+}
+
+export interface AwsContext {
+  readonly provider: string;
+  readonly region: string;
+  /** The EC2 action, e.g. "RebootInstances". */
+  readonly action: string;
+}
+
+export function awsError(error: unknown, where: AwsContext): unknown {
+  if (error instanceof CloudmasterError) return error;
+  const failure = (error ?? {}) as ServiceFailure;
+  const code = failure.name ?? 'Error';
+  const message = failure.message ?? String(error);
+  const at = `provider \`${where.provider}\` in ${where.region}`;
+  const options = { provider: where.provider, cause: error };
+  switch (true) {
+    case code === 'AbortError' || code === 'TimeoutError':
+      return error;
+    case code === 'CredentialsProviderError' || /could not load credentials/i.test(message):
+      return new CloudmasterError(
+        ErrorCode.ProviderAuth,
+        `No AWS credentials were found for provider \`${where.provider}\`.`,
+        {
+          ...options,
+          hint: 'Give it a `profile`, a `roleArn`, or static keys read from the environment; or set AWS_PROFILE or AWS_ACCESS_KEY_ID for the bot.',
+        },
+      );
+    case code === 'AuthFailure':
+      return new CloudmasterError(
+        ErrorCode.ProviderAuth,
+        `AWS rejected the credentials of ${at} (AuthFailure).`,
+        {
+          ...options,
+          hint: 'Check the profile or keys of this account, and that the region is enabled for it.',
+        },
+      );
+    case code === 'UnauthorizedOperation':
+      return new CloudmasterError(
+        ErrorCode.ProviderAuth,
+        `The credentials of ${at} may not call ec2:${where.action}.`,
+        {
+          ...options,
+          hint: `Grant ec2:${where.action} to the user or role cloudmaster uses.`,
+        },
+      );
+    case code.startsWith('InvalidInstanceID'):
+      return new CloudmasterError(
+        ErrorCode.NotFound,
+        `No such instance in ${where.region}: ${message}`,
+        options,
+      );
+    case code === 'IncorrectInstanceState':
+      return new CloudmasterError(ErrorCode.InvalidState, `EC2 refused: ${message}`, options);
+    case code === 'RequestLimitExceeded' || code === 'Throttling' || code === 'ThrottlingException':
+      return new CloudmasterError(
+        ErrorCode.ProviderUnavailable,
+        `AWS is throttling ${at} (${code}, ${failure.$metadata?.attempts ?? 1} attempts).`,
+        { ...options, hint: 'Wait a minute and try again.' },
+      );
+    case (failure.$metadata?.httpStatusCode ?? 0) >= 500:
+      return new CloudmasterError(
+        ErrorCode.ProviderUnavailable,
+        `EC2 failed in ${where.region} (${code}): ${message}`,
+        {
+          ...options,
+          hint: 'This is on the provider’s side; try again shortly.',
+        },
+      );
+    case (failure.$metadata?.httpStatusCode ?? 0) >= 400:
+      return new CloudmasterError(ErrorCode.ProviderRejected, `EC2 refused (${code}): ${message}`, options);
+    default:
+      return new CloudmasterError(
+        ErrorCode.ProviderUnavailable,
+        `EC2 could not be reached in ${where.region}: ${message}`,
+        options,
+      );
+  }
+}
