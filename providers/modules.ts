@@ -2,6 +2,7 @@
 import { awsModule } from './aws/index.ts';
 import { cloud66Module } from './cloud66/index.ts';
 import { digitalOceanModule } from './digitalocean/index.ts';
+import { gcpModule } from './gcp/index.ts';
 import type { AnyProviderModule } from './registry.ts';
 import { simulatorModule } from './simulator/index.ts';
 import { vultrModule } from './vultr/index.ts';
@@ -12,4 +13,5 @@ export const PROVIDER_MODULES: readonly AnyProviderModule[] = [
   vultrModule,
   cloud66Module,
   awsModule,
+  gcpModule,
 ];
