@@ -17,6 +17,8 @@ export const awsConfigSchema = z
     sessionToken: z.string().min(1).optional(),
     /** EC2 endpoint override (proxies, other partitions, tests). */
     endpoint: z.url().optional(),
+    /** Instances per DescribeInstances page (EC2 allows 5 to 1,000). */
+    pageSize: z.number().int().min(5).max(1000).default(1000),
     /** Attempts per request, throttling retries included (the SDK's standard strategy). */
     maxAttempts: z.number().int().min(1).max(10).default(3),
     /** Defaults for `create`. */

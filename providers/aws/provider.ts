@@ -116,7 +116,7 @@ export function createAws(setup: ProviderSetup<AwsConfig>): ProviderFor<typeof a
       let pages = 0;
       const input = {
         Filters: filters,
-        ...(instanceIds ? { InstanceIds: instanceIds } : { MaxResults: 1000 }),
+        ...(instanceIds ? { InstanceIds: instanceIds } : { MaxResults: config.pageSize }),
       };
       const pager = instanceIds
         ? [await client(region).send(new DescribeInstancesCommand(input), { abortSignal: ctx.signal })]

@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { json, type RecordedRequest } from '../http-server.ts';
-import { Faults } from './faults.ts';
+import { Faults, jsonErrors } from './faults.ts';
 import { ProviderDouble } from './provider-double.ts';
 
 interface DoubleDeployment {
@@ -37,10 +37,12 @@ export interface Cloud66DoubleOptions {
 export class Cloud66Double extends ProviderDouble {
   readonly token: string;
   readonly stacks: DoubleStack[] = [];
-  protected readonly faults = new Faults(() => ({
-    error: 'server_error',
-    error_description: 'Something went wrong',
-  }));
+  protected readonly faults = new Faults(
+    jsonErrors(() => ({
+      error: 'server_error',
+      error_description: 'Something went wrong',
+    })),
+  );
   private readonly options: Required<Cloud66DoubleOptions>;
   private nextDeployment = 100;
   private nextAction = 5000;

@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { json, type RecordedRequest } from '../http-server.ts';
-import { delay, Faults } from './faults.ts';
+import { delay, Faults, jsonErrors } from './faults.ts';
 import { ProviderDouble } from './provider-double.ts';
 
 interface DoubleDroplet {
@@ -43,10 +43,12 @@ export class DigitalOceanDouble extends ProviderDouble {
   readonly token: string;
   readonly droplets = new Map<number, DoubleDroplet>();
   readonly actions = new Map<number, DoubleAction>();
-  protected readonly faults = new Faults(() => ({
-    id: 'server_error',
-    message: 'Something went wrong on our side.',
-  }));
+  protected readonly faults = new Faults(
+    jsonErrors(() => ({
+      id: 'server_error',
+      message: 'Something went wrong on our side.',
+    })),
+  );
   private readonly options: Required<DigitalOceanDoubleOptions>;
   private nextId = 3164444;
   private nextActionId = 36804636;

@@ -4,20 +4,39 @@ import { json, type RecordedRequest } from '../http-server.ts';
 
 export interface Fault {
   readonly status?: number;
+  /** The provider's error code, for APIs that carry one (EC2's `RequestLimitExceeded`). */
+  readonly code?: string;
   /** Seconds, sent as Retry-After. */
   readonly retryAfter?: number;
   /** Never answer this request. */
   readonly hang?: boolean;
-  /** Only requests whose "METHOD path" matches. */
+  /** Only requests whose route ("METHOD /path", or what the double says) matches. */
   readonly matching?: RegExp;
+}
+
+/** Writes the error answer in the provider's own format. */
+export type ErrorWriter = (
+  response: ServerResponse,
+  fault: Fault & { status: number },
+  headers: Record<string, string>,
+) => void;
+
+/** The common case: a JSON error body built from the status. */
+export function jsonErrors(body: (status: number) => unknown): ErrorWriter {
+  return (response, fault, headers) => json(response, fault.status, body(fault.status), headers);
 }
 
 export class Faults {
   private readonly queue: Fault[] = [];
-  private readonly errorBody: (status: number) => unknown;
+  private readonly write: ErrorWriter;
+  private readonly route: (request: RecordedRequest) => string;
 
-  constructor(errorBody: (status: number) => unknown) {
-    this.errorBody = errorBody;
+  constructor(
+    write: ErrorWriter,
+    route: (request: RecordedRequest) => string = (r) => `${r.method} ${r.url.pathname}`,
+  ) {
+    this.write = write;
+    this.route = route;
   }
 
   /** The next matching request fails this way (`times` requests in a row). */
@@ -27,15 +46,14 @@ export class Faults {
 
   /** Answers the request with a pending fault; true when it did. */
   apply(request: RecordedRequest, response: ServerResponse): boolean {
-    const route = `${request.method} ${request.url.pathname}`;
+    const route = this.route(request);
     const index = this.queue.findIndex((fault) => !fault.matching || fault.matching.test(route));
     if (index === -1) return false;
     const [fault] = this.queue.splice(index, 1);
-    if (fault?.hang) return true;
-    const status = fault?.status ?? 500;
+    if (!fault || fault.hang) return true;
     const headers: Record<string, string> =
-      fault?.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) };
-    json(response, status, this.errorBody(status), headers);
+      fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) };
+    this.write(response, { ...fault, status: fault.status ?? 500 }, headers);
     return true;
   }
 }

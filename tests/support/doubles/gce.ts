@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { json, type RecordedRequest } from '../http-server.ts';
-import { delay, Faults } from './faults.ts';
+import { delay, Faults, jsonErrors } from './faults.ts';
 import { ProviderDouble } from './provider-double.ts';
 
 interface DoubleInstance {
@@ -49,9 +49,11 @@ export class GceDouble extends ProviderDouble {
   readonly project: string;
   readonly instances: DoubleInstance[] = [];
   readonly operations = new Map<string, DoubleOperation>();
-  protected readonly faults = new Faults((status) => ({
-    error: { code: status, message: `double fault ${status}`, errors: [] },
-  }));
+  protected readonly faults = new Faults(
+    jsonErrors((status) => ({
+      error: { code: status, message: `double fault ${status}`, errors: [] },
+    })),
+  );
   private readonly options: Required<GceDoubleOptions>;
   private readonly publicKey: KeyObject;
   /** The service-account key file the module is given. */

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { json, type RecordedRequest } from '../http-server.ts';
-import { Faults } from './faults.ts';
+import { Faults, jsonErrors } from './faults.ts';
 import { ProviderDouble } from './provider-double.ts';
 
 interface DoubleInstance {
@@ -32,7 +32,9 @@ export interface VultrDoubleOptions {
 export class VultrDouble extends ProviderDouble {
   readonly token: string;
   readonly instances: DoubleInstance[] = [];
-  protected readonly faults = new Faults((status) => ({ error: `Vultr double fault ${status}`, status }));
+  protected readonly faults = new Faults(
+    jsonErrors((status) => ({ error: `Vultr double fault ${status}`, status })),
+  );
   private readonly options: Required<VultrDoubleOptions>;
 
   private constructor(options: VultrDoubleOptions) {
