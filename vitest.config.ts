@@ -1,9 +1,16 @@
 import { defineConfig } from 'vitest/config';
+import { testTls } from './tests/support/tls.ts';
+
+// The Azure doubles serve HTTPS with a test CA; Node reads NODE_EXTRA_CA_CERTS
+// only when a process starts, so it is set here, before the workers are forked.
+process.env.NODE_EXTRA_CA_CERTS = testTls().caFile;
 
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts', 'providers/**/*.test.ts'],
     environment: 'node',
+    // Child processes inherit NODE_EXTRA_CA_CERTS; worker threads would not.
+    pool: 'forks',
     testTimeout: 20_000,
     hookTimeout: 30_000,
     // The end-to-end suites each start a fake Slack and a real Bolt app;

@@ -1,5 +1,6 @@
 /** Every provider module the bot knows. Adding a cloud means adding it here. */
 import { awsModule } from './aws/index.ts';
+import { azureModule } from './azure/index.ts';
 import { cloud66Module } from './cloud66/index.ts';
 import { digitalOceanModule } from './digitalocean/index.ts';
 import { gcpModule } from './gcp/index.ts';
@@ -14,4 +15,5 @@ export const PROVIDER_MODULES: readonly AnyProviderModule[] = [
   cloud66Module,
   awsModule,
   gcpModule,
+  azureModule,
 ];

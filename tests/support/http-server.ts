@@ -1,6 +1,13 @@
 /** A loopback HTTP server whose answers a test scripts, recording every request. */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -14,10 +21,13 @@ export type Handler = (request: RecordedRequest, response: ServerResponse) => vo
 export class TestServer {
   readonly requests: RecordedRequest[] = [];
   private readonly server: Server;
+  private readonly scheme: 'http' | 'https';
+  private readonly sockets = new Set<Socket>();
   private port = 0;
 
-  private constructor(handler: Handler) {
-    this.server = createServer(async (req, res) => {
+  private constructor(handler: Handler, tls?: { cert: string; key: string }) {
+    this.scheme = tls ? 'https' : 'http';
+    const listener: RequestListener = async (req, res) => {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const text = Buffer.concat(chunks).toString('utf8');
@@ -29,7 +39,7 @@ export class TestServer {
       }
       const request: RecordedRequest = {
         method: req.method ?? 'GET',
-        url: new URL(req.url ?? '/', `http://127.0.0.1:${this.port}`),
+        url: new URL(req.url ?? '/', `${this.scheme}://127.0.0.1:${this.port}`),
         headers: req.headers,
         body,
       };
@@ -39,21 +49,29 @@ export class TestServer {
       } catch (error) {
         if (!res.headersSent) res.writeHead(500).end(String(error));
       }
+    };
+    this.server = tls ? createTlsServer(tls, listener) : createServer(listener);
+    // Raw sockets, TLS handshakes included, so stop() ends them all at once.
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
     });
   }
 
-  static async start(handler: Handler): Promise<TestServer> {
-    const server = new TestServer(handler);
+  /** With `tls`, the server speaks HTTPS with that certificate. */
+  static async start(handler: Handler, tls?: { cert: string; key: string }): Promise<TestServer> {
+    const server = new TestServer(handler, tls);
     await new Promise<void>((resolve) => server.server.listen(0, '127.0.0.1', resolve));
     server.port = (server.server.address() as AddressInfo).port;
     return server;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.scheme}://127.0.0.1:${this.port}`;
   }
 
   async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }

@@ -7,11 +7,12 @@ export abstract class ProviderDouble {
   protected abstract readonly faults: Faults;
   private server: TestServer | undefined;
 
-  protected async listen(): Promise<void> {
+  /** With `tls`, the double serves HTTPS (SDKs that refuse plain HTTP). */
+  protected async listen(tls?: { cert: string; key: string }): Promise<void> {
     this.server = await TestServer.start(async (request, response) => {
       if (this.faults.apply(request, response)) return;
       await this.handle(request, response);
-    });
+    }, tls);
   }
 
   protected abstract handle(request: RecordedRequest, response: ServerResponse): void | Promise<void>;
