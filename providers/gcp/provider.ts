@@ -3,7 +3,9 @@
  * one aggregated list for every zone, operations followed through the zone
  * operation they return.
  */
+import { readFileSync } from 'node:fs';
 import { InstancesClient, type protos, ZoneOperationsClient } from '@google-cloud/compute';
+import { GoogleAuth, JWT } from 'google-auth-library';
 import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
 import { splitList } from '../params.ts';
 import type { Machine, OperationProgress, OperationRef, ProviderFor, ProviderSetup } from '../types.ts';
@@ -14,12 +16,49 @@ import { lastSegment, toMachine, zoneOf } from './machines.ts';
 
 type Operation = protos.google.cloud.compute.v1.IOperation;
 
+/** A JWT client for the service account; no scopes means it signs its own tokens (no token endpoint). */
+function jwtFor(key: { client_email: string; private_key: string }, scopes: string[] | undefined): JWT {
+  return new JWT({
+    email: key.client_email,
+    key: key.private_key,
+    ...(scopes && scopes.length > 0 ? { scopes } : {}),
+  });
+}
+
+/** The service-account key file, read and checked once. */
+function serviceAccount(
+  keyFilename: string,
+  provider: string,
+): { client_email: string; private_key: string } {
+  let key: { client_email?: unknown; private_key?: unknown };
+  try {
+    key = JSON.parse(readFileSync(keyFilename, 'utf8')) as typeof key;
+  } catch (error) {
+    throw new CloudmasterError(
+      ErrorCode.ConfigInvalid,
+      `The key file of provider \`${provider}\` cannot be read: ${(error as Error).message}`,
+    );
+  }
+  if (typeof key.client_email !== 'string' || typeof key.private_key !== 'string') {
+    throw new CloudmasterError(
+      ErrorCode.ConfigInvalid,
+      `The key file of provider \`${provider}\` is not a service-account key (client_email and private_key).`,
+    );
+  }
+  return { client_email: key.client_email, private_key: key.private_key };
+}
+
 export function createGcp(setup: ProviderSetup<GcpConfig>): ProviderFor<typeof gcpCapabilities> {
   const { id, config } = setup;
   const clientOptions = {
     fallback: true,
     projectId: config.project,
-    ...(config.keyFilename ? { keyFilename: config.keyFilename } : {}),
+    // The auth client is built here: the library's keyFilename/credentials options are deprecated.
+    ...(config.keyFilename
+      ? {
+          auth: new GoogleAuth({ authClient: jwtFor(serviceAccount(config.keyFilename, id), config.scopes) }),
+        }
+      : {}),
     ...(config.scopes ? { scopes: config.scopes } : {}),
     ...(config.apiEndpoint ? { apiEndpoint: config.apiEndpoint } : {}),
     ...(config.port ? { port: config.port } : {}),
@@ -45,7 +84,8 @@ export function createGcp(setup: ProviderSetup<GcpConfig>): ProviderFor<typeof g
       const warnings: string[] = [];
       const pages = instances.aggregatedListAsync(
         { project, maxResults: config.maxResults, ...(filter ? { filter } : {}) },
-        callOptions,
+        // Async iteration pages by itself; saying so keeps the library from warning on stderr.
+        { ...callOptions, autoPaginate: false },
       );
       for await (const [scope, list] of pages) {
         const zone = lastSegment(scope) ?? scope;
@@ -121,7 +161,11 @@ export function createGcp(setup: ProviderSetup<GcpConfig>): ProviderFor<typeof g
     type: 'gcp',
     async ping() {
       await call('list instances', async () => {
-        for await (const _ of instances.aggregatedListAsync({ project, maxResults: 1 }, callOptions)) break;
+        for await (const _ of instances.aggregatedListAsync(
+          { project, maxResults: 1 },
+          { ...callOptions, autoPaginate: false },
+        ))
+          break;
       });
     },
     async list(query) {
