@@ -5,7 +5,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, request as httpRequest, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ROOT } from './run-process.ts';
@@ -52,12 +53,27 @@ export class Prism {
   private proxy: Server | undefined;
   private proxyPort = 0;
 
+  private scheme: 'http' | 'https' = 'http';
+
   /** Base URL of the proxy in front of Prism. */
   get url(): string {
-    return `http://127.0.0.1:${this.proxyPort}`;
+    return `${this.scheme}://127.0.0.1:${this.proxyPort}`;
   }
 
-  static async start(file: string, timeoutMs = 60_000): Promise<Prism> {
+  /**
+   * `tls`: the proxy speaks HTTPS (for SDKs that refuse HTTP). `elsewhere`:
+   * requests whose path it matches go to that other server instead of
+   * Prism (calls the description does not cover, e.g. another API).
+   */
+  static async start(
+    file: string,
+    options: {
+      tls?: { cert: string; key: string };
+      elsewhere?: { matching: RegExp; url: string };
+      timeoutMs?: number;
+    } = {},
+  ): Promise<Prism> {
+    const timeoutMs = options.timeoutMs ?? 60_000;
     const prism = new Prism();
     const port = await freePort();
     const cli = join(ROOT, 'node_modules', '@stoplight', 'prism-cli', 'dist', 'index.js');
@@ -89,9 +105,19 @@ export class Prism {
     child.stderr?.removeAllListeners('data');
     child.stdout?.resume();
     child.stderr?.resume();
-    prism.proxy = createServer((incoming, outgoing) => {
-      const forward = httpRequest(
-        { host: '127.0.0.1', port, method: incoming.method, path: incoming.url, headers: incoming.headers },
+    const listener: RequestListener = (incoming, outgoing) => {
+      const other = options.elsewhere?.matching.test(incoming.url ?? '')
+        ? new URL(options.elsewhere.url)
+        : undefined;
+      const send = other?.protocol === 'https:' ? httpsRequest : httpRequest;
+      const forward = send(
+        {
+          host: '127.0.0.1',
+          port: other ? Number(other.port) : port,
+          method: incoming.method,
+          path: incoming.url,
+          headers: { ...incoming.headers, host: `127.0.0.1:${other ? other.port : port}` },
+        },
         (answer) => {
           const raw = answer.headers['sl-violations'];
           let violations: Exchange['violations'] = [];
@@ -121,7 +147,7 @@ export class Prism {
             const text = JSON.stringify(
               rewrite(incoming.method ?? 'GET', path, JSON.parse(Buffer.concat(chunks).toString('utf8'))),
             );
-            const { 'content-length': _length, ...headers } = answer.headers;
+            const { 'content-length': _length, 'transfer-encoding': _encoding, ...headers } = answer.headers;
             outgoing.writeHead(answer.statusCode ?? 502, {
               ...headers,
               'content-length': Buffer.byteLength(text),
@@ -132,19 +158,27 @@ export class Prism {
       );
       forward.on('error', (error) => outgoing.writeHead(502).end(String(error)));
       incoming.pipe(forward);
-    });
+    };
+    prism.scheme = options.tls ? 'https' : 'http';
+    prism.proxy = options.tls ? createHttpsServer(options.tls, listener) : createServer(listener);
     await new Promise<void>((resolve) => prism.proxy?.listen(0, '127.0.0.1', resolve));
     prism.proxyPort = (prism.proxy.address() as AddressInfo).port;
     return prism;
   }
 
-  /** Every request that Prism found fault with, for a clear assertion message. */
+  /**
+   * What Prism found wrong with the requests the module sent, for a clear
+   * assertion message. Faults in Prism's own answers (a provider's example
+   * that breaks its own schema) are not the module's and are left out.
+   */
   violations(): string[] {
     return this.exchanges.flatMap((exchange) =>
-      exchange.violations.map(
-        (v) =>
-          `${exchange.method} ${exchange.path} → ${exchange.status}: ${v.location.join('.')}: ${v.message}`,
-      ),
+      exchange.violations
+        .filter((v) => v.location[0] !== 'response')
+        .map(
+          (v) =>
+            `${exchange.method} ${exchange.path} → ${exchange.status}: ${v.location.join('.')}: ${v.message}`,
+        ),
     );
   }
 
