@@ -9,7 +9,9 @@ import { availableParallelism, cpus } from 'node:os';
 import { parse } from '../src/grammar/parse.ts';
 import { writeConfig } from '../tests/support/dispatcher.ts';
 import { FakeSlack } from '../tests/support/fake-slack/index.ts';
+import { testTls } from '../tests/support/tls.ts';
 import { benchRestList, restListSummary } from './rest-list.ts';
+import type { SdkListResult } from './sdk-list.ts';
 import { mib, ms, percentile, ratio } from './stats.ts';
 
 const COMMANDS = 1_000;
@@ -101,6 +103,20 @@ async function measure(fake: FakeSlack, kind: 'floor' | 'bot', configPath: strin
   return { ...result, rssAfterStart, rssAfterLoad, ...(bigList ? { bigList } : {}) };
 }
 
+/** The SDK providers' list, in a child process that trusts the Azure double's test CA from start-up. */
+function benchSdkList(): Promise<SdkListResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(new URL('./sdk-list.ts', import.meta.url).pathname, [], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: testTls().caFile },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    child.once('message', (result) => resolve(result as SdkListResult));
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`the SDK list benchmark exited with ${code}`));
+    });
+  });
+}
+
 /** Each statistic per round, then the median over the rounds. */
 function summarize(results: readonly SubjectResult[]) {
   const across = (stat: (result: SubjectResult) => number): number => percentile(results.map(stat), 50);
@@ -148,6 +164,8 @@ try {
   const bot = summarize(bots);
   const big = bots.flatMap((r) => r.bigList ?? []);
   const restList = await benchRestList();
+  const sdkList = await benchSdkList();
+  const slowest = Math.max(...Object.values(sdkList.alone));
   const rest = restListSummary(restList);
   const wellFormedPerSecond = parserThroughput(WELL_FORMED);
   const mistypedPerSecond = parserThroughput(MISTYPED);
@@ -206,6 +224,19 @@ ${restList.latencyMs} ms, listed through the dispatcher with \`list on do --fres
 | requests made by a second \`list\` inside the cache TTL | ${restList.cachedRequests} (answered in ${ms(restList.cachedWallMs)}) | 0 | ${restList.cachedRequests === 0 ? 'met' : '**missed**'} |
 
 The first page says how many there are; the other nine are fetched together.
+
+## The SDK providers' list, together
+
+\`list --fresh\` across AWS EC2 (three regions), Azure and Compute Engine, each
+double answering every request after ${sdkList.latencyMs} ms (tests/support/doubles: ec2, azure,
+gce), through the real SDK clients; ${sdkList.machines} machines. Medians of 5 runs after warm-up.
+
+| measure | value | target | |
+|---|---|---|---|
+${Object.entries(sdkList.alone)
+  .map(([id, value]) => `| \`list on ${id}\` alone | ${ms(value)} | — | |`)
+  .join('\n')}
+| \`list\` of all three together | ${ms(sdkList.together)} (${(sdkList.together / slowest).toFixed(2)}× the slowest) | ≤ 1.2× the slowest (${ms(1.2 * slowest)}) | ${sdkList.together <= 1.2 * slowest ? 'met' : '**missed**'} |
 
 The 5,000-machine list is answered with its first page (50 machines, totals
 for all 5,000, a Next button): "final reply" is that message arriving.
