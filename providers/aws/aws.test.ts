@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.ts';
 import { PROVIDER_VERBS } from '../../src/grammar/command.ts';
@@ -237,5 +240,71 @@ describe('aws: errors', () => {
       config: { region: 'eu-west-1' },
     });
     expect(awsModule.configSchema.safeParse({ accessKeyId: 'x' }).success).toBe(false);
+  });
+});
+
+describe('aws: credentials', () => {
+  it('assumes the configured role and calls EC2 with the temporary keys STS handed out', async () => {
+    double = await Ec2Double.start({ transitionMs: 120 });
+    provider = await connectModule(awsModule, {
+      id: 'aws',
+      config: {
+        region: 'us-east-1',
+        regions: ['us-east-1'],
+        endpoint: double.url,
+        stsEndpoint: double.url,
+        roleArn: 'arn:aws:iam::123456789012:role/cloudmaster',
+        accessKeyId: 'AKIDTEST',
+        secretAccessKey: 'test-secret-key',
+      },
+    });
+    expect((await provider.list({}, callContext())).machines).toHaveLength(3);
+    expect(double.assumedRoles).toEqual(['arn:aws:iam::123456789012:role/cloudmaster']);
+    const signedBy = double.requests
+      .filter((r) => String(r.body).includes('Action=DescribeInstances'))
+      .map((r) => /Credential=([^/]+)\//.exec(String(r.headers.authorization))?.[1]);
+    expect(signedBy).toEqual(['ASIA0000000000000001']);
+  });
+
+  it('reads a named profile from the shared credentials file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloudmaster-aws-'));
+    writeFileSync(
+      join(dir, 'credentials'),
+      '[ops]\naws_access_key_id = AKIDTEST\naws_secret_access_key = profile-secret\n',
+    );
+    writeFileSync(join(dir, 'config'), '[profile ops]\nregion = us-east-1\n');
+    const saved = {
+      credentials: process.env.AWS_SHARED_CREDENTIALS_FILE,
+      config: process.env.AWS_CONFIG_FILE,
+    };
+    process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
+    process.env.AWS_CONFIG_FILE = join(dir, 'config');
+    try {
+      double = await Ec2Double.start({ transitionMs: 120 });
+      provider = await connectModule(awsModule, {
+        id: 'aws',
+        config: { region: 'us-east-1', regions: ['us-east-1'], endpoint: double.url, profile: 'ops' },
+      });
+      expect((await provider.list({}, callContext())).machines).toHaveLength(3);
+    } finally {
+      process.env.AWS_SHARED_CREDENTIALS_FILE = saved.credentials;
+      process.env.AWS_CONFIG_FILE = saved.config;
+    }
+  });
+
+  it('says plainly when no credentials can be found', async () => {
+    double = await Ec2Double.start({ transitionMs: 120 });
+    provider = await connectModule(awsModule, {
+      id: 'aws',
+      config: {
+        region: 'us-east-1',
+        regions: ['us-east-1'],
+        endpoint: double.url,
+        profile: 'no-such-profile',
+      },
+    });
+    const error = await rejection(provider.list({}, callContext()));
+    expect(error.code).toBe(ErrorCode.ProviderAuth);
+    expect(error.message).toBe('No AWS credentials were found for provider `aws`.');
   });
 });

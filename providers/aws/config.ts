@@ -11,6 +11,8 @@ export const awsConfigSchema = z
     /** A role to assume with the base credentials. */
     roleArn: z.string().min(1).optional(),
     externalId: z.string().min(1).optional(),
+    /** STS endpoint override for assuming the role (VPC endpoints, other partitions, tests). */
+    stsEndpoint: z.url().optional(),
     /** Static credentials, as ${VARIABLES} (the standard chain is better where it works). */
     accessKeyId: z.string().min(1).optional(),
     secretAccessKey: z.string().min(1).optional(),

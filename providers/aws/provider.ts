@@ -58,7 +58,7 @@ function credentialsFor(config: AwsConfig): Credentials {
       RoleSessionName: 'cloudmaster',
       ...(config.externalId ? { ExternalId: config.externalId } : {}),
     },
-    clientConfig: { region: config.region },
+    clientConfig: { region: config.region, ...(config.stsEndpoint ? { endpoint: config.stsEndpoint } : {}) },
   });
 }
 

@@ -43,9 +43,14 @@ export interface Ec2DoubleOptions {
 
 function regionOf(request: RecordedRequest): string {
   return (
-    /Credential=[^/]+\/\d{8}\/([^/]+)\/ec2\//.exec(String(request.headers.authorization ?? ''))?.[1] ??
+    /Credential=[^/]+\/\d{8}\/([^/]+)\/\w+\//.exec(String(request.headers.authorization ?? ''))?.[1] ??
     'unknown'
   );
+}
+
+/** The access key id the request was signed with. */
+function accessKeyOf(request: RecordedRequest): string {
+  return /Credential=([^/]+)\//.exec(String(request.headers.authorization ?? ''))?.[1] ?? '';
 }
 
 function params(request: RecordedRequest): Record<string, string> {
@@ -73,6 +78,10 @@ export class Ec2Double extends ProviderDouble {
   );
   private readonly options: Required<Ec2DoubleOptions>;
   private counter = 0;
+  /** Access key ids EC2 accepts: the static test key, and keys STS handed out. */
+  readonly accessKeys = new Set(['AKIDTEST', 'AKIDBENCH']);
+  /** Roles assumed through the STS action, in order. */
+  readonly assumedRoles: string[] = [];
 
   private constructor(options: Ec2DoubleOptions) {
     super();
@@ -191,7 +200,19 @@ export class Ec2Double extends ProviderDouble {
       response.end(xml);
     };
     const fail = (status: number, code: string, message: string) => send(errorAnswer(code, message), status);
-    if (!String(request.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 Credential=AKID')) {
+    if (!String(request.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 Credential=')) {
+      return fail(401, 'AuthFailure', 'AWS was not able to validate the provided access credentials');
+    }
+    if (action === 'AssumeRole') {
+      // STS on the same endpoint: hands out temporary keys that EC2 then accepts.
+      this.assumedRoles.push(p.RoleArn ?? '');
+      const key = `ASIA${String(this.assumedRoles.length).padStart(16, '0')}`;
+      this.accessKeys.add(key);
+      return send(
+        `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>${element('AccessKeyId', key)}${element('SecretAccessKey', 'assumed-secret')}${element('SessionToken', 'assumed-session-token')}${element('Expiration', new Date(Date.now() + 3_600_000).toISOString())}</Credentials><AssumedRoleUser>${element('Arn', `${p.RoleArn}/${p.RoleSessionName}`)}${element('AssumedRoleId', 'AROA:cloudmaster')}</AssumedRoleUser></AssumeRoleResult><ResponseMetadata>${element('RequestId', 'sts-1')}</ResponseMetadata></AssumeRoleResponse>`,
+      );
+    }
+    if (!this.accessKeys.has(accessKeyOf(request))) {
       return fail(401, 'AuthFailure', 'AWS was not able to validate the provided access credentials');
     }
     const here = this.instances.filter((i) => i.region === region);
