@@ -1,12 +1,28 @@
-/** Payloads shaped as Slack sends them (slash command, events, block actions). */
+/** Payloads shaped as Slack sends them over Socket Mode (slash command, events, block actions). */
 
 export interface Identity {
   readonly teamId: string;
+  readonly teamDomain: string;
   readonly appId: string;
   readonly botUserId: string;
+  readonly botId: string;
+}
+
+/** Socket Mode apps never check it, but Slack still sends one. */
+const VERIFICATION_TOKEN = 'verification-token-unused-in-socket-mode';
+
+export const DEFAULT_USER = 'U0ALICE';
+export const DEFAULT_CHANNEL = 'C0OPS';
+
+const KNOWN_NAMES: Record<string, string> = { U0ALICE: 'alice', U0BOB: 'bob', C0OPS: 'ops' };
+
+/** A stable readable name for an id ("U0BOB" → "bob", "C0DEPLOYS" → "deploys"). */
+export function nameOf(id: string): string {
+  return KNOWN_NAMES[id] ?? id.replace(/^[A-Z]0?/, '').toLowerCase();
 }
 
 export interface SlashCommandInput {
+  /** With its slash: "/cloudmaster". */
   readonly command: string;
   readonly text: string;
   readonly userId?: string;
@@ -19,14 +35,16 @@ export function slashCommandPayload(
   responseUrl: string,
   triggerId: string,
 ): Record<string, string> {
+  const userId = input.userId ?? DEFAULT_USER;
+  const channelId = input.channelId ?? DEFAULT_CHANNEL;
   return {
-    token: 'verification-token-unused-in-socket-mode',
+    token: VERIFICATION_TOKEN,
     team_id: identity.teamId,
-    team_domain: 'fake',
-    channel_id: input.channelId ?? 'C0OPS',
-    channel_name: 'ops',
-    user_id: input.userId ?? 'U0ALICE',
-    user_name: 'alice',
+    team_domain: identity.teamDomain,
+    channel_id: channelId,
+    channel_name: channelId.startsWith('D') ? 'directmessage' : nameOf(channelId),
+    user_id: userId,
+    user_name: nameOf(userId),
     command: input.command,
     text: input.text,
     api_app_id: identity.appId,
@@ -42,8 +60,10 @@ export function eventCallback(
   eventId: string,
 ): Record<string, unknown> {
   return {
-    token: 'verification-token-unused-in-socket-mode',
+    token: VERIFICATION_TOKEN,
     team_id: identity.teamId,
+    context_team_id: identity.teamId,
+    context_enterprise_id: null,
     api_app_id: identity.appId,
     event,
     type: 'event_callback',
@@ -63,40 +83,46 @@ export function eventCallback(
   };
 }
 
-export interface ButtonClickInput {
+export interface BlockActionInput {
   readonly channelId: string;
   readonly messageTs: string;
+  /** The message as Slack shows it to the clicking user. */
   readonly message: Record<string, unknown>;
+  readonly ephemeral: boolean;
+  readonly userId: string;
   readonly actionId: string;
   readonly blockId: string;
-  readonly value: string;
-  readonly userId?: string;
-  readonly ephemeral?: boolean;
+  readonly value: string | undefined;
+  readonly buttonText: unknown;
 }
 
 export function blockActionsPayload(
   identity: Identity,
-  input: ButtonClickInput,
+  input: BlockActionInput,
   responseUrl: string,
   triggerId: string,
 ): Record<string, unknown> {
-  const userId = input.userId ?? 'U0ALICE';
   return {
     type: 'block_actions',
-    user: { id: userId, username: 'alice', name: 'alice', team_id: identity.teamId },
+    user: {
+      id: input.userId,
+      username: nameOf(input.userId),
+      name: nameOf(input.userId),
+      team_id: identity.teamId,
+    },
     api_app_id: identity.appId,
-    token: 'verification-token-unused-in-socket-mode',
+    token: VERIFICATION_TOKEN,
     container: {
       type: 'message',
       message_ts: input.messageTs,
       channel_id: input.channelId,
-      is_ephemeral: input.ephemeral ?? false,
+      is_ephemeral: input.ephemeral,
     },
     trigger_id: triggerId,
-    team: { id: identity.teamId, domain: 'fake' },
+    team: { id: identity.teamId, domain: identity.teamDomain },
     enterprise: null,
     is_enterprise_install: false,
-    channel: { id: input.channelId, name: 'ops' },
+    channel: { id: input.channelId, name: nameOf(input.channelId) },
     message: input.message,
     state: { values: {} },
     response_url: responseUrl,
@@ -105,10 +131,50 @@ export function blockActionsPayload(
         type: 'button',
         action_id: input.actionId,
         block_id: input.blockId,
-        value: input.value,
-        text: { type: 'plain_text', text: input.actionId, emoji: true },
-        action_ts: `${Date.now() / 1000}`,
+        text: input.buttonText ?? { type: 'plain_text', text: input.actionId, emoji: true },
+        ...(input.value === undefined ? {} : { value: input.value }),
+        action_ts: (Date.now() / 1000).toFixed(6),
       },
     ],
   };
+}
+
+export interface FoundButton {
+  readonly blockId: string;
+  readonly value: string | undefined;
+  readonly text: unknown;
+}
+
+/** Finds a button by action id in `actions` blocks and `section` accessories. */
+export function findButton(blocks: unknown[], actionId: string, value?: string): FoundButton | undefined {
+  for (const block of blocks as {
+    block_id?: string;
+    elements?: ButtonElement[];
+    accessory?: ButtonElement;
+  }[]) {
+    const candidates = [...(block.elements ?? []), ...(block.accessory ? [block.accessory] : [])];
+    const element = candidates.find(
+      (candidate) =>
+        candidate.type === 'button' &&
+        candidate.action_id === actionId &&
+        (value === undefined || candidate.value === value),
+    );
+    if (element) return { blockId: block.block_id ?? '', value: element.value, text: element.text };
+  }
+  return undefined;
+}
+
+/** Every button's action id, to say what could have been clicked. */
+export function buttonIds(blocks: unknown[]): string[] {
+  return (blocks as { elements?: ButtonElement[]; accessory?: ButtonElement }[])
+    .flatMap((block) => [...(block.elements ?? []), ...(block.accessory ? [block.accessory] : [])])
+    .filter((element) => element.type === 'button')
+    .map((element) => String(element.action_id));
+}
+
+interface ButtonElement {
+  readonly type?: string;
+  readonly action_id?: string;
+  readonly value?: string;
+  readonly text?: unknown;
 }
