@@ -1,0 +1,194 @@
+/**
+ * The audit log: one record per attempt, appended once its fate is known
+ * (denied, cancelled, rejected, expired, failed, succeeded…). Records are
+ * never updated; retention removes those older than its cutoff, and the
+ * database itself refuses anything else (see the migrations' triggers).
+ */
+import { randomBytes } from 'node:crypto';
+import { type Row, type SqlDriver, toNumber, toOptionalNumber, toOptionalString } from './sql.ts';
+
+export const AUDIT_OUTCOMES = [
+  'denied',
+  'cancelled',
+  'rejected',
+  'expired',
+  'failed',
+  'succeeded',
+  'timed_out',
+  'interrupted',
+  'dry_run',
+] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+export type AuditDecision = 'allow' | 'deny' | 'approve';
+
+export interface AuditRecord {
+  readonly id: string;
+  /** When the request arrived (ms since the epoch). */
+  readonly requestedAt: number;
+  /** When its fate was known and this record written. */
+  readonly endedAt: number;
+  readonly userId: string;
+  readonly channel?: string;
+  /** "/cloudmaster", "/dostat", "mention", "dm", "cli". */
+  readonly entry: string;
+  /** What the user typed, redacted. */
+  readonly rawText: string;
+  readonly verb?: string;
+  /** The parsed command, as JSON. */
+  readonly command?: unknown;
+  readonly decision: AuditDecision;
+  /** The policy rule that decided, or how the default policy did. */
+  readonly rule?: string;
+  readonly confirmedBy?: string;
+  readonly approvedBy?: string;
+  readonly provider?: string;
+  readonly target?: string;
+  readonly targetId?: string;
+  /** The provider's own id for the operation (action, task, deployment…). */
+  readonly requestId?: string;
+  readonly outcome: AuditOutcome;
+  /** Why it ended so: the denial, the provider's reason, the error. */
+  readonly detail?: string;
+  readonly durationMs?: number;
+}
+
+export type NewAuditRecord = Omit<AuditRecord, 'id'>;
+
+export interface AuditQuery {
+  readonly userId?: string;
+  /** Only records requested at or after this time. */
+  readonly since?: number;
+  readonly verb?: string;
+  readonly limit: number;
+}
+
+const COLUMNS = [
+  'id',
+  'requested_at',
+  'ended_at',
+  'user_id',
+  'channel',
+  'entry',
+  'raw_text',
+  'verb',
+  'command',
+  'decision',
+  'rule',
+  'confirmed_by',
+  'approved_by',
+  'provider',
+  'target',
+  'target_id',
+  'request_id',
+  'outcome',
+  'detail',
+  'duration_ms',
+] as const;
+
+/** Sorts by time as text too, so ids order like the records. */
+function auditId(at: number): string {
+  return `${at.toString(36).padStart(9, '0')}-${randomBytes(6).toString('hex')}`;
+}
+
+function fromRow(row: Row): AuditRecord {
+  const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
+    value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+  const command = toOptionalString(row.command);
+  return {
+    id: String(row.id),
+    requestedAt: toNumber(row.requested_at),
+    endedAt: toNumber(row.ended_at),
+    userId: String(row.user_id),
+    ...optional('channel', toOptionalString(row.channel)),
+    entry: String(row.entry),
+    rawText: String(row.raw_text),
+    ...optional('verb', toOptionalString(row.verb)),
+    ...optional('command', command === undefined ? undefined : (JSON.parse(command) as unknown)),
+    decision: String(row.decision) as AuditDecision,
+    ...optional('rule', toOptionalString(row.rule)),
+    ...optional('confirmedBy', toOptionalString(row.confirmed_by)),
+    ...optional('approvedBy', toOptionalString(row.approved_by)),
+    ...optional('provider', toOptionalString(row.provider)),
+    ...optional('target', toOptionalString(row.target)),
+    ...optional('targetId', toOptionalString(row.target_id)),
+    ...optional('requestId', toOptionalString(row.request_id)),
+    outcome: String(row.outcome) as AuditOutcome,
+    ...optional('detail', toOptionalString(row.detail)),
+    ...optional('durationMs', toOptionalNumber(row.duration_ms)),
+  };
+}
+
+export class AuditLog {
+  private readonly db: SqlDriver;
+
+  constructor(db: SqlDriver) {
+    this.db = db;
+  }
+
+  async append(record: NewAuditRecord): Promise<AuditRecord> {
+    const stored: AuditRecord = { id: auditId(record.requestedAt), ...record };
+    const values = [
+      stored.id,
+      stored.requestedAt,
+      stored.endedAt,
+      stored.userId,
+      stored.channel ?? null,
+      stored.entry,
+      stored.rawText,
+      stored.verb ?? null,
+      stored.command === undefined ? null : JSON.stringify(stored.command),
+      stored.decision,
+      stored.rule ?? null,
+      stored.confirmedBy ?? null,
+      stored.approvedBy ?? null,
+      stored.provider ?? null,
+      stored.target ?? null,
+      stored.targetId ?? null,
+      stored.requestId ?? null,
+      stored.outcome,
+      stored.detail ?? null,
+      stored.durationMs === undefined ? null : Math.round(stored.durationMs),
+    ];
+    const placeholders = COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
+    await this.db.run(`INSERT INTO audit (${COLUMNS.join(', ')}) VALUES (${placeholders})`, values);
+    return stored;
+  }
+
+  /** Newest first. */
+  async query(query: AuditQuery): Promise<AuditRecord[]> {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    const add = (clause: string, value: string | number): void => {
+      params.push(value);
+      where.push(clause.replace('?', `$${params.length}`));
+    };
+    if (query.userId !== undefined) add('user_id = ?', query.userId);
+    if (query.since !== undefined) add('requested_at >= ?', query.since);
+    if (query.verb !== undefined) add('verb = ?', query.verb);
+    params.push(query.limit);
+    const rows = await this.db.all(
+      `SELECT ${COLUMNS.join(', ')} FROM audit ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY requested_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(fromRow);
+  }
+
+  async count(): Promise<number> {
+    const [row] = await this.db.all('SELECT COUNT(*) AS n FROM audit');
+    return toNumber(row?.n ?? 0);
+  }
+
+  /**
+   * Retention: moves the cutoff forward to `now - retentionMs` and removes
+   * the records requested before it. Returns how many were removed.
+   */
+  async prune(now: number, retentionMs: number): Promise<number> {
+    const cutoff = now - retentionMs;
+    return this.db.transaction(async (tx) => {
+      await tx.run('UPDATE audit_retention SET cutoff = $1 WHERE id = 1 AND cutoff < $1', [cutoff]);
+      return tx.run('DELETE FROM audit WHERE requested_at < $1', [cutoff]);
+    });
+  }
+}

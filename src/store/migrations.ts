@@ -1,0 +1,170 @@
+/**
+ * The schema, as numbered migrations applied in order and recorded in
+ * `schema_migrations`. A migration is never edited once released: changes
+ * are new migrations. Both backends run the same list; where their SQL
+ * differs (triggers), a migration carries one text per dialect.
+ */
+import type { Dialect, SqlDriver } from './sql.ts';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  /** A statement both backends run, or one per dialect (absent: that dialect skips it). */
+  readonly statements: readonly (string | Partial<Readonly<Record<Dialect, string>>>)[];
+}
+
+/** Any PostgreSQL advisory lock number of ours: replicas starting together migrate one at a time. */
+const MIGRATION_LOCK = 0x636d6967; // "cmig"
+
+const AUDIT_GUARD_MESSAGE = 'audit records are append-only; only retention removes old ones';
+
+const AUDIT_TABLE = `CREATE TABLE audit (
+  id TEXT PRIMARY KEY,
+  requested_at BIGINT NOT NULL,
+  ended_at BIGINT NOT NULL,
+  user_id TEXT NOT NULL,
+  channel TEXT,
+  entry TEXT NOT NULL,
+  raw_text TEXT NOT NULL,
+  verb TEXT,
+  command TEXT,
+  decision TEXT NOT NULL,
+  rule TEXT,
+  confirmed_by TEXT,
+  approved_by TEXT,
+  provider TEXT,
+  target TEXT,
+  target_id TEXT,
+  request_id TEXT,
+  outcome TEXT NOT NULL,
+  detail TEXT,
+  duration_ms BIGINT
+)`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'audit log with retention',
+    statements: [
+      AUDIT_TABLE,
+      'CREATE INDEX audit_by_time ON audit (requested_at)',
+      'CREATE INDEX audit_by_user ON audit (user_id, requested_at)',
+      'CREATE TABLE audit_retention (id INTEGER PRIMARY KEY CHECK (id = 1), cutoff BIGINT NOT NULL)',
+      'INSERT INTO audit_retention (id, cutoff) VALUES (1, 0)',
+      // No code path updates or deletes a record; the database refuses it too.
+      {
+        sqlite: `CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+          BEGIN SELECT RAISE(ABORT, '${AUDIT_GUARD_MESSAGE}'); END`,
+        postgres: `CREATE FUNCTION cloudmaster_audit_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            IF TG_OP = 'DELETE' AND OLD.requested_at < (SELECT cutoff FROM audit_retention WHERE id = 1) THEN
+              RETURN OLD;
+            END IF;
+            RAISE EXCEPTION '${AUDIT_GUARD_MESSAGE}';
+          END $$`,
+      },
+      {
+        sqlite: `CREATE TRIGGER audit_only_retention_deletes BEFORE DELETE ON audit
+          WHEN OLD.requested_at >= (SELECT cutoff FROM audit_retention WHERE id = 1)
+          BEGIN SELECT RAISE(ABORT, '${AUDIT_GUARD_MESSAGE}'); END`,
+        postgres: `CREATE TRIGGER audit_guard BEFORE UPDATE OR DELETE ON audit
+          FOR EACH ROW EXECUTE FUNCTION cloudmaster_audit_guard()`,
+      },
+      {
+        sqlite: `CREATE TRIGGER audit_cutoff_moves_forward BEFORE UPDATE ON audit_retention
+          WHEN NEW.cutoff < OLD.cutoff
+          BEGIN SELECT RAISE(ABORT, 'the audit retention cutoff only moves forward'); END`,
+        postgres: `CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
+          FOR EACH STATEMENT EXECUTE FUNCTION cloudmaster_audit_guard()`,
+      },
+      {
+        sqlite: `CREATE TRIGGER audit_cutoff_kept BEFORE DELETE ON audit_retention
+          BEGIN SELECT RAISE(ABORT, 'the audit retention cutoff only moves forward'); END`,
+        postgres: `CREATE FUNCTION cloudmaster_cutoff_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            IF TG_OP = 'UPDATE' AND NEW.cutoff >= OLD.cutoff THEN RETURN NEW; END IF;
+            RAISE EXCEPTION 'the audit retention cutoff only moves forward';
+          END $$`,
+      },
+      {
+        postgres: `CREATE TRIGGER audit_cutoff_guard BEFORE UPDATE OR DELETE ON audit_retention
+          FOR EACH ROW EXECUTE FUNCTION cloudmaster_cutoff_guard()`,
+      },
+    ],
+  },
+  {
+    version: 2,
+    name: 'pending confirmations and approvals, idempotency keys',
+    statements: [
+      `CREATE TABLE pending_requests (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL,
+        requester TEXT NOT NULL,
+        channel TEXT,
+        entry TEXT NOT NULL,
+        raw_text TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        rule TEXT,
+        approvers TEXT,
+        message_channel TEXT,
+        message_ts TEXT,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        decided_by TEXT,
+        decided_at BIGINT
+      )`,
+      'CREATE INDEX pending_by_state ON pending_requests (state, expires_at)',
+      `CREATE TABLE idempotency_keys (
+        key TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        claimed_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX idempotency_by_expiry ON idempotency_keys (expires_at)',
+    ],
+  },
+];
+
+function statementsFor(migration: Migration, dialect: Dialect): string[] {
+  return migration.statements.flatMap((statement) => {
+    const text = typeof statement === 'string' ? statement : statement[dialect];
+    return text === undefined ? [] : [text];
+  });
+}
+
+/** Applies the migrations not yet applied; returns the versions it applied. */
+export async function migrate(
+  driver: SqlDriver,
+  now: number,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> {
+  return driver.transaction(async (tx) => {
+    // Inside the lock: replicas creating it at the same moment would collide.
+    await tx.run(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+    );
+    const rows = await tx.all('SELECT version FROM schema_migrations');
+    const done = new Set(rows.map((row) => Number(row.version)));
+    const newest = Math.max(0, ...done);
+    const known = Math.max(0, ...migrations.map((m) => m.version));
+    if (newest > known) {
+      throw new Error(
+        `the database has schema version ${newest}, newer than this cloudmaster knows (${known}); upgrade cloudmaster`,
+      );
+    }
+    const applied: number[] = [];
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (done.has(migration.version)) continue;
+      for (const statement of statementsFor(migration, driver.dialect)) await tx.run(statement);
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+        migration.version,
+        migration.name,
+        now,
+      ]);
+      applied.push(migration.version);
+    }
+    return applied;
+  }, MIGRATION_LOCK);
+}
