@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
 
-/** "500ms", "10s", "2m", "1h" → milliseconds; undefined when malformed. */
+/** "500ms", "10s", "2m", "1h", "7d" → milliseconds; undefined when malformed. */
 export function parseDuration(text: string): number | undefined {
   const match = DURATION.exec(text.trim());
   if (!match) return undefined;
@@ -28,7 +28,10 @@ export const durationSchema = z.union([z.number().nonnegative(), z.string()]).tr
   if (typeof value === 'number') return value;
   const ms = parseDuration(value);
   if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (write e.g. 500ms, 10s, 2m)` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${value}" is not a duration (write e.g. 500ms, 10s, 2m, 1h, 30d)`,
+    });
     return z.NEVER;
   }
   return ms;

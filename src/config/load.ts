@@ -15,6 +15,8 @@ import {
   type ProviderAccount,
 } from '../../providers/registry.ts';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
+import { matchesAny } from '../policy/glob.ts';
+import { type PolicyConfig, policySchema } from '../policy/schema.ts';
 import { interpolate } from './interpolate.ts';
 import { formatIssues } from './issues.ts';
 import { DEFAULT_SETTINGS, type Settings, settingsSchema } from './settings.ts';
@@ -29,6 +31,8 @@ export interface LoadedConfig {
   readonly source: ConfigSource;
   readonly settings: Settings;
   readonly accounts: readonly ProviderAccount[];
+  /** The `policy:` section; absent: everyone may read, and run changes after confirming. */
+  readonly policy?: PolicyConfig;
   /** Every secret value in the config, for the logger's and replies' redaction. */
   readonly secrets: readonly string[];
 }
@@ -48,7 +52,25 @@ export class ConfigError extends CloudmasterError {
 const fileSchema = z.strictObject({
   settings: z.unknown().optional(),
   providers: z.record(z.string(), z.unknown()).optional(),
+  policy: z.unknown().optional(),
 });
+
+/** A provider a rule names that no account is (by id or type) would silently never match: say so. */
+function unknownPolicyProviders(
+  policy: PolicyConfig,
+  accounts: readonly ProviderAccount[],
+  where: string,
+): string[] {
+  const names = accounts.flatMap((account) => [account.id, account.module.type]);
+  return policy.rules.flatMap((rule, index) =>
+    (rule.providers ?? [])
+      .filter((glob) => !names.some((name) => matchesAny(name, [glob])))
+      .map(
+        (glob) =>
+          `${where}: policy.rules.${index}.providers: "${glob}" matches no configured provider (configured: ${accounts.map((a) => a.id).join(', ') || 'none'})`,
+      ),
+  );
+}
 
 export interface LoadOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -142,12 +164,24 @@ function loadFile(path: string, { env, modules, cwd }: LoadOptions): LoadedConfi
     requireEnvSecrets: true,
   });
   problems.push(...built.problems);
+  let policy: PolicyConfig | undefined;
+  if (data.policy !== undefined) {
+    const parsed = policySchema.safeParse(data.policy);
+    if (parsed.success) {
+      policy = parsed.data;
+      if (built.problems.length === 0)
+        problems.push(...unknownPolicyProviders(policy, built.accounts, where));
+    } else {
+      problems.push(...formatIssues(parsed.error.issues, where, ['policy']));
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
     source: { kind: 'file', path },
     settings: effective,
     accounts: built.accounts,
+    ...(policy ? { policy } : {}),
     secrets: built.accounts.flatMap((account) => account.secrets),
   };
 }

@@ -16,6 +16,10 @@ export const settingsSchema = z
     shutdownGrace: durationSchema.default(20_000),
     /** How long list/status answers are reused (a provider's `cacheTtl` overrides; 0 disables). */
     cacheTtl: durationSchema.default(30_000),
+    /** How long a Confirm or Approve button stays valid. */
+    confirmTimeout: durationSchema.default(10 * 60_000),
+    /** How long audit records are kept; older ones are removed once a day. */
+    auditRetention: durationSchema.default(365 * 86_400_000),
   })
   .default({
     timeout: 10_000,
@@ -24,6 +28,8 @@ export const settingsSchema = z
     pageSize: 50,
     shutdownGrace: 20_000,
     cacheTtl: 30_000,
+    confirmTimeout: 10 * 60_000,
+    auditRetention: 365 * 86_400_000,
   });
 
 export type Settings = z.infer<typeof settingsSchema>;

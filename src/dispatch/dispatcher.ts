@@ -56,6 +56,13 @@ export interface DispatcherDeps {
   readonly cache?: ReadCache;
 }
 
+/** A mutation resolved to one provider and target, not yet sent. */
+export interface PreparedMutation {
+  readonly command: MutationCommand;
+  readonly entry: ConnectedProvider;
+  readonly plan: OperationPlan;
+}
+
 export function providerRef(entry: ConnectedProvider): ProviderRef {
   return { id: entry.account.id, type: entry.account.module.type, label: entry.account.label };
 }
@@ -73,6 +80,7 @@ export class Dispatcher {
     this.cache = deps.cache ?? new ReadCache();
   }
 
+  /** Reads, help, and mutations straight through (prepare, then execute: no confirmation here). */
   async run(command: Command, ctx: DispatchContext = {}, observer: OperationObserver = {}): Promise<Outcome> {
     try {
       switch (command.verb) {
@@ -84,8 +92,16 @@ export class Dispatcher {
           return await this.list(command, ctx);
         case 'status':
           return await this.status(command, ctx);
-        default:
-          return await this.operate(command, ctx, observer);
+        case 'audit':
+        case 'whoami':
+        case 'can-i':
+          // Answered by the safety layer, which holds the store and the policy.
+          throw new Error(`${command.verb} is not the dispatcher's to answer`);
+        default: {
+          const prepared = await this.prepare(command, ctx);
+          await observer.planned?.(prepared.plan);
+          return await this.execute(prepared, ctx, observer);
+        }
       }
     } catch (error) {
       return { kind: 'error', error, verb: command.verb };
@@ -313,10 +329,12 @@ export class Dispatcher {
     }
   }
 
-  private async plan(
-    command: MutationCommand,
-    ctx: DispatchContext,
-  ): Promise<{ entry: ConnectedProvider; plan: OperationPlan }> {
+  /**
+   * Resolves a mutation's provider and target (a fresh lookup) without
+   * sending anything: what a confirmation shows. Throws CloudmasterErrors.
+   */
+  async prepare(command: MutationCommand, ctx: DispatchContext = {}): Promise<PreparedMutation> {
+    if (!isMutatingVerb(command.verb)) throw new Error(`not a mutating verb: ${command.verb}`);
     const verb = command.verb;
     const used = Dispatcher.usedOptions(command);
     let scope = this.able(this.scope(command, ctx), verb);
@@ -337,6 +355,7 @@ export class Dispatcher {
       const entry = scope[0] as ConnectedProvider;
       this.checkParams(entry, 'create', command.params);
       return {
+        command,
         entry,
         plan: {
           verb,
@@ -359,6 +378,7 @@ export class Dispatcher {
     );
     const { resource } = found;
     return {
+      command,
       entry: found.entry,
       plan: {
         verb,
@@ -391,16 +411,15 @@ export class Dispatcher {
     }
   }
 
-  private async operate(
-    command: MutationCommand,
-    ctx: DispatchContext,
-    observer: OperationObserver,
-  ): Promise<Outcome> {
-    if (!isMutatingVerb(command.verb)) throw new Error(`not a mutating verb: ${command.verb}`);
-    const { entry, plan } = await this.plan(command, ctx);
+  /** Sends a prepared mutation and follows it to its end. Never throws. */
+  async execute(
+    prepared: PreparedMutation,
+    ctx: DispatchContext = {},
+    observer: OperationObserver = {},
+  ): Promise<OperationOutcome> {
+    const { command, entry, plan } = prepared;
     const started = performance.now();
     const elapsed = (): number => performance.now() - started;
-    await observer.planned?.(plan);
     let ref: OperationRef;
     try {
       ref = await this.request(command, entry, plan, ctx);

@@ -1,9 +1,9 @@
 /** Sends a planned mutation to its provider: the one place a verb becomes a provider method call. */
 import type { CallContext, Machine, OperationRef, Provider, Stack } from '../../providers/types.ts';
-import type { Command, CommandOf } from '../grammar/command.ts';
+import type { CommandOf, MutatingVerb } from '../grammar/command.ts';
 import type { OperationPlan } from './outcome.ts';
 
-export type MutationCommand = Exclude<Command, CommandOf<'help' | 'providers' | 'list' | 'status'>>;
+export type MutationCommand = CommandOf<MutatingVerb>;
 
 export function sendMutation(
   provider: Provider,

@@ -30,8 +30,16 @@ export const MUTATING_VERBS = [
 ] as const satisfies readonly ProviderVerb[];
 export type MutatingVerb = (typeof MUTATING_VERBS)[number];
 
-export const VERBS = ['help', 'providers', ...PROVIDER_VERBS] as const;
+/** Verbs the bot answers itself, from its store and policy. */
+export const BOT_VERBS = ['audit', 'whoami', 'can-i'] as const;
+export type BotVerb = (typeof BOT_VERBS)[number];
+
+export const VERBS = ['help', 'providers', ...PROVIDER_VERBS, ...BOT_VERBS] as const;
 export type Verb = (typeof VERBS)[number];
+
+export function isBotVerb(verb: Verb): verb is BotVerb {
+  return (BOT_VERBS as readonly string[]).includes(verb);
+}
 
 export function isMutatingVerb(verb: Verb): verb is MutatingVerb {
   return (MUTATING_VERBS as readonly string[]).includes(verb);
@@ -47,6 +55,8 @@ export interface CommandBase {
   readonly fresh: boolean;
   /** `--json`: machine-readable output (CLI). */
   readonly json: boolean;
+  /** `--yes`: the CLI runs a mutation without asking; Slack always asks. */
+  readonly yes: boolean;
 }
 
 export interface HelpCommand extends CommandBase {
@@ -115,6 +125,28 @@ export interface CancelCommand extends CommandBase {
   readonly service?: string;
 }
 
+export interface AuditCommand extends CommandBase {
+  readonly verb: 'audit';
+  /** `--user @x`: a Slack user id. */
+  readonly user?: string;
+  /** `--since 24h`, in milliseconds before now. */
+  readonly sinceMs?: number;
+  /** `--verb reboot` (aliases resolved). */
+  readonly verbFilter?: Verb;
+  /** `--limit N` (default 20). */
+  readonly limit: number;
+}
+
+export interface WhoamiCommand extends CommandBase {
+  readonly verb: 'whoami';
+}
+
+export interface CanICommand extends CommandBase {
+  readonly verb: 'can-i';
+  /** The command asked about: `can-i reboot web-1 on do`. */
+  readonly question: Command;
+}
+
 export type Command =
   | HelpCommand
   | ProvidersCommand
@@ -124,7 +156,10 @@ export type Command =
   | StopCommand
   | CreateCommand
   | DeployCommand
-  | CancelCommand;
+  | CancelCommand
+  | AuditCommand
+  | WhoamiCommand
+  | CanICommand;
 
 export type CommandOf<V extends Verb> = Extract<Command, { verb: V }>;
 

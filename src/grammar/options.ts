@@ -54,13 +54,23 @@ export const OPTIONS = {
     description: 'release the compute so billing stops (Azure)',
   },
   json: { long: 'json', kind: 'flag', description: 'JSON output (CLI)' },
+  yes: { long: 'yes', short: 'y', kind: 'flag', description: 'do not ask for confirmation (CLI only)' },
+  user: { long: 'user', short: 'u', kind: 'value', placeholder: '@USER', description: 'a Slack user' },
+  since: {
+    long: 'since',
+    kind: 'value',
+    placeholder: 'AGE',
+    description: 'only what is newer, e.g. 30m, 24h, 7d',
+  },
+  verb: { long: 'verb', kind: 'value', placeholder: 'VERB', description: 'only this verb' },
+  limit: { long: 'limit', short: 'n', kind: 'value', placeholder: 'N', description: 'at most N records' },
   help: { long: 'help', short: 'h', kind: 'flag', description: 'usage of the verb' },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;
 
 /** Options every verb accepts. */
-export const UNIVERSAL_OPTIONS: readonly OptionName[] = ['provider', 'json', 'fresh', 'help'];
+export const UNIVERSAL_OPTIONS: readonly OptionName[] = ['provider', 'json', 'fresh', 'help', 'yes'];
 
 const BY_FORM = new Map<string, OptionName>();
 for (const [name, spec] of Object.entries(OPTIONS) as [OptionName, OptionSpec][]) {

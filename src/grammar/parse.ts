@@ -3,6 +3,8 @@
  * error out. Pure: no I/O, no configuration; provider ids are checked later
  * by the dispatcher, which knows what is configured.
  */
+
+import { parseDuration } from '../config/duration.ts';
 import type { Command, CommandBase, ParseResult, UsageError, UsageErrorCode, Verb } from './command.ts';
 import {
   OPTIONS,
@@ -227,6 +229,7 @@ function build(spec: VerbSpec, collected: Collected, raw: string): ParseResult {
     raw,
     fresh: flagValue(collected, 'fresh'),
     json: flagValue(collected, 'json'),
+    yes: flagValue(collected, 'yes'),
     ...(collected.provider === undefined ? {} : { provider: collected.provider }),
   };
   const stack = stringValue(collected, 'stack');
@@ -235,6 +238,13 @@ function build(spec: VerbSpec, collected: Collected, raw: string): ParseResult {
   const [first, ...extra] = collected.positionals;
 
   if (flagValue(collected, 'help')) return { ok: true, command: { ...base, verb: 'help', topic: spec.verb } };
+  if (spec.noProvider && collected.provider !== undefined) {
+    return failure(
+      'unexpected-argument',
+      `${spec.verb} is about cloudmaster itself; it takes no provider.`,
+      spec.verb,
+    );
+  }
 
   // Igor's `stop -s STACK` cancels a deployment.
   if (spec.verb === 'stop' && stack !== undefined) {
@@ -329,7 +339,89 @@ function build(spec: VerbSpec, collected: Collected, raw: string): ParseResult {
     case 'cancel':
       if (stack === undefined) return missingName('a stack: -s STACK');
       return parseCancel(base, stack, environment, service);
+    case 'audit':
+      return parseAudit(base, collected);
+    case 'whoami':
+      return { ok: true, command: { ...base, verb: 'whoami' } };
+    case 'can-i':
+      // Read before build: can-i takes a whole command (see parseTokens).
+      return missingName('a command to ask about, e.g. `can-i reboot web-1`');
   }
+}
+
+const DEFAULT_AUDIT_LIMIT = 20;
+const MAX_AUDIT_LIMIT = 500;
+const USER_MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/i;
+
+function parseAudit(base: CommandBase, collected: Collected): ParseResult {
+  const user = stringValue(collected, 'user');
+  const since = stringValue(collected, 'since');
+  const verbWord = stringValue(collected, 'verb');
+  const limitText = stringValue(collected, 'limit');
+  let userId: string | undefined;
+  if (user !== undefined) {
+    userId = USER_MENTION.exec(user)?.[1] ?? (/^[UW][A-Z0-9]{2,}$/.test(user) ? user : undefined);
+    if (userId === undefined) {
+      return failure('bad-value', `--user takes a Slack user (@name or a U… id), not "${user}".`, 'audit');
+    }
+  }
+  const sinceMs = since === undefined ? undefined : parseDuration(since);
+  if (since !== undefined && (sinceMs === undefined || sinceMs <= 0)) {
+    return failure('bad-value', `--since takes an age such as 30m, 24h or 7d, not "${since}".`, 'audit');
+  }
+  const verbFilter = verbWord === undefined ? undefined : verbByWord(verbWord)?.verb;
+  if (verbWord !== undefined && verbFilter === undefined) {
+    return failure(
+      'bad-value',
+      `--verb: there is no verb "${verbWord}".`,
+      'audit',
+      suggest(verbWord, verbWords()),
+    );
+  }
+  const limit = limitText === undefined ? DEFAULT_AUDIT_LIMIT : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_LIMIT) {
+    return failure(
+      'bad-value',
+      `--limit takes a whole number from 1 to ${MAX_AUDIT_LIMIT}, not "${limitText}".`,
+      'audit',
+    );
+  }
+  const command: Command = {
+    ...base,
+    verb: 'audit',
+    limit,
+    ...(userId === undefined ? {} : { user: userId.toUpperCase() }),
+    ...(sinceMs === undefined ? {} : { sinceMs }),
+    ...(verbFilter === undefined ? {} : { verbFilter }),
+  };
+  return { ok: true, command };
+}
+
+/** `can-i VERB …`: the rest is a command of its own, parsed by the same grammar. */
+function parseCanI(rest: readonly Token[], raw: string): ParseResult {
+  const inner = raw.replace(/^\s*\S+\s*/, '');
+  if (rest.length === 0) {
+    return failure(
+      'missing-argument',
+      'can-i needs a command to ask about, e.g. `can-i reboot web-1`.',
+      'can-i',
+    );
+  }
+  const question = parseTokens(rest, inner);
+  if (!question.ok)
+    return { ok: false, error: { ...question.error, message: `can-i ${question.error.message}` } };
+  const asked = question.command;
+  if (asked.verb === 'help' || asked.verb === 'whoami' || asked.verb === 'can-i') {
+    return failure(
+      'bad-value',
+      `can-i asks about commands that read or change something, not ${asked.verb}.`,
+      'can-i',
+    );
+  }
+  return {
+    ok: true,
+    command: { raw, verb: 'can-i', question: asked, fresh: false, json: asked.json, yes: false },
+  };
 }
 
 function parseCancel(base: CommandBase, stack: string, environment?: string, service?: string): ParseResult {
@@ -345,7 +437,8 @@ function parseCancel(base: CommandBase, stack: string, environment?: string, ser
 
 export function parseTokens(tokens: readonly Token[], raw: string): ParseResult {
   const [first, ...rest] = tokens;
-  if (first === undefined) return { ok: true, command: { raw, verb: 'help', fresh: false, json: false } };
+  if (first === undefined)
+    return { ok: true, command: { raw, verb: 'help', fresh: false, json: false, yes: false } };
   const spec = first.quoted ? undefined : verbByWord(first.text);
   if (!spec) {
     return failure(
@@ -355,6 +448,7 @@ export function parseTokens(tokens: readonly Token[], raw: string): ParseResult 
       suggest(first.text, verbWords()),
     );
   }
+  if (spec.verb === 'can-i') return parseCanI(rest, raw);
   // `stop -s STACK` reads stack options, so stop accepts them for that form.
   const readerSpec =
     spec.verb === 'stop' ? { ...spec, options: [...spec.options, ...verbSpec('cancel').options] } : spec;

@@ -17,7 +17,9 @@ export function usageLine(verb: Verb): string {
     parts.push(spec.positional.required ? spec.positional.placeholder : `[${spec.positional.placeholder}]`);
   }
   for (const name of spec.requiredOptions ?? []) parts.push(optionUsage(name));
-  if (spec.verb !== 'help') parts.push(spec.providerRequired ? 'on PROVIDER' : '[on PROVIDER]');
+  if (spec.verb === 'can-i') return 'can-i VERB NAME [on PROVIDER] …';
+  if (spec.verb !== 'help' && !spec.noProvider)
+    parts.push(spec.providerRequired ? 'on PROVIDER' : '[on PROVIDER]');
   for (const name of spec.options) {
     if (!spec.requiredOptions?.includes(name)) parts.push(`[${optionUsage(name)}]`);
   }

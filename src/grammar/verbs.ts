@@ -26,6 +26,8 @@ export interface VerbSpec {
   readonly params?: readonly string[];
   /** `on PROVIDER` is required, not optional. */
   readonly providerRequired?: boolean;
+  /** The verb is about the bot, not a provider: `on PROVIDER` means nothing to it. */
+  readonly noProvider?: boolean;
   /** Options that must be present (deploy needs -s). */
   readonly requiredOptions?: readonly OptionName[];
   readonly examples: readonly string[];
@@ -137,6 +139,34 @@ export const VERB_SPECS: readonly VerbSpec[] = [
     group: 'bot',
     options: [],
     examples: ['providers'],
+  },
+  {
+    verb: 'audit',
+    aliases: [],
+    summary: 'who asked for what, and what came of it (only you see it)',
+    group: 'bot',
+    options: ['user', 'since', 'verb', 'limit'],
+    noProvider: true,
+    examples: ['audit', 'audit --since 24h --verb reboot', 'audit --since 7d --limit 50'],
+  },
+  {
+    verb: 'whoami',
+    aliases: [],
+    summary: 'your rights: what you may run, where, and which rule says so',
+    group: 'bot',
+    options: [],
+    noProvider: true,
+    examples: ['whoami'],
+  },
+  {
+    verb: 'can-i',
+    aliases: ['cani'],
+    summary: 'whether you may run a command, and why',
+    group: 'bot',
+    positional: { placeholder: 'VERB NAME', required: true, description: 'the command to ask about' },
+    options: [],
+    noProvider: true,
+    examples: ['can-i reboot web-1 on do', 'can-i destroy vmtest01', 'can-i deploy -s shop -e production'],
   },
 ];
 

@@ -11,12 +11,29 @@ const TOKEN_PATTERNS: readonly [RegExp, string][] = [
   [/\bxox[abprs]-[A-Za-z0-9-]+/g, REDACTED], // Slack bot and user tokens
   [/\bxapp-[A-Za-z0-9-]+/g, REDACTED], // Slack app-level tokens
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
-  // The Socket Mode URL carries a ticket; signed URLs carry signatures.
-  [/([?&](?:ticket|token|access_token|sig|signature|X-Amz-Signature)=)[^&\s"']+/gi, `$1${REDACTED}`],
+  // An Authorization header of any scheme, as a header line or a JSON field.
+  [/\b(authorization["']?\s*[:=]\s*["']?)(?!Bearer |Basic )[^"'\r\n,}]+/gi, `$1${REDACTED}`],
+  // The Socket Mode URL carries a ticket; signed URLs carry signatures and credentials.
+  [
+    /([?&](?:ticket|token|access_token|sig|signature|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|client_secret|password)=)[^&\s"']+/gi,
+    `$1${REDACTED}`,
+  ],
+  // user:password@ in a URL (database URLs, proxies).
+  [/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s"']+:)[^@/\s"']+@/gi, `$1${REDACTED}@`],
+  // password=… / "password": "…" / client_secret: … in text and JSON.
+  [
+    /(\b(?:password|passwd|client_secret|secret_access_key|api_key)["']?\s*[:=]\s*["']?)[^"'\s,&}]+/gi,
+    `$1${REDACTED}`,
+  ],
+  // PEM private keys, whole.
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, `[redacted private key]`],
+  // AWS access key ids.
+  [/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, REDACTED],
 ];
 
 /** A cheap first look: a string without any of these cannot match TOKEN_PATTERNS. */
-const MIGHT_HOLD_TOKEN = /xox[abprs]-|xapp-|bearer|basic|ticket=|token=|sig=|signature=/i;
+const MIGHT_HOLD_TOKEN =
+  /xox[abprs]-|xapp-|bearer|basic|authorization|ticket=|token=|sig=|signature=|credential=|secret|password|passwd|api_key|:\/\/[^/\s]*:[^/\s]*@|PRIVATE KEY|AKIA|ASIA/i;
 
 export class Redactor {
   private secrets: string[] = [];

@@ -153,6 +153,36 @@ providers:
   });
 });
 
+describe('policy section', () => {
+  const PROVIDERS = 'providers:\n  demo:\n    type: simulator\n';
+  it('is loaded and kept apart from settings', () => {
+    const config = load(
+      `${PROVIDERS}policy:\n  groups: { sre: [U0SRE1] }\n  rules:\n    - { name: sre, groups: [sre], effect: allow }\n    - { verbs: [read], providers: [simulator], effect: allow }\n`,
+    );
+    expect(config.policy?.rules.map((rule) => rule.effect)).toEqual(['allow', 'allow']);
+    expect(load(PROVIDERS).policy).toBeUndefined();
+  });
+
+  it('reports its problems one line each, with their keys, and providers no account is', () => {
+    expect(
+      problems(
+        `${PROVIDERS}policy:\n  rules:\n    - { verbs: [rebot], effect: allow }\n    - { providers: [aws-prd], effect: deny }\n`,
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /cloudmaster\.yml: policy\.rules\.0\.verbs: "rebot" is not a verb a rule can name/,
+      ),
+    ]);
+    expect(problems(`${PROVIDERS}policy:\n  rules:\n    - { providers: [aws-prd], effect: deny }\n`)).toEqual(
+      [
+        expect.stringMatching(
+          /cloudmaster\.yml: policy\.rules\.0\.providers: "aws-prd" matches no configured provider \(configured: demo\)$/,
+        ),
+      ],
+    );
+  });
+});
+
 describe('redaction', () => {
   it('removes configured secrets and token-shaped strings everywhere', () => {
     const redactor = new Redactor(['tc-secret-value-123']);
@@ -190,6 +220,27 @@ describe('redaction', () => {
       message: 'token [redacted] refused',
       code: 'provider_auth',
     });
+  });
+
+  it.each([
+    ['Authorization: Digest abc123def', 'Authorization: [redacted]'],
+    ['{"authorization":"SharedKey acct:sig=="}', '{"authorization":"[redacted]"}'],
+    ['postgres://cm:hunter2-secret@db:5432/cm', 'postgres://cm:[redacted]@db:5432/cm'],
+    [
+      'https://bucket.s3/x?X-Amz-Credential=AK/2026&X-Amz-Signature=f00d',
+      'https://bucket.s3/x?X-Amz-Credential=[redacted]&X-Amz-Signature=[redacted]',
+    ],
+    ['login failed: password=Tr0ub4dor&user=a', 'login failed: password=[redacted]&user=a'],
+    ['{"password": "Tr0ub4dor", "user": "a"}', '{"password": "[redacted]", "user": "a"}'],
+    ['client_secret: s3cr3t-value', 'client_secret: [redacted]'],
+    [
+      'key -----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY----- end',
+      'key [redacted private key] end',
+    ],
+    ['access key AKIAIOSFODNN7EXAMPLE refused', 'access key [redacted] refused'],
+    ['reboot web-1 on do', 'reboot web-1 on do'],
+  ])('redacts %j', (input, output) => {
+    expect(new Redactor([]).text(input)).toBe(output);
   });
 
   it('ignores values too short to be secrets', () => {

@@ -113,6 +113,26 @@ const commands: [string, Expected][] = [
   ['clouds', { verb: 'providers' }],
   ['status -- -weird-name', { verb: 'status', name: '-weird-name' }],
   ['list on do on do', { verb: 'list', provider: 'do' }],
+  ['reboot web-1 --yes', { verb: 'reboot', name: 'web-1', yes: true }],
+  ['destroy vm-1 -y', { verb: 'destroy', yes: true }],
+  ['audit', { verb: 'audit', limit: 20 }],
+  ['audit --since 24h --verb reboot', { verb: 'audit', sinceMs: 86_400_000, verbFilter: 'reboot' }],
+  ['audit --user <@U0ALICE|alice> --limit 50', { verb: 'audit', user: 'U0ALICE', limit: 50 }],
+  ['audit -u U0BOB -n 5', { verb: 'audit', user: 'U0BOB', limit: 5 }],
+  ['audit --verb restart', { verb: 'audit', verbFilter: 'reboot' }],
+  ['audit since=7d limit=3', { verb: 'audit', sinceMs: 7 * 86_400_000, limit: 3 }],
+  ['whoami', { verb: 'whoami' }],
+  [
+    'can-i reboot web-1 on do',
+    { verb: 'can-i', question: { verb: 'reboot', name: 'web-1', provider: 'do' } },
+  ],
+  ['cani destroy vmtest01', { verb: 'can-i', question: { verb: 'destroy', name: 'vmtest01' } }],
+  [
+    'can-i deploy -s shop -e production',
+    { verb: 'can-i', question: { verb: 'deploy', stack: 'shop', environment: 'production' } },
+  ],
+  ['can-i list on aws', { verb: 'can-i', question: { verb: 'list', provider: 'aws' } }],
+  ['<@U0BOT> can-i stop web-1 --force', { verb: 'can-i', question: { verb: 'stop', force: true } }],
 ];
 
 /** Inputs that must be refused, with the error each must get. */
@@ -153,6 +173,20 @@ const errors: [string, UsageErrorCode, { verb?: Verb; suggestions?: string[]; me
   ['stop web-1 -e production', 'unknown-option', { verb: 'stop' }],
   ['stop web-2 -s shop', 'unexpected-argument', { verb: 'cancel' }],
   ['providers extra', 'unexpected-argument', { verb: 'providers' }],
+  ['audit --since yesterday', 'bad-value', { verb: 'audit', message: /30m, 24h or 7d/ }],
+  ['audit --limit 0', 'bad-value', { verb: 'audit' }],
+  ['audit --limit many', 'bad-value', { verb: 'audit', message: /whole number/ }],
+  ['audit --user alice', 'bad-value', { verb: 'audit', message: /Slack user/ }],
+  ['audit --verb rebot', 'bad-value', { verb: 'audit', suggestions: ['reboot'] }],
+  ['audit --force', 'unknown-option', { verb: 'audit' }],
+  ['audit on do', 'unexpected-argument', { verb: 'audit', message: /takes no provider/ }],
+  ['whoami -p aws', 'unexpected-argument', { verb: 'whoami' }],
+  ['whoami please', 'unexpected-argument', { verb: 'whoami' }],
+  ['can-i', 'missing-argument', { verb: 'can-i' }],
+  ['can-i rebot web-1', 'unknown-verb', { suggestions: ['reboot'], message: /^can-i "rebot"/ }],
+  ['can-i reboot', 'missing-argument', { verb: 'reboot' }],
+  ['can-i help', 'bad-value', { verb: 'can-i' }],
+  ['can-i whoami', 'bad-value', { verb: 'can-i' }],
 ];
 
 describe('grammar: commands', () => {

@@ -1,0 +1,214 @@
+/**
+ * The policy: who may run which verb, where, on which provider and names.
+ * First matching rule wins. Without a `policy:` section everyone may read
+ * and may run mutations after confirming them; with one, whatever no rule
+ * allows is denied. A group whose members cannot be read makes its deny
+ * rules match and its allow rules not: doubt never grants.
+ */
+import { isMutatingVerb } from '../grammar/command.ts';
+import type { GroupDirectory } from './directory.ts';
+import { matchesAny } from './glob.ts';
+import { isSlackUser, isSlackUserGroup, type PolicyConfig, type RuleConfig } from './schema.ts';
+import { expandVerbs, type PolicyVerb } from './verbs.ts';
+
+/** Who asks, and from where: a channel id, or "cli". */
+export interface PolicySubject {
+  readonly user: string;
+  readonly channel: string;
+}
+
+export interface PolicyQuestion extends PolicySubject {
+  readonly verb: PolicyVerb;
+  readonly provider?: { readonly id: string; readonly type: string };
+  /** The machine or stack name. */
+  readonly target?: string;
+  readonly environment?: string;
+}
+
+export type Decision =
+  | { readonly effect: 'allow'; readonly rule: string; readonly confirm: boolean }
+  | { readonly effect: 'approve'; readonly rule: string; readonly approvers: readonly string[] }
+  | { readonly effect: 'deny'; readonly rule: string; readonly reason: string };
+
+/** Whether a verb could be allowed somewhere, when the provider or target is not known yet. */
+export interface Outlook {
+  readonly possible: boolean;
+  /** The rule that settles it, when one does for every target. */
+  readonly rule: string;
+  /** Some targets are allowed and others not. */
+  readonly depends: boolean;
+}
+
+interface Rule {
+  readonly label: string;
+  readonly config: RuleConfig;
+  readonly verbs: ReadonlySet<PolicyVerb> | undefined;
+}
+
+export const DEFAULT_RULE =
+  'default (no policy section: everyone may read, and run changes after confirming)';
+export const NO_RULE = 'no rule allows it (the policy denies what it does not allow)';
+
+type Tri = 'yes' | 'no' | 'unknown';
+
+export class Policy {
+  readonly configured: boolean;
+  private readonly rules: readonly Rule[];
+  private readonly groups: Readonly<Record<string, readonly string[]>>;
+  private readonly cliUsers: Readonly<Record<string, string>>;
+  private readonly directory: GroupDirectory;
+
+  constructor(config: PolicyConfig | undefined, directory: GroupDirectory) {
+    this.configured = config !== undefined;
+    this.groups = config?.groups ?? {};
+    this.cliUsers = config?.cli ?? {};
+    this.directory = directory;
+    this.rules = (config?.rules ?? []).map((rule, index) => ({
+      label: rule.name ?? `rule ${index + 1}`,
+      config: rule,
+      verbs: rule.verbs ? expandVerbs(rule.verbs).verbs : undefined,
+    }));
+  }
+
+  /** The Slack user a local OS user acts as in the CLI, if the policy names one. */
+  cliUser(osUser: string): string | undefined {
+    return this.cliUsers[osUser];
+  }
+
+  async decide(question: PolicyQuestion): Promise<Decision> {
+    if (!this.configured) {
+      return { effect: 'allow', rule: DEFAULT_RULE, confirm: isMutatingVerb(question.verb) };
+    }
+    for (const rule of this.rules) {
+      if (this.fixedMismatch(rule, question)) continue;
+      if (!this.targetsMatch(rule, question, false)) continue;
+      const who = await this.isSubject(rule, question);
+      if (who === 'no' || (who === 'unknown' && rule.config.effect !== 'deny')) continue;
+      return this.decisionOf(rule, question);
+    }
+    return { effect: 'deny', rule: NO_RULE, reason: NO_RULE };
+  }
+
+  /**
+   * May the verb be allowed for some target, before one is known (help,
+   * list's providers, `whoami`)? Rules constraining what is not known count
+   * as "maybe": a maybe-allow makes it possible; only a rule that holds for
+   * every target settles a denial.
+   */
+  async outlook(question: PolicyQuestion): Promise<Outlook> {
+    if (!this.configured) return { possible: true, rule: DEFAULT_RULE, depends: false };
+    let depends = false;
+    for (const rule of this.rules) {
+      if (this.fixedMismatch(rule, question)) continue;
+      const definite = this.targetsMatch(rule, question, false);
+      if (!definite && !this.targetsMatch(rule, question, true)) continue;
+      const who = await this.isSubject(rule, question);
+      if (who === 'no' || (who === 'unknown' && rule.config.effect !== 'deny')) continue;
+      if (rule.config.effect !== 'deny')
+        return { possible: true, rule: rule.label, depends: depends || !definite };
+      if (definite) return { possible: false, rule: rule.label, depends };
+      depends = true;
+    }
+    return { possible: false, rule: NO_RULE, depends };
+  }
+
+  /** May `user` approve what `approvers` lists? The requester never may. */
+  async mayApprove(user: string, requester: string, approvers: readonly string[]): Promise<boolean> {
+    if (user === requester) return false;
+    for (const ref of approvers) {
+      if (ref === user) return true;
+      if (!isSlackUser(ref) && (await this.inGroup(user, ref)) === 'yes') return true;
+    }
+    return false;
+  }
+
+  /** The groups (local and Slack) the rules name that `user` is in. */
+  async groupsOf(user: string): Promise<string[]> {
+    const named = new Set<string>(Object.keys(this.groups));
+    for (const rule of this.rules) for (const ref of rule.config.groups ?? []) named.add(ref);
+    const found: string[] = [];
+    for (const ref of named) if ((await this.inGroup(user, ref)) === 'yes') found.push(ref);
+    return found;
+  }
+
+  private decisionOf(rule: Rule, question: PolicyQuestion): Decision {
+    switch (rule.config.effect) {
+      case 'allow':
+        return {
+          effect: 'allow',
+          rule: rule.label,
+          confirm: isMutatingVerb(question.verb) && rule.config.confirm !== false,
+        };
+      case 'approve':
+        return { effect: 'approve', rule: rule.label, approvers: rule.config.approvers ?? [] };
+      case 'deny':
+        return { effect: 'deny', rule: rule.label, reason: `denied by rule “${rule.label}”` };
+    }
+  }
+
+  /** Verb and channel: always known. */
+  private fixedMismatch(rule: Rule, question: PolicyQuestion): boolean {
+    if (rule.verbs && !rule.verbs.has(question.verb)) return true;
+    const channels = rule.config.channels;
+    if (channels && !channels.some((channel) => channelMatches(channel, question.channel))) return true;
+    return false;
+  }
+
+  /**
+   * Provider, target and environment. A constrained field the question does
+   * not know fails to match, unless `unknownMatches` (outlook's "maybe").
+   */
+  private targetsMatch(rule: Rule, question: PolicyQuestion, unknownMatches: boolean): boolean {
+    const { providers, targets, environments } = rule.config;
+    if (providers) {
+      if (!question.provider) {
+        if (!unknownMatches) return false;
+      } else if (
+        !matchesAny(question.provider.id, providers) &&
+        !matchesAny(question.provider.type, providers)
+      ) {
+        return false;
+      }
+    }
+    for (const [globs, value] of [
+      [targets, question.target],
+      [environments, question.environment],
+    ] as const) {
+      if (!globs) continue;
+      if (value === undefined) {
+        if (!unknownMatches) return false;
+      } else if (!matchesAny(value, globs)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private async isSubject(rule: Rule, subject: PolicySubject): Promise<Tri> {
+    const { users, groups } = rule.config;
+    if (!users && !groups) return 'yes';
+    if (users?.some((user) => user === '*' || user === subject.user)) return 'yes';
+    let answer: Tri = 'no';
+    for (const ref of groups ?? []) {
+      const member = await this.inGroup(subject.user, ref);
+      if (member === 'yes') return 'yes';
+      if (member === 'unknown') answer = 'unknown';
+    }
+    return answer;
+  }
+
+  private async inGroup(user: string, ref: string): Promise<Tri> {
+    const local = this.groups[ref];
+    if (local) return local.includes(user) ? 'yes' : 'no';
+    if (!isSlackUserGroup(ref)) return 'no';
+    const members = await this.directory.members(ref);
+    if (!members) return 'unknown';
+    return members.has(user) ? 'yes' : 'no';
+  }
+}
+
+function channelMatches(rule: string, channel: string): boolean {
+  if (rule === '*') return true;
+  if (rule === 'dm') return channel.startsWith('D');
+  return rule === channel;
+}
