@@ -1,6 +1,6 @@
 /**
- * The whole bot, assembled: config → logger → providers → dispatcher →
- * Bolt app with its listeners. `main.ts` runs it under signals; the
+ * The whole bot, assembled: config → logger → store → providers →
+ * dispatcher → policy and gatekeeper → Bolt app with its listeners. `main.ts` runs it under signals; the
  * end-to-end tests run the same thing against a fake Slack.
  */
 import type { App } from '@slack/bolt';
@@ -20,6 +20,12 @@ import type { ListenerDeps } from './listeners/deps.ts';
 import * as events from './listeners/events/index.ts';
 import { createLogger, logLevelFrom } from './log/logger.ts';
 import { Redactor } from './log/redact.ts';
+import { SlackGroupDirectory } from './policy/directory.ts';
+import { Policy } from './policy/policy.ts';
+import { renderEndedPrompt } from './replies/slack/confirmation.ts';
+import { Gatekeeper } from './safety/gatekeeper.ts';
+import { startHousekeeping } from './safety/housekeeping.ts';
+import { openStore, type Store, storeLocation, urlSecrets } from './store/store.ts';
 
 export interface SlackCredentials {
   readonly botToken: string;
@@ -55,6 +61,8 @@ export interface BotOptions {
 export interface Bot {
   readonly app: App;
   readonly dispatcher: Dispatcher;
+  readonly gatekeeper: Gatekeeper;
+  readonly store: Store;
   readonly work: WorkTracker;
   readonly log: Logger;
   start(): Promise<void>;
@@ -71,7 +79,14 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     redactor,
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
-  const connected = await connectAccounts(config.accounts, { log, clock: options.clock ?? Date });
+  const clock = options.clock ?? Date;
+  const location = storeLocation(options.env);
+  redactor.add(urlSecrets(location));
+  const store = await openStore(location, {
+    now: clock.now(),
+    onIdleError: (error) => log.error({ err: error }, 'the database connection failed'),
+  });
+  const connected = await connectAccounts(config.accounts, { log, clock });
   const dispatcher = new Dispatcher({
     providers: new ProviderSet(connected),
     settings: config.settings,
@@ -85,13 +100,33 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     log,
     ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
   });
+  const policy = new Policy(config.policy, new SlackGroupDirectory(app.client, log, clock));
+  const gatekeeper = new Gatekeeper({
+    dispatcher,
+    store,
+    policy,
+    settings: config.settings,
+    clock,
+    log,
+    redactor,
+  });
   const deps: ListenerDeps = {
     dispatcher,
+    gatekeeper,
     settings: config.settings,
     log,
     work,
     redactor,
     mentionPrefix: '@cloudmaster ',
+    claimDelivery: async (key) => {
+      try {
+        return await gatekeeper.claim(key);
+      } catch (error) {
+        // Without the store nothing can be confirmed or recorded anyway; do not also go silent.
+        log.error({ err: error, key }, 'could not claim a delivery in the store');
+        return true;
+      }
+    },
   };
   commands.register(app, deps);
   events.register(app, deps);
@@ -99,14 +134,31 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   app.error(async (error) => {
     log.error({ err: error }, 'unhandled error in a listener');
   });
+  let housekeeping: { stop(): void } | undefined;
 
   return {
     app,
     dispatcher,
+    gatekeeper,
+    store,
     work,
     log,
     async start() {
       await app.start();
+      housekeeping = startHousekeeping({
+        gatekeeper,
+        store,
+        settings: config.settings,
+        clock,
+        log,
+        onExpired: async (request) => {
+          if (!request.message) return;
+          await app.client.chat.update({
+            ...request.message,
+            ...redactor.deep(renderEndedPrompt(request.payload.plan, request, 'expired')),
+          });
+        },
+      });
       // People address the bot by its Slack name; help and usage should show it.
       try {
         const identity = await app.client.auth.test();
@@ -116,7 +168,14 @@ export async function createBot(options: BotOptions): Promise<Bot> {
         log.warn({ err: error }, 'could not read the bot’s own name');
       }
       log.info(
-        { providers: connected.map((entry) => entry.account.id), source: config.source.kind },
+        {
+          providers: connected.map((entry) => entry.account.id),
+          source: config.source.kind,
+          store: store.location,
+          policy: policy.configured
+            ? 'configured'
+            : 'none (everyone may read, and run changes after confirming)',
+        },
         'cloudmaster is connected to Slack',
       );
     },
@@ -127,8 +186,10 @@ export async function createBot(options: BotOptions): Promise<Bot> {
           { interrupted: left },
           'stopped while work was in flight; see the interrupted operations above',
         );
+      housekeeping?.stop();
       await app.stop();
       await Promise.allSettled(connected.map((entry) => entry.instance?.close?.()));
+      await store.close();
       log.info('cloudmaster stopped');
     },
   };

@@ -54,5 +54,6 @@ main().catch((error: unknown) => {
   // Start-up failed before the logger existed (Slack refused the tokens, say): one redacted line.
   const message = error instanceof Error ? error.message : String(error);
   const redactor = new Redactor([process.env.SLACK_BOT_TOKEN ?? '', process.env.SLACK_APP_TOKEN ?? '']);
+  // The store's URL may carry a password; the redactor's patterns also catch user:password@.
   fail(redactor.text(`cloudmaster stopped: ${message}`));
 });

@@ -363,7 +363,9 @@ describe('simulator: declaration', () => {
     expect(result.success).toBe(false);
     const messages = result.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) ?? [];
     expect(messages).toContain(': Unrecognized key: "sead"');
-    expect(messages).toContain('delays.reboot: "soon" is not a duration (write e.g. 500ms, 10s, 2m)');
+    expect(messages).toContain(
+      'delays.reboot: "soon" is not a duration (write e.g. 500ms, 10s, 2m, 1h, 30d)',
+    );
   });
 
   it('is enabled from the environment by CLOUDMASTER_DEMO only', () => {

@@ -1,27 +1,31 @@
 /**
- * One line of text from any Slack surface, answered: parse → dispatch →
- * render → deliver. Mutations post their message when the target is
- * resolved and update it in place to the outcome (one path; the safety and
- * jobs layers slot in front of the provider call, not beside it).
+ * One line of text from any Slack surface, answered: parse → authorise →
+ * dispatch → render → deliver. Mutations go through the gatekeeper
+ * (confirm or approve, then execute, then record); see mutation.ts.
  */
 import type { Logger } from 'pino';
 import type { Settings } from '../config/settings.ts';
 import type { Dispatcher } from '../dispatch/dispatcher.ts';
-import type { OperationPlan, Outcome } from '../dispatch/outcome.ts';
 import type { FixedProvider } from '../entry-points.ts';
-import type { Command } from '../grammar/command.ts';
+import { type Command, isMutatingVerb } from '../grammar/command.ts';
 import { parse } from '../grammar/parse.ts';
+import { renderDenied } from '../replies/slack/confirmation.ts';
 import { renderHelp } from '../replies/slack/help.ts';
 import { renderListing } from '../replies/slack/listing.ts';
-import { renderOperation } from '../replies/slack/operation.ts';
 import { renderError, renderNotice, renderUsage } from '../replies/slack/problem.ts';
 import { renderProviders } from '../replies/slack/providers.ts';
 import { renderResource } from '../replies/slack/resource.ts';
-import type { MessageHandle, Replier } from './replier.ts';
+import type { Origin } from '../safety/attempt.ts';
+import type { Gatekeeper } from '../safety/gatekeeper.ts';
+import { filterHelp, filterListing } from '../safety/reads.ts';
+import { answerBotVerb } from './bot-verbs.ts';
+import { requestMutation } from './mutation.ts';
+import type { Replier } from './replier.ts';
 import type { WorkTracker } from './work-tracker.ts';
 
 export interface ConversationDeps {
   readonly dispatcher: Dispatcher;
+  readonly gatekeeper: Gatekeeper;
   readonly settings: Settings;
   readonly log: Logger;
   readonly work: WorkTracker;
@@ -30,6 +34,9 @@ export interface ConversationDeps {
 export interface Conversation {
   readonly text: string;
   readonly userId: string;
+  readonly channelId: string;
+  /** Where it came from, for the audit: "/cloudmaster", "mention", "dm". */
+  readonly surface: string;
   /** How commands are typed here, for help and usage: "/cloudmaster ", "@igor ", "". */
   readonly prefix: string;
   /** The slash command, for page buttons to re-run under the same entry point. */
@@ -55,68 +62,92 @@ export async function answer(conversation: Conversation, deps: ConversationDeps)
       await replier.private(renderUsage({ kind: 'usage', error: parsed.error }, prefix));
       return;
     }
-    await run(parsed.command, conversation, deps, log);
+    await route(parsed.command, conversation, deps, log);
   } catch (error) {
     // Delivery itself failed (Slack down, channel gone): nothing left to tell the user through.
     log.error({ err: error }, 'could not answer');
   }
 }
 
-async function run(
+export function originOf(conversation: Conversation, rawText: string): Origin {
+  return {
+    user: conversation.userId,
+    channel: conversation.channelId,
+    entry: conversation.surface,
+    rawText,
+    ...(conversation.fixed ? { fixed: conversation.fixed } : {}),
+  };
+}
+
+async function route(
   command: Command,
   conversation: Conversation,
   deps: ConversationDeps,
   log: Logger,
 ): Promise<void> {
-  const { replier, userId } = conversation;
-  let handle: MessageHandle | undefined;
-  let plan: OperationPlan | undefined;
-  const outcome: Outcome = await deps.dispatcher.run(
-    command,
-    { ...(conversation.fixed ? { fixed: conversation.fixed } : {}), signal: deps.work.signal },
-    {
-      planned: async (planned) => {
-        plan = planned;
-        handle = await replier.open(renderOperation(planned, { stage: 'planned' }, userId));
-      },
-      accepted: (planned, ref) =>
-        handle?.update(renderOperation(planned, { stage: 'accepted', ref }, userId)),
-      progressed: (planned, progress) =>
-        handle?.update(renderOperation(planned, { stage: 'progress', progress }, userId)),
-    },
-  );
-  log.info(
-    {
-      verb: command.verb,
-      outcome: outcome.kind,
-      ...(outcome.kind === 'operation' ? { end: outcome.end } : {}),
-    },
-    'answered',
-  );
+  const { replier, prefix } = conversation;
+  const origin = originOf(conversation, command.raw);
+  const subject = { user: origin.user, channel: origin.channel };
+  const policy = deps.gatekeeper.policy;
+  const ctx = { ...(conversation.fixed ? { fixed: conversation.fixed } : {}), signal: deps.work.signal };
+  const denied = (reason: string, what: string) => replier.ephemeral(renderDenied(reason, what));
 
+  if (isMutatingVerb(command.verb)) {
+    await requestMutation(command as Parameters<typeof requestMutation>[0], conversation, deps, log);
+    return;
+  }
+  switch (command.verb) {
+    case 'audit':
+    case 'whoami':
+    case 'can-i':
+      return answerBotVerb(command, origin, replier, deps);
+    case 'providers': {
+      const decision = await deps.gatekeeper.authorise(origin, command);
+      if (decision.effect === 'deny') return denied(decision.reason, 'list the providers');
+      break;
+    }
+    case 'list': {
+      // Which machines may be listed is known once they are: only a verb denied everywhere stops here.
+      if (!(await policy.outlook({ ...subject, verb: 'list' })).possible) {
+        const decision = await deps.gatekeeper.authorise(origin, command);
+        if (decision.effect === 'deny') return denied(decision.reason, 'list machines');
+      }
+      break;
+    }
+  }
+  const outcome = await deps.dispatcher.run(command, ctx);
+  log.info({ verb: command.verb, outcome: outcome.kind }, 'answered');
   switch (outcome.kind) {
-    case 'help':
-      return replier.private(renderHelp(outcome, conversation.prefix));
     case 'usage':
-      return replier.private(renderUsage(outcome, conversation.prefix));
+      return replier.private(renderUsage(outcome, prefix));
     case 'error':
       return replier.private(renderError(outcome, log));
     case 'listing':
       return replier.public(
-        renderListing(outcome, {
+        renderListing(await filterListing(policy, subject, outcome), {
           page: 1,
           pageSize: deps.settings.pageSize,
           request: { command: command.raw, ...(conversation.entry ? { entry: conversation.entry } : {}) },
         }),
       );
-    case 'resource':
+    case 'resource': {
+      // The name is known only now: the policy decides on what was found.
+      const { resource } = outcome;
+      const decision = await deps.gatekeeper.authorise(origin, command, {
+        provider: { id: outcome.provider.id, type: outcome.provider.type },
+        target: resource.name,
+        ...(resource.kind === 'stack' ? { environment: resource.environment } : {}),
+      });
+      if (decision.effect === 'deny') return denied(decision.reason, `see ${resource.name}`);
       return replier.public(renderResource(outcome));
+    }
     case 'providers':
       return replier.public(renderProviders(outcome));
-    case 'operation': {
-      const final = renderOperation(outcome.plan, { stage: 'final', outcome }, userId, log);
-      if (handle && plan) return handle.update(final);
-      return replier.public(final);
-    }
+    case 'help':
+      return replier.private(renderHelp(await filterHelp(policy, subject, outcome), prefix));
+    case 'operation':
+      // Mutations never come this way; the gatekeeper runs them.
+      log.error({ verb: command.verb }, 'a mutation reached the read path');
+      return;
   }
 }

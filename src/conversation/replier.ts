@@ -11,11 +11,15 @@ import type { SlackMessage } from '../replies/slack/message.ts';
 /** A posted message that is updated in place as an operation advances. */
 export interface MessageHandle {
   update(message: SlackMessage): Promise<void>;
+  /** Where it is, when it was posted as a message of the bot's (not through a response_url). */
+  readonly location?: { readonly channel: string; readonly ts: string };
 }
 
 export interface Replier {
   /** Help, usage and errors: only the caller sees them where Slack allows. */
   private(message: SlackMessage): Promise<void>;
+  /** Rights, denials and the audit: only the caller sees them, in a thread too. */
+  ephemeral(message: SlackMessage): Promise<void>;
   /** Results: visible to the conversation. */
   public(message: SlackMessage): Promise<void>;
   /** A visible message that will be updated in place. */
@@ -31,15 +35,21 @@ function slackErrorCode(error: unknown): string | undefined {
  * Serialises updates of one message and keeps only the newest waiting one:
  * a slow chat.update never queues a backlog of stale states.
  */
-class CoalescingHandle implements MessageHandle {
+export class CoalescingHandle implements MessageHandle {
+  readonly location: { readonly channel: string; readonly ts: string } | undefined;
   private running: Promise<void> = Promise.resolve();
   private pending: SlackMessage | undefined;
   private readonly send: (message: SlackMessage) => Promise<void>;
   private readonly log: Logger;
 
-  constructor(send: (message: SlackMessage) => Promise<void>, log: Logger) {
+  constructor(
+    send: (message: SlackMessage) => Promise<void>,
+    log: Logger,
+    location?: { readonly channel: string; readonly ts: string },
+  ) {
     this.send = send;
     this.log = log;
+    this.location = location;
   }
 
   update(message: SlackMessage): Promise<void> {
@@ -61,7 +71,7 @@ class CoalescingHandle implements MessageHandle {
   }
 }
 
-interface ReplierDeps {
+export interface ReplierDeps {
   readonly client: WebClient;
   readonly redactor: Redactor;
   readonly log: Logger;
@@ -81,9 +91,18 @@ async function postUpdatable(
   });
   const ts = posted.ts as string;
   const postedIn = (posted.channel as string | undefined) ?? channel;
-  return new CoalescingHandle(async (next) => {
-    await deps.client.chat.update({ channel: postedIn, ts, ...deps.redactor.deep(next) });
-  }, deps.log);
+  return messageHandle(deps, { channel: postedIn, ts });
+}
+
+/** A handle on a message the bot posted: updated with chat.update. */
+export function messageHandle(deps: ReplierDeps, location: { channel: string; ts: string }): MessageHandle {
+  return new CoalescingHandle(
+    async (next) => {
+      await deps.client.chat.update({ ...location, ...deps.redactor.deep(next) });
+    },
+    deps.log,
+    location,
+  );
 }
 
 /** Slash commands: ephemeral and in-channel replies through the response_url. */
@@ -91,10 +110,12 @@ export function slashCommandReplier(
   deps: ReplierDeps & { readonly respond: RespondFn; readonly channelId: string },
 ): Replier {
   const { respond, redactor } = deps;
+  const ephemeral = async (message: SlackMessage): Promise<void> => {
+    await respond({ response_type: 'ephemeral', ...redactor.deep(message) });
+  };
   return {
-    private: async (message) => {
-      await respond({ response_type: 'ephemeral', ...redactor.deep(message) });
-    },
+    private: ephemeral,
+    ephemeral,
     public: async (message) => {
       await respond({ response_type: 'in_channel', ...redactor.deep(message) });
     },
@@ -118,7 +139,12 @@ export function slashCommandReplier(
 
 /** Mentions (threaded) and DMs: every reply is a message in that conversation. */
 export function conversationReplier(
-  deps: ReplierDeps & { readonly channelId: string; readonly threadTs?: string },
+  deps: ReplierDeps & {
+    readonly channelId: string;
+    readonly threadTs?: string;
+    /** Set for mentions in channels: what only they should see goes to them alone. */
+    readonly userId?: string;
+  },
 ): Replier {
   const post = async (message: SlackMessage): Promise<void> => {
     await deps.client.chat.postMessage({
@@ -127,8 +153,18 @@ export function conversationReplier(
       ...(deps.threadTs ? { thread_ts: deps.threadTs } : {}),
     });
   };
+  const ephemeral = async (message: SlackMessage): Promise<void> => {
+    if (!deps.userId) return post(message);
+    await deps.client.chat.postEphemeral({
+      channel: deps.channelId,
+      user: deps.userId,
+      ...deps.redactor.deep(message),
+      ...(deps.threadTs ? { thread_ts: deps.threadTs } : {}),
+    });
+  };
   return {
     private: post,
+    ephemeral,
     public: post,
     open: (message) => postUpdatable(deps, deps.channelId, message, deps.threadTs),
   };

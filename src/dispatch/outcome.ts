@@ -60,6 +60,8 @@ export interface HelpOutcome {
   readonly availability: readonly VerbAvailability[];
   /** The provider a fixed-provider command (/dostat) is bound to. */
   readonly boundTo?: string;
+  /** Verbs the caller may not run anywhere: help leaves them out. */
+  readonly hidden?: readonly Verb[];
 }
 
 export interface UsageOutcome {

@@ -6,4 +6,6 @@ export interface ListenerDeps extends ConversationDeps {
   readonly redactor: Redactor;
   /** How people address the bot in channels, e.g. "@igor ", for help and usage lines. */
   mentionPrefix: string;
+  /** Claims a delivery's key in the store; false when it was seen before (redelivery, replica). */
+  claimDelivery(key: string): Promise<boolean>;
 }

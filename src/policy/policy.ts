@@ -37,6 +37,8 @@ export interface Outlook {
   readonly rule: string;
   /** Some targets are allowed and others not. */
   readonly depends: boolean;
+  /** What is possible needs a second person's approval. */
+  readonly approval: boolean;
 }
 
 interface Rule {
@@ -96,7 +98,7 @@ export class Policy {
    * every target settles a denial.
    */
   async outlook(question: PolicyQuestion): Promise<Outlook> {
-    if (!this.configured) return { possible: true, rule: DEFAULT_RULE, depends: false };
+    if (!this.configured) return { possible: true, rule: DEFAULT_RULE, depends: false, approval: false };
     let depends = false;
     for (const rule of this.rules) {
       if (this.fixedMismatch(rule, question)) continue;
@@ -104,12 +106,14 @@ export class Policy {
       if (!definite && !this.targetsMatch(rule, question, true)) continue;
       const who = await this.isSubject(rule, question);
       if (who === 'no' || (who === 'unknown' && rule.config.effect !== 'deny')) continue;
-      if (rule.config.effect !== 'deny')
-        return { possible: true, rule: rule.label, depends: depends || !definite };
-      if (definite) return { possible: false, rule: rule.label, depends };
+      if (rule.config.effect !== 'deny') {
+        const approval = rule.config.effect === 'approve';
+        return { possible: true, rule: rule.label, depends: depends || !definite, approval };
+      }
+      if (definite) return { possible: false, rule: rule.label, depends, approval: false };
       depends = true;
     }
-    return { possible: false, rule: NO_RULE, depends };
+    return { possible: false, rule: NO_RULE, depends, approval: false };
   }
 
   /** May `user` approve what `approvers` lists? The requester never may. */

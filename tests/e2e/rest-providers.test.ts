@@ -4,6 +4,7 @@ import { Cloud66Double } from '../support/doubles/cloud66.ts';
 import { DigitalOceanDouble } from '../support/doubles/digitalocean.ts';
 import { VultrDouble } from '../support/doubles/vultr.ts';
 import { latest, type MessageRecord } from '../support/fake-slack/index.ts';
+import { confirmAndFollow } from '../support/prompts.ts';
 
 let harness: Harness;
 let digitalocean: DigitalOceanDouble;
@@ -47,16 +48,8 @@ async function slash(command: string, text: string): Promise<MessageRecord> {
   });
 }
 
-async function finalOf(first: string, done: (text: string) => boolean): Promise<MessageRecord> {
-  const { fake } = harness;
-  const message = await fake.waitFor(() => fake.messages.find((m) => m.versions[0]?.text === first), {
-    description: first,
-  });
-  await fake.waitFor(() => done(latest(message).text), {
-    description: `the final state of "${first}"`,
-    timeoutMs: 15_000,
-  });
-  return message;
+function finalOf(question: string, done: (text: string) => boolean): Promise<MessageRecord> {
+  return confirmAndFollow(harness.fake, question, done);
 }
 
 describe('REST providers through Slack', () => {
@@ -91,7 +84,7 @@ describe('REST providers through Slack', () => {
 
   it('/vustat reboot NAME reboots on Vultr and updates the message to the outcome', async () => {
     await harness.fake.slashCommand({ command: '/vustat', text: 'reboot vu-web-1' });
-    const message = await finalOf('Rebooting vu-web-1 on vultr…', (text) => !text.startsWith('Rebooting'));
+    const message = await finalOf('Reboot vu-web-1 on vultr?', (text) => !text.startsWith('Rebooting'));
     expect(latest(message).text).toMatch(/^vu-web-1 on vultr rebooted: running again \(took \d+ ms\)\.$/);
     expect(message.versions.map((v) => v.text)).toContain(
       'Rebooting vu-web-1 on vultr… Vultr accepted the reboot',
@@ -101,7 +94,7 @@ describe('REST providers through Slack', () => {
   it('@igor deploy -s shop -e production -v web deploys on Cloud 66, in the thread', async () => {
     const { ts } = await harness.fake.mention({ text: '<@U0BOT> deploy -s shop -e production -v web' });
     const message = await finalOf(
-      'Deploying shop (production) on c66…',
+      'Deploy shop (production) on c66?',
       (text) => !text.startsWith('Deploying'),
     );
     expect(message.threadTs).toBe(ts);
@@ -119,7 +112,7 @@ describe('REST providers through Slack', () => {
     const running = cloud66.startDeploymentElsewhere('shop');
     const { ts } = await harness.fake.mention({ text: '<@U0BOT> cancel -s shop' });
     const message = await finalOf(
-      'Cancelling the deployment of shop (production) on c66…',
+      'Cancel the deployment of shop (production) on c66?',
       (text) => !text.startsWith('Cancelling'),
     );
     expect(message.threadTs).toBe(ts);
@@ -131,7 +124,7 @@ describe('REST providers through Slack', () => {
   it('@igor cancel on a stack with nothing deploying says so', async () => {
     await harness.fake.mention({ text: '<@U0BOT> cancel -s blog' });
     const message = await finalOf(
-      'Cancelling the deployment of blog (production) on c66…',
+      'Cancel the deployment of blog (production) on c66?',
       (text) => !text.startsWith('Cancelling'),
     );
     expect(latest(message).text).toBe(

@@ -7,6 +7,7 @@ import { AzureDouble, CLIENT_ID, SUBSCRIPTION, TENANT } from '../support/doubles
 import { Ec2Double } from '../support/doubles/ec2.ts';
 import { GceDouble } from '../support/doubles/gce.ts';
 import { latest, type MessageRecord } from '../support/fake-slack/index.ts';
+import { confirmAndFollow } from '../support/prompts.ts';
 
 let harness: Harness;
 let ec2: Ec2Double;
@@ -71,17 +72,9 @@ afterAll(async () => {
   await Promise.all([ec2?.stop(), azure?.stop(), gce?.stop()]);
 });
 
-async function finalOf(first: string): Promise<MessageRecord> {
-  const { fake } = harness;
-  const message = await fake.waitFor(() => fake.messages.find((m) => m.versions[0]?.text === first), {
-    description: first,
-    timeoutMs: 15_000,
-  });
-  await fake.waitFor(() => !/…/.test(latest(message).text), {
-    description: `the final state of "${first}"`,
-    timeoutMs: 15_000,
-  });
-  return message;
+/** Confirms the prompt that starts with `question` and waits for the operation's final state. */
+function finalOf(question: string): Promise<MessageRecord> {
+  return confirmAndFollow(harness.fake, question, (text) => !/…/.test(text) && !text.endsWith('?'));
 }
 
 describe('the SDK providers through Slack', () => {
@@ -104,7 +97,7 @@ describe('the SDK providers through Slack', () => {
 
   it('reboot NAME on aws reboots once and updates the message to the outcome', async () => {
     await harness.fake.slashCommand({ command: '/cloudmaster', text: 'reboot eu-web-1 on aws' });
-    const message = await finalOf('Rebooting eu-web-1 on aws…');
+    const message = await finalOf('Reboot eu-web-1 on aws?');
     expect(latest(message).text).toMatch(
       /^eu-web-1 on aws rebooted: running \(EC2 shows no reboot state; the OS restarts in place\) \(took \d+ ms\)\.$/,
     );
@@ -116,7 +109,7 @@ describe('the SDK providers through Slack', () => {
       command: '/cloudmaster',
       text: 'create vmtest01 on gcp size=e2-small',
     });
-    const message = await finalOf('Creating vmtest01 on gcp…');
+    const message = await finalOf('Create vmtest01 on gcp?');
     expect(latest(message).text).toMatch(
       /^vmtest01 on gcp created: running at 34\.1\.0\.\d+ \(took \d+ ms\)\.$/,
     );
@@ -128,7 +121,7 @@ describe('the SDK providers through Slack', () => {
 
   it('stop NAME on azure powers off and says the VM is still billed', async () => {
     await harness.fake.slashCommand({ command: '/cloudmaster', text: 'stop data-vm-1 on azure' });
-    const message = await finalOf('Stopping data-vm-1 on azure…');
+    const message = await finalOf('Stop data-vm-1 on azure?');
     expect(message.versions.map((v) => v.text)).toContain(
       'Stopping data-vm-1 on azure… Azure is powering the VM off: it stays allocated and billed (--deallocate stops billing)',
     );

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startBot } from '../support/bot-harness.ts';
 import { latest, type MessageRecord } from '../support/fake-slack/index.ts';
+import { click, prompt, until } from '../support/prompts.ts';
 
 const CONFIG = `
 settings:
@@ -69,29 +70,25 @@ describe('slash commands', () => {
     }
   });
 
-  it('reboots: posts "Rebooting web-1 on demo…" then updates that message in place to the outcome', async () => {
+  it('reboots once confirmed: the prompt says what will happen, then becomes the operation, updated in place', async () => {
     const { fake } = harness;
     const delivery = await fake.slashCommand({ command: '/cloudmaster', text: 'reboot web-2' });
-    const message = await fake.waitFor(
-      () =>
-        fake.messages.find(
-          (m) => m.via === 'chat.postMessage' && m.versions[0]?.text === 'Rebooting web-2 on demo…',
-        ),
-      { description: 'the reboot message' },
-    );
+    const message = await prompt(fake, 'Reboot web-2 on demo?');
     expect(message.channel).toBe('C0OPS');
-    const final = await fake.waitFor(
-      () => (latest(message).text.includes('rebooted') ? latest(message) : undefined),
-      {
-        description: 'the final state of the reboot message',
-      },
+    expect(latest(message).text).toMatch(
+      /^Reboot web-2 on demo\? web-2 is running \(active\), 203\.0\.113\.\d+, sim-\w+, sim-\w+\. Requested by <@U0ALICE>; only they can confirm, until \d\d:\d\d UTC\.$/,
     );
+    await click(fake, message, 'confirm');
+    const final = await until(fake, message, /rebooted/);
     expect(final.text).toMatch(/^web-2 on demo rebooted: running again after 300 ms \(took \d+ (ms|s)\)\.$/);
     expect(message.versions.map((v) => v.text)).toContain('Rebooting web-2 on demo… rebooting');
     expect(fake.callsOf('chat.update').length).toBeGreaterThanOrEqual(2);
     // Nothing went to the slash command's own response_url: the message is the answer.
     expect(fake.messageFor(delivery.responseUrl)).toBeUndefined();
     expect(JSON.stringify(final.blocks)).toContain('requested by <@U0ALICE>');
+    expect(JSON.stringify(final.blocks)).toMatch(
+      /confirmed by <@U0ALICE> <!date\^\d+\^\{time\}\|\d\d:\d\d UTC>/,
+    );
   });
 
   it('in a channel the bot is not in, posts and updates the operation through the response_url', async () => {
@@ -106,17 +103,11 @@ describe('slash commands', () => {
       description: 'the fallback message',
     });
     expect(message.ephemeral).toBe(false);
-    const final = await fake.waitFor(
-      () => (latest(message).text.includes('rebooted') ? latest(message) : undefined),
-      {
-        description: 'the fallback message in its final state',
-      },
-    );
+    expect(message.versions[0]?.text).toMatch(/^Reboot web-1 on demo\?/);
+    await click(fake, message, 'confirm');
+    const final = await until(fake, message, /rebooted/);
     expect(final.text).toMatch(/^web-1 on demo rebooted: running again after 300 ms/);
-    expect(message.versions[0]?.text).toBe('Rebooting web-1 on demo…');
-    expect(
-      fake.responses.filter((r) => r.responseUrl === delivery.responseUrl).length,
-    ).toBeGreaterThanOrEqual(2);
+    expect(message.versions.map((v) => v.text)).toContain('Rebooting web-1 on demo…');
   });
 
   it('suggests the verb meant by a typo', async () => {

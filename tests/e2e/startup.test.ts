@@ -1,6 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeConfig } from '../support/dispatcher.ts';
 import { FakeSlack, latest } from '../support/fake-slack/index.ts';
+import { click, prompt, until } from '../support/prompts.ts';
 import { type Running, run, start } from '../support/run-process.ts';
 
 let fake: FakeSlack | undefined;
@@ -19,6 +23,7 @@ async function startProcess(yaml: string): Promise<{ fake: FakeSlack; bot: Runni
     SLACK_APP_TOKEN: fake.appToken,
     SLACK_API_URL: fake.apiUrl,
     CLOUDMASTER_CONFIG: writeConfig(yaml),
+    CLOUDMASTER_DATA_DIR: mkdtempSync(join(tmpdir(), 'cloudmaster-process-')),
     LOG_LEVEL: 'info',
   });
   await fake.waitForConnection();
@@ -59,9 +64,9 @@ describe('npm start', () => {
       'settings: { pollInterval: 50ms }\nproviders:\n  demo: { type: simulator, delays: { reboot: 1s } }\n',
     );
     await fake.slashCommand({ command: '/cloudmaster', text: 'reboot web-1' });
-    const message = await fake.waitFor(() =>
-      fake.messages.find((m) => m.versions[0]?.text === 'Rebooting web-1 on demo…'),
-    );
+    const message = await prompt(fake, 'Reboot web-1 on demo?');
+    await click(fake, message, 'confirm');
+    await until(fake, message, /^Rebooting web-1 on demo…/);
     bot.child.kill('SIGTERM');
     // Still connected while draining: a new command is told, and nothing is done.
     await fake.waitFor(() => bot.stdout().includes('shutting down'));
@@ -75,7 +80,7 @@ describe('npm start', () => {
     expect(latest(message).text).toMatch(/^web-1 on demo rebooted: running again after 1 s/);
     expect(fake.openConnections).toBe(0);
     expect(result.stdout).toContain('cloudmaster stopped');
-    expect(fake.messages.some((m) => m.versions[0]?.text === 'Rebooting web-2 on demo…')).toBe(false);
+    expect(fake.messages.some((m) => m.versions[0]?.text.startsWith('Reboot web-2'))).toBe(false);
   });
 
   it('on SIGTERM past the grace period, records where an operation was and says so in its message', async () => {
@@ -83,9 +88,8 @@ describe('npm start', () => {
       'settings: { pollInterval: 50ms, shutdownGrace: 200ms }\nproviders:\n  demo: { type: simulator, delays: { reboot: 30s } }\n',
     );
     await fake.slashCommand({ command: '/cloudmaster', text: 'reboot web-1' });
-    const message = await fake.waitFor(() =>
-      fake.messages.find((m) => m.versions[0]?.text === 'Rebooting web-1 on demo…'),
-    );
+    const message = await prompt(fake, 'Reboot web-1 on demo?');
+    await click(fake, message, 'confirm');
     await fake.waitFor(() => (latest(message).text.endsWith('rebooting') ? true : undefined));
     bot.child.kill('SIGTERM');
     const result = await bot.done;

@@ -2,6 +2,9 @@
  * Starts the real bot (config file → providers → Bolt app in Socket Mode)
  * against a fake Slack, and captures its log lines for assertions.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Bot, createBot } from '../../src/bot.ts';
 import { writeConfig } from './dispatcher.ts';
 import { FakeSlack, type FakeSlackOptions } from './fake-slack/index.ts';
@@ -20,8 +23,15 @@ export async function startBot(
 ): Promise<Harness> {
   const fake = await FakeSlack.start(options.fake);
   const logs: string[] = [];
+  // A store of its own unless the test shares one (restarts, replicas).
+  const dataDir = mkdtempSync(join(tmpdir(), 'cloudmaster-bot-'));
   const bot = await createBot({
-    env: { CLOUDMASTER_CONFIG: writeConfig(yaml), LOG_LEVEL: 'info', ...options.env },
+    env: {
+      CLOUDMASTER_CONFIG: writeConfig(yaml),
+      CLOUDMASTER_DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      ...options.env,
+    },
     slack: { botToken: fake.botToken, appToken: fake.appToken, apiUrl: fake.apiUrl },
     retryConfig: { retries: 0 },
     logDestination: { write: (line: string) => logs.push(line) },

@@ -54,6 +54,7 @@ describe('manifest.yml', () => {
       'chat:write',
       'commands',
       'im:history',
+      'usergroups:read',
     ]);
     expect(manifest.oauth_config.scopes.user).toBeUndefined();
   });

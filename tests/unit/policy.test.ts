@@ -327,6 +327,12 @@ describe('policy: before the target is known', () => {
       possible: false,
       rule: 'only-sre-destroys',
       depends: false,
+      approval: false,
+    });
+    expect(await policy.outlook({ user: 'U0BOB', channel: 'C0X', verb: 'deploy' })).toMatchObject({
+      possible: true,
+      approval: true,
+      rule: 'prod-deploy-approval',
     });
   });
 });

@@ -1,47 +1,10 @@
-/** Buttons: Prev/Next pages of a list, re-run so any replica can serve them. */
-import type { App, BlockButtonAction } from '@slack/bolt';
-import { SLASH_COMMANDS } from '../../entry-points.ts';
-import { parse } from '../../grammar/parse.ts';
-import { decodePageRequest, LIST_PAGE_ACTIONS, renderListing } from '../../replies/slack/listing.ts';
-import { renderError } from '../../replies/slack/problem.ts';
+/** Buttons: list pages, and the Confirm/Cancel/Approve/Reject of prompts. */
+import type { App } from '@slack/bolt';
 import type { ListenerDeps } from '../deps.ts';
+import { registerPages } from './pages.ts';
+import { registerRequests } from './requests.ts';
 
 export function register(app: App, deps: ListenerDeps): void {
-  for (const actionId of Object.values(LIST_PAGE_ACTIONS)) {
-    app.action<BlockButtonAction>(actionId, async ({ ack, action, respond, body }) => {
-      await ack();
-      const request = decodePageRequest(action.value ?? '');
-      const parsed = request ? parse(request.command) : undefined;
-      if (!request || !parsed?.ok || parsed.command.verb !== 'list') {
-        deps.log.warn({ actionId, user: body.user.id }, 'a page button carried something that is not a list');
-        return;
-      }
-      const fixed = SLASH_COMMANDS.find((spec) => spec.command === request.entry)?.fixed;
-      void deps.work.run(async () => {
-        try {
-          const outcome = await deps.dispatcher.run(parsed.command, {
-            ...(fixed ? { fixed } : {}),
-            signal: deps.work.signal,
-          });
-          if (outcome.kind === 'listing') {
-            const page = renderListing(outcome, {
-              page: request.page,
-              pageSize: deps.settings.pageSize,
-              request,
-            });
-            await respond({ replace_original: true, ...deps.redactor.deep(page) });
-          } else if (outcome.kind === 'error') {
-            // The list cannot be shown now (provider gone from the config, say): tell the clicker only.
-            await respond({
-              response_type: 'ephemeral',
-              replace_original: false,
-              ...deps.redactor.deep(renderError(outcome, deps.log)),
-            });
-          }
-        } catch (error) {
-          deps.log.error({ err: error }, 'could not show a page');
-        }
-      });
-    });
-  }
+  registerPages(app, deps);
+  registerRequests(app, deps);
 }

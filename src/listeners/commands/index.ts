@@ -1,4 +1,4 @@
-/** Slash commands: ack at once, answer after. */
+/** Slash commands: ack at once, answer after. A redelivered envelope (same trigger) is answered once. */
 import type { App } from '@slack/bolt';
 import { answer } from '../../conversation/handle-text.ts';
 import { slashCommandReplier } from '../../conversation/replier.ts';
@@ -9,11 +9,14 @@ export function register(app: App, deps: ListenerDeps): void {
   for (const spec of SLASH_COMMANDS) {
     app.command(spec.command, async ({ ack, command, respond, client }) => {
       await ack();
-      void deps.work.run(() =>
-        answer(
+      void deps.work.run(async () => {
+        if (!(await deps.claimDelivery(`slash:${command.trigger_id}`))) return;
+        await answer(
           {
             text: command.text,
             userId: command.user_id,
+            channelId: command.channel_id,
+            surface: spec.command,
             prefix: `${spec.command} `,
             entry: spec.command,
             ...(spec.fixed ? { fixed: spec.fixed } : {}),
@@ -26,8 +29,8 @@ export function register(app: App, deps: ListenerDeps): void {
             }),
           },
           deps,
-        ),
-      );
+        );
+      });
     });
   }
 }

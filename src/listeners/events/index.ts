@@ -1,9 +1,13 @@
-/** Mentions (answered in a thread) and direct messages. */
+/**
+ * Mentions (answered in a thread) and direct messages. Slack redelivers an
+ * event it thinks went unanswered (`retry_attempt`); its event id is claimed
+ * in the store first, so a redelivery — here, after a restart, or on a
+ * replica — is answered once.
+ */
 import type { App } from '@slack/bolt';
 import { answer } from '../../conversation/handle-text.ts';
 import { conversationReplier } from '../../conversation/replier.ts';
 import type { ListenerDeps } from '../deps.ts';
-import { RecentIds } from './recent-ids.ts';
 
 function eventId(body: unknown): string | undefined {
   const id = (body as { event_id?: unknown }).event_id;
@@ -11,42 +15,51 @@ function eventId(body: unknown): string | undefined {
 }
 
 export function register(app: App, deps: ListenerDeps): void {
-  const recent = new RecentIds();
+  const firstDelivery = async (body: unknown): Promise<boolean> => {
+    const id = eventId(body);
+    return id === undefined || deps.claimDelivery(`event:${id}`);
+  };
 
   app.event('app_mention', async ({ event, body, client }) => {
     // A mention inside a DM also arrives as a message.im event, answered below.
-    if (event.channel.startsWith('D') || !recent.firstTime(eventId(body))) return;
-    if (event.user === undefined) return;
-    void deps.work.run(() =>
-      answer(
+    if (event.channel.startsWith('D') || event.user === undefined) return;
+    const userId = event.user;
+    void deps.work.run(async () => {
+      if (!(await firstDelivery(body))) return;
+      await answer(
         {
           text: event.text,
-          userId: event.user as string,
+          userId,
+          channelId: event.channel,
+          surface: 'mention',
           prefix: deps.mentionPrefix,
           replier: conversationReplier({
             client,
             channelId: event.channel,
             threadTs: event.thread_ts ?? event.ts,
+            userId,
             redactor: deps.redactor,
             log: deps.log,
           }),
         },
         deps,
-      ),
-    );
+      );
+    });
   });
 
   app.message(async ({ message, body, client }) => {
     if (message.channel_type !== 'im') return;
     // Only what a person typed: no bot messages (ours included), edits or joins.
     if (message.subtype !== undefined || 'bot_id' in message) return;
-    if (!recent.firstTime(eventId(body))) return;
     const text = message.text ?? '';
-    void deps.work.run(() =>
-      answer(
+    void deps.work.run(async () => {
+      if (!(await firstDelivery(body))) return;
+      await answer(
         {
           text,
           userId: message.user,
+          channelId: message.channel,
+          surface: 'dm',
           prefix: '',
           replier: conversationReplier({
             client,
@@ -56,7 +69,7 @@ export function register(app: App, deps: ListenerDeps): void {
           }),
         },
         deps,
-      ),
-    );
+      );
+    });
   });
 }

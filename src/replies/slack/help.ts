@@ -43,7 +43,11 @@ function renderOverview(outcome: HelpOutcome, prefix: string): SlackMessage {
 
   for (const group of ['machines', 'stacks', 'bot'] as const) {
     const lines: string[] = [`*${GROUP_TITLES[group]}*`];
-    for (const spec of VERB_SPECS.filter((candidate) => candidate.group === group)) {
+    const shown = VERB_SPECS.filter(
+      (candidate) => candidate.group === group && !outcome.hidden?.includes(candidate.verb),
+    );
+    if (shown.length === 0) continue;
+    for (const spec of shown) {
       const help = verbHelp(spec.verb);
       const names = providerNames(byVerb.get(spec.verb));
       const where = isProviderVerb(spec)
@@ -62,8 +66,13 @@ function renderOverview(outcome: HelpOutcome, prefix: string): SlackMessage {
   const footer = configured
     ? `Providers: ${mrkdwnEscape(configured)}. Short and long options are equal (\`-s\` = \`--stack\`), and \`key=value\` = \`--key value\`.`
     : 'No providers are configured yet: see the README (cloudmaster.yml, or environment variables; CLOUDMASTER_DEMO=1 adds the simulated cloud).';
-  blocks.push(context([footer]));
-  textLines.push(footer.replace(/`/g, ''));
+  const hidden = outcome.hidden?.length ?? 0;
+  const rights =
+    hidden > 0
+      ? ` ${hidden === 1 ? 'One verb is' : `${hidden} verbs are`} left out: the policy does not let you run ${hidden === 1 ? 'it' : 'them'} (${code(`${prefix}whoami`)} says why).`
+      : '';
+  blocks.push(context([`${footer}${rights}`]));
+  textLines.push(`${footer}${rights}`.replace(/`/g, ''));
   return message(textLines.join('\n'), blocks);
 }
 

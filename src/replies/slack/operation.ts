@@ -8,9 +8,11 @@ import type { OperationProgress, OperationRef } from '../../../providers/types.t
 import { formatDuration } from '../../config/duration.ts';
 import type { OperationOutcome, OperationPlan } from '../../dispatch/outcome.ts';
 import type { Logger } from '../../log/logger.ts';
+import type { Signoff } from '../../safety/attempt.ts';
 import { describeError } from '../describe-error.ts';
 import { planDetails, targetPhrase, verbWords } from '../wording.ts';
 import { code, context, message, mrkdwnEscape, type SlackMessage, section } from './message.ts';
+import { slackTime } from './time.ts';
 
 export type OperationStage =
   | { readonly stage: 'planned' }
@@ -68,10 +70,27 @@ export function outcomeSentence(
   }
 }
 
+/** Who asked, and who signed it off, shown on every version of the message. */
+export interface Attribution {
+  readonly requester: string;
+  readonly confirmed?: Signoff;
+  readonly approved?: Signoff;
+}
+
+export function attributionFacts(attribution: Attribution | undefined): string[] {
+  if (!attribution) return [];
+  const facts = [`requested by <@${attribution.requester}>`];
+  if (attribution.confirmed)
+    facts.push(`confirmed by <@${attribution.confirmed.user}> ${slackTime(attribution.confirmed.at)}`);
+  if (attribution.approved)
+    facts.push(`approved by <@${attribution.approved.user}> ${slackTime(attribution.approved.at)}`);
+  return facts;
+}
+
 export function renderOperation(
   plan: OperationPlan,
   stage: OperationStage,
-  requester?: string,
+  attribution?: Attribution,
   log?: Logger,
 ): SlackMessage {
   const words = verbWords(plan);
@@ -100,7 +119,7 @@ export function renderOperation(
     }
   }
   const facts = [
-    ...(requester ? [`requested by <@${requester}>`] : []),
+    ...attributionFacts(attribution),
     ...(plan.target.id ? [`id ${code(plan.target.id)}`] : []),
     ...planDetails(plan).map((detail) => mrkdwnEscape(detail)),
   ];

@@ -56,6 +56,7 @@ export class FakeWorkspace {
   private readonly firstResponses = new Map<string, ResponseRecord>();
   private readonly responseWaiters = new Map<string, ((record: ResponseRecord) => void)[]>();
   private readonly channelsWithoutBot = new Set<string>();
+  private readonly userGroups = new Map<string, string[]>();
   private readonly waiters = new Waiters(() => this.recentActivity());
   private idSequence = 0;
   private tsSequence = 100;
@@ -173,6 +174,11 @@ export class FakeWorkspace {
     this.changed();
   }
 
+  /** A Slack user group and its members, as `usergroups.users.list` answers them. */
+  setUserGroup(id: string, members: readonly string[]): void {
+    this.userGroups.set(id, [...members]);
+  }
+
   /** The bot is not a member: chat.postMessage and chat.postEphemeral there answer `not_in_channel`. */
   notInChannel(channelId: string): void {
     this.channelsWithoutBot.add(channelId);
@@ -240,6 +246,10 @@ export class FakeWorkspace {
         return this.postEphemeral(args);
       case 'chat.update':
         return this.update(args);
+      case 'usergroups.users.list': {
+        const members = this.userGroups.get(stringArg(args.usergroup));
+        return members ? { ok: true, users: members } : { ok: false, error: 'no_such_subteam' };
+      }
       default:
         return { ok: false, error: 'unknown_method' };
     }

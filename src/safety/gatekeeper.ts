@@ -1,0 +1,382 @@
+/**
+ * The one path every command takes before it reaches a provider:
+ * authorise (policy) → prepare (resolve the target, nothing sent) →
+ * confirm or approve (a pending request in the store) → execute → record.
+ * It knows nothing of Slack: the conversation layer shows what it answers,
+ * and the CLI asks its own questions.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../../providers/types.ts';
+import type { Settings } from '../config/settings.ts';
+import type { Dispatcher, PreparedMutation } from '../dispatch/dispatcher.ts';
+import type { OperationOutcome, OperationPlan } from '../dispatch/outcome.ts';
+import type { MutationCommand } from '../dispatch/request.ts';
+import type { FixedProvider } from '../entry-points.ts';
+import { CloudmasterError, ErrorCode } from '../errors.ts';
+import type { AuditCommand, Command } from '../grammar/command.ts';
+import type { Redactor } from '../log/redact.ts';
+import type { Decision, Policy, PolicyQuestion } from '../policy/policy.ts';
+import { isGoverned } from '../policy/verbs.ts';
+import { describeError } from '../replies/describe-error.ts';
+import type { AuditOutcome, AuditRecord } from '../store/audit-log.ts';
+import type { PendingKind, PendingRequest, PromptMessage } from '../store/pending-requests.ts';
+import type { Store } from '../store/store.ts';
+import { type Attempt, auditOutcomeOf, auditRecord, type Origin } from './attempt.ts';
+
+/** What a pending request keeps, so any replica (or this one after a restart) can go on with it. */
+export interface PendingPayload {
+  readonly command: MutationCommand;
+  readonly plan: OperationPlan;
+  readonly fixed?: FixedProvider;
+  readonly requestedAt: number;
+  readonly decision: Decision;
+}
+
+export type Pending = PendingRequest<PendingPayload>;
+
+export type Gate =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'confirm' }
+  | { readonly kind: 'approve'; readonly approvers: readonly string[] };
+
+export type Admission =
+  /** Refused by the policy; already recorded. */
+  | { readonly kind: 'denied'; readonly attempt: Attempt; readonly reason: string }
+  /** The target could not be resolved (unknown, ambiguous, provider down); already recorded. */
+  | { readonly kind: 'failed'; readonly attempt: Attempt; readonly error: unknown }
+  /** Allowed; `gate` says what must happen before it runs. */
+  | {
+      readonly kind: 'ready';
+      readonly attempt: Attempt;
+      readonly prepared: PreparedMutation;
+      readonly gate: Gate;
+    };
+
+export type ClickAction = 'confirm' | 'cancel' | 'approve' | 'reject';
+
+export type ClickOutcome =
+  /** The clicker may not do that; nothing changed. */
+  | { readonly kind: 'refused'; readonly request: Pending; readonly reason: string }
+  /** Already decided (or unknown); `request` says by whom and how. */
+  | { readonly kind: 'lost'; readonly request: Pending | undefined }
+  /** Ended without running (cancelled, rejected, expired); recorded. */
+  | { readonly kind: 'ended'; readonly request: Pending; readonly outcome: AuditOutcome }
+  /** Confirmed or approved, but the target is not what was confirmed any more; recorded. */
+  | { readonly kind: 'failed'; readonly request: Pending; readonly attempt: Attempt; readonly error: unknown }
+  /** Confirmed or approved: run it. */
+  | {
+      readonly kind: 'run';
+      readonly request: Pending;
+      readonly attempt: Attempt;
+      readonly prepared: PreparedMutation;
+    };
+
+export interface GatekeeperDeps {
+  readonly dispatcher: Dispatcher;
+  readonly store: Store;
+  readonly policy: Policy;
+  readonly settings: Settings;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly redactor: Redactor;
+}
+
+export class Gatekeeper {
+  readonly policy: Policy;
+  private readonly deps: GatekeeperDeps;
+
+  constructor(deps: GatekeeperDeps) {
+    this.deps = deps;
+    this.policy = deps.policy;
+  }
+
+  private now(): number {
+    return this.deps.clock.now();
+  }
+
+  /** The policy's word on a command that is not a mutation (reads, audit); denials are recorded. */
+  async authorise(
+    origin: Origin,
+    command: Command,
+    question: Partial<PolicyQuestion> = {},
+  ): Promise<Decision> {
+    if (!isGoverned(command.verb)) return { effect: 'allow', rule: 'everyone may', confirm: false };
+    const requestedAt = this.now();
+    const decision = await this.policy.decide({
+      user: origin.user,
+      channel: origin.channel,
+      verb: command.verb,
+      ...question,
+    });
+    if (decision.effect !== 'allow') {
+      const denied: Decision =
+        decision.effect === 'deny'
+          ? decision
+          : { effect: 'deny', rule: decision.rule, reason: 'approval is for changes, not reads' };
+      await this.record({ origin, requestedAt, command, decision: denied }, 'denied', denied.reason);
+      return denied;
+    }
+    return decision;
+  }
+
+  /** Claims a Slack delivery (event, envelope, click); false when it was seen before, here or on a replica. */
+  claim(key: string): Promise<boolean> {
+    return this.deps.store.keys.claim(key, `pid:${process.pid}`, this.now(), 24 * 3_600_000);
+  }
+
+  /** Decides whether a mutation may go ahead, and what it waits for. */
+  async admit(origin: Origin, command: MutationCommand): Promise<Admission> {
+    const requestedAt = this.now();
+    const subject = { user: origin.user, channel: origin.channel, verb: command.verb };
+    // Before any lookup: a verb nobody lets this user run anywhere is refused at once.
+    const outlook = await this.policy.outlook(subject);
+    if (!outlook.possible) {
+      const decision: Decision = { effect: 'deny', rule: outlook.rule, reason: denialReason(outlook.rule) };
+      const attempt: Attempt = { origin, requestedAt, command, decision };
+      await this.record(attempt, 'denied', decision.reason);
+      return { kind: 'denied', attempt, reason: decision.reason };
+    }
+    let prepared: PreparedMutation;
+    try {
+      prepared = await this.deps.dispatcher.prepare(command, origin.fixed ? { fixed: origin.fixed } : {});
+    } catch (error) {
+      const attempt: Attempt = {
+        origin,
+        requestedAt,
+        command,
+        decision: { effect: 'allow', rule: outlook.rule, confirm: true },
+      };
+      await this.record(attempt, 'failed', describeError(error).message);
+      return { kind: 'failed', attempt, error };
+    }
+    const decision = await this.policy.decide({ ...subject, ...questionOf(prepared.plan) });
+    const attempt: Attempt = { origin, requestedAt, command, decision, plan: prepared.plan };
+    switch (decision.effect) {
+      case 'deny':
+        await this.record(attempt, 'denied', decision.reason);
+        return { kind: 'denied', attempt, reason: decision.reason };
+      case 'approve':
+        return { kind: 'ready', attempt, prepared, gate: { kind: 'approve', approvers: decision.approvers } };
+      case 'allow':
+        return {
+          kind: 'ready',
+          attempt,
+          prepared,
+          gate: decision.confirm ? { kind: 'confirm' } : { kind: 'none' },
+        };
+    }
+  }
+
+  /** Keeps an admitted mutation waiting for its click; it expires after settings.confirmTimeout. */
+  async hold(admission: Extract<Admission, { kind: 'ready' }>): Promise<Pending> {
+    const { attempt, prepared, gate } = admission;
+    const kind: PendingKind = gate.kind === 'approve' ? 'approve' : 'confirm';
+    const now = this.now();
+    return this.deps.store.pending.create<PendingPayload>({
+      kind,
+      requester: attempt.origin.user,
+      channel: attempt.origin.channel,
+      entry: attempt.origin.entry,
+      rawText: attempt.origin.rawText,
+      payload: {
+        command: prepared.command,
+        plan: prepared.plan,
+        ...(attempt.origin.fixed ? { fixed: attempt.origin.fixed } : {}),
+        requestedAt: attempt.requestedAt,
+        decision: attempt.decision,
+      },
+      decision: attempt.decision.effect,
+      rule: attempt.decision.rule,
+      approvers: gate.kind === 'approve' ? gate.approvers : [],
+      createdAt: now,
+      expiresAt: now + this.deps.settings.confirmTimeout,
+    });
+  }
+
+  /** Where the prompt was posted, so expiry can update it. */
+  attach(request: Pending, message: PromptMessage): Promise<void> {
+    return this.deps.store.pending.setMessage(request.id, message);
+  }
+
+  /** A click on a prompt's button. Exactly one click decides; the others learn who did. */
+  async click(user: string, requestId: string, action: ClickAction): Promise<ClickOutcome> {
+    const request = await this.deps.store.pending.get<PendingPayload>(requestId);
+    if (!request) return { kind: 'lost', request: undefined };
+    if (request.state !== 'pending') return { kind: 'lost', request };
+    const refusal = await this.refusal(user, request, action);
+    if (refusal) return { kind: 'refused', request, reason: refusal };
+    const now = this.now();
+    if (request.expiresAt <= now) {
+      const [expired] = await this.deps.store.pending.expire<PendingPayload>(now, request.id);
+      if (!expired) return { kind: 'lost', request: await this.deps.store.pending.get(requestId) };
+      await this.recordEnded(expired, 'expired');
+      return { kind: 'ended', request: expired, outcome: 'expired' };
+    }
+    const state = {
+      confirm: 'confirmed',
+      approve: 'approved',
+      cancel: 'cancelled',
+      reject: 'rejected',
+    } as const;
+    const decided = await this.deps.store.pending.decide<PendingPayload>(requestId, state[action], user, now);
+    if (!decided.won) return { kind: 'lost', request: decided.request };
+    const won = decided.request;
+    if (action === 'cancel' || action === 'reject') {
+      const outcome = action === 'cancel' ? 'cancelled' : 'rejected';
+      await this.recordEnded(won, outcome);
+      return { kind: 'ended', request: won, outcome };
+    }
+    return this.resume(won);
+  }
+
+  /** Expires what nobody clicked in time; each one is returned (and recorded) by exactly one replica. */
+  async sweep(): Promise<Pending[]> {
+    const expired = await this.deps.store.pending.expire<PendingPayload>(this.now());
+    for (const request of expired) await this.recordEnded(request, 'expired');
+    return expired;
+  }
+
+  /** The audit log as `audit` asks for it (newest first). */
+  auditRecords(command: AuditCommand): Promise<AuditRecord[]> {
+    return this.deps.store.audit.query({
+      limit: command.limit,
+      ...(command.user ? { userId: command.user } : {}),
+      ...(command.sinceMs !== undefined ? { since: this.now() - command.sinceMs } : {}),
+      ...(command.verbFilter ? { verb: command.verbFilter } : {}),
+    });
+  }
+
+  /** Records the end of a mutation that ran. */
+  async finish(attempt: Attempt, outcome: OperationOutcome): Promise<void> {
+    const problem =
+      outcome.error === undefined ? undefined : describeError(outcome.error, this.deps.log).message;
+    await this.record(
+      attempt,
+      auditOutcomeOf(outcome),
+      problem ?? outcome.last?.step,
+      outcome.ref?.operationId,
+    );
+  }
+
+  /** Records an attempt that ended before reaching a provider. */
+  async record(attempt: Attempt, outcome: AuditOutcome, detail?: string, requestId?: string): Promise<void> {
+    const { redactor } = this.deps;
+    const record = auditRecord(attempt, {
+      outcome,
+      at: this.now(),
+      ...(detail ? { detail: redactor.text(detail) } : {}),
+      ...(requestId ? { requestId } : {}),
+    });
+    try {
+      await this.deps.store.audit.append(
+        redactor.deep({ ...record, rawText: redactor.text(record.rawText) }),
+      );
+    } catch (error) {
+      // The attempt happened whether or not it could be written: the log keeps it then.
+      this.deps.log.error({ err: error, audit: record }, 'could not write an audit record');
+    }
+  }
+
+  /** The attempt a stored request stands for. */
+  attemptOf(request: Pending): Attempt {
+    const { payload } = request;
+    const signoff =
+      request.decidedBy && request.decidedAt ? { user: request.decidedBy, at: request.decidedAt } : undefined;
+    return {
+      origin: {
+        user: request.requester,
+        channel: request.channel ?? 'unknown',
+        entry: request.entry,
+        rawText: request.rawText,
+        ...(payload.fixed ? { fixed: payload.fixed } : {}),
+      },
+      requestedAt: payload.requestedAt,
+      command: payload.command,
+      decision: payload.decision,
+      plan: payload.plan,
+      ...(signoff && request.state === 'confirmed' ? { confirmed: signoff } : {}),
+      ...(signoff && request.state === 'approved' ? { approved: signoff } : {}),
+    };
+  }
+
+  private recordEnded(request: Pending, outcome: AuditOutcome): Promise<void> {
+    const detail =
+      outcome === 'expired'
+        ? `nobody ${request.kind === 'approve' ? 'approved' : 'confirmed'} in time; nothing was done`
+        : `${outcome} by ${request.decidedBy ?? 'unknown'}; nothing was done`;
+    return this.record(this.attemptOf(request), outcome, detail);
+  }
+
+  /** Why `user` may not click `action` on `request`, or undefined when they may. */
+  private async refusal(user: string, request: Pending, action: ClickAction): Promise<string | undefined> {
+    const requester = `<@${request.requester}>`;
+    if (request.kind === 'confirm') {
+      if (action === 'approve' || action === 'reject') return 'This request needs no approval.';
+      return user === request.requester ? undefined : `Only ${requester} can ${action} this request.`;
+    }
+    if (action === 'confirm') return `This request needs an approver’s Approve, not a confirmation.`;
+    if (action === 'cancel')
+      return user === request.requester ? undefined : `Only ${requester} can withdraw this request.`;
+    if (user === request.requester) return 'You asked for it, so someone else must approve or reject it.';
+    return (await this.policy.mayApprove(user, request.requester, request.approvers))
+      ? undefined
+      : `Only ${approverList(request.approvers)} can ${action} this request.`;
+  }
+
+  /**
+   * Confirmed or approved: look the target up again, pinned to the same
+   * provider, and go on only if it is still the one that was shown.
+   */
+  private async resume(request: Pending): Promise<ClickOutcome> {
+    const attempt = this.attemptOf(request);
+    const { command, plan, fixed } = request.payload;
+    try {
+      const prepared = await this.deps.dispatcher.prepare(
+        { ...command, provider: plan.provider.id },
+        fixed ? { fixed } : {},
+      );
+      if (plan.target.id !== undefined && prepared.plan.target.id !== plan.target.id) {
+        throw new CloudmasterError(
+          ErrorCode.InvalidState,
+          `${plan.target.name} on ${plan.provider.id} is no longer the one that was confirmed (id ${plan.target.id}, now ${prepared.plan.target.id ?? 'none'}); nothing was done.`,
+          { provider: plan.provider.id, hint: 'Ask again to act on the machine that has the name now.' },
+        );
+      }
+      attempt.plan = prepared.plan;
+      return { kind: 'run', request, attempt, prepared };
+    } catch (error) {
+      await this.record(attempt, 'failed', describeError(error, this.deps.log).message);
+      return { kind: 'failed', request, attempt, error };
+    }
+  }
+}
+
+export function approverList(approvers: readonly string[]): string {
+  const shown = approvers.map((ref) =>
+    /^[UW][A-Z0-9]+$/.test(ref)
+      ? `<@${ref}>`
+      : /^S[A-Z0-9]+$/.test(ref)
+        ? `<!subteam^${ref}>`
+        : `the ${ref} group`,
+  );
+  return shown.length <= 1 ? (shown[0] ?? 'nobody') : `${shown.slice(0, -1).join(', ')} or ${shown.at(-1)}`;
+}
+
+function denialReason(rule: string): string {
+  return rule.startsWith('no rule') ? rule : `denied by rule “${rule}”`;
+}
+
+/** What the policy needs to know of a planned mutation. */
+export function questionOf(plan: OperationPlan): Omit<PolicyQuestion, 'user' | 'channel' | 'verb'> {
+  const environment =
+    plan.resource?.kind === 'stack'
+      ? plan.resource.environment
+      : typeof plan.options.environment === 'string'
+        ? plan.options.environment
+        : undefined;
+  return {
+    provider: { id: plan.provider.id, type: plan.provider.type },
+    target: plan.target.name,
+    ...(environment === undefined ? {} : { environment }),
+  };
+}
