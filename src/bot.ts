@@ -7,13 +7,13 @@ import type { App } from '@slack/bolt';
 import type { RetryOptions } from '@slack/web-api';
 import type { DestinationStream, Logger } from 'pino';
 import { PROVIDER_MODULES } from '../providers/modules.ts';
-import { type AnyProviderModule, connectAccounts } from '../providers/registry.ts';
+import type { AnyProviderModule } from '../providers/registry.ts';
 import type { Clock } from '../providers/types.ts';
 import { buildApp } from './app.ts';
 import { type LoadedConfig, loadConfig } from './config/load.ts';
 import { WorkTracker } from './conversation/work-tracker.ts';
-import { Dispatcher } from './dispatch/dispatcher.ts';
-import { ProviderSet } from './dispatch/provider-set.ts';
+import { openCore } from './core.ts';
+import type { Dispatcher } from './dispatch/dispatcher.ts';
 import * as actions from './listeners/actions/index.ts';
 import * as commands from './listeners/commands/index.ts';
 import type { ListenerDeps } from './listeners/deps.ts';
@@ -21,11 +21,10 @@ import * as events from './listeners/events/index.ts';
 import { createLogger, logLevelFrom } from './log/logger.ts';
 import { Redactor } from './log/redact.ts';
 import { SlackGroupDirectory } from './policy/directory.ts';
-import { Policy } from './policy/policy.ts';
 import { renderEndedPrompt } from './replies/slack/confirmation.ts';
-import { Gatekeeper } from './safety/gatekeeper.ts';
+import type { Gatekeeper } from './safety/gatekeeper.ts';
 import { startHousekeeping } from './safety/housekeeping.ts';
-import { openStore, type Store, storeLocation, urlSecrets } from './store/store.ts';
+import type { Store } from './store/store.ts';
 
 export interface SlackCredentials {
   readonly botToken: string;
@@ -80,18 +79,6 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
   const clock = options.clock ?? Date;
-  const location = storeLocation(options.env);
-  redactor.add(urlSecrets(location));
-  const store = await openStore(location, {
-    now: clock.now(),
-    onIdleError: (error) => log.error({ err: error }, 'the database connection failed'),
-  });
-  const connected = await connectAccounts(config.accounts, { log, clock });
-  const dispatcher = new Dispatcher({
-    providers: new ProviderSet(connected),
-    settings: config.settings,
-    log,
-  });
   const work = new WorkTracker();
   const app = buildApp({
     botToken: options.slack.botToken,
@@ -100,16 +87,15 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     log,
     ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
   });
-  const policy = new Policy(config.policy, new SlackGroupDirectory(app.client, log, clock));
-  const gatekeeper = new Gatekeeper({
-    dispatcher,
-    store,
-    policy,
-    settings: config.settings,
-    clock,
+  const core = await openCore({
+    env: options.env,
+    config,
     log,
     redactor,
+    clock,
+    groups: new SlackGroupDirectory(app.client, log, clock),
   });
+  const { dispatcher, gatekeeper, store, policy, connected } = core;
   const deps: ListenerDeps = {
     dispatcher,
     gatekeeper,
@@ -188,8 +174,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
         );
       housekeeping?.stop();
       await app.stop();
-      await Promise.allSettled(connected.map((entry) => entry.instance?.close?.()));
-      await store.close();
+      await core.close();
       log.info('cloudmaster stopped');
     },
   };

@@ -1,8 +1,10 @@
 /** `--json`: the outcome as data, errors described the same way Slack shows them. */
-import type { Outcome } from '../dispatch/outcome.ts';
+
 import type { Logger } from '../log/logger.ts';
 import { describeError } from '../replies/describe-error.ts';
+import { auditFilters } from '../replies/slack/audit.ts';
 import { outcomeSentence } from '../replies/slack/operation.ts';
+import type { Answer } from '../safety/answers.ts';
 
 function errorData(error: unknown, log?: Logger): Record<string, unknown> {
   const described = describeError(error, log);
@@ -14,8 +16,24 @@ function errorData(error: unknown, log?: Logger): Record<string, unknown> {
   };
 }
 
-export function toJson(outcome: Outcome, log?: Logger): unknown {
+export function toJson(outcome: Answer, log?: Logger): unknown {
   switch (outcome.kind) {
+    case 'denied':
+      return { kind: 'denied', what: outcome.what, reason: outcome.reason };
+    case 'audit':
+      return { kind: 'audit', filters: auditFilters(outcome.command), records: outcome.records };
+    case 'rights':
+      return { kind: 'rights', ...outcome.rights };
+    case 'can-i':
+      return {
+        kind: 'can-i',
+        command: outcome.answer.command.raw,
+        answers: outcome.answer.answers.map(({ provider, decision, some }) => ({
+          ...(provider ? { provider: provider.id } : {}),
+          ...decision,
+          ...(some ? { forSomeNames: true } : {}),
+        })),
+      };
     case 'listing':
       return {
         kind: 'listing',

@@ -1,14 +1,18 @@
 /** Plain-text answers for the terminal. */
-import type { ListOutcome, Outcome } from '../dispatch/outcome.ts';
+import type { ListOutcome } from '../dispatch/outcome.ts';
 import type { Logger } from '../log/logger.ts';
+import { auditFacts, isoMinute } from '../replies/audit-words.ts';
 import { describeError } from '../replies/describe-error.ts';
 import { listingTotals, totalsLine } from '../replies/listing-summary.ts';
 import { resourceFacts } from '../replies/resource-facts.ts';
+import { canILines, rightLines } from '../replies/rights-words.ts';
+import { auditFilters } from '../replies/slack/audit.ts';
 import { renderHelp } from '../replies/slack/help.ts';
 import { outcomeSentence } from '../replies/slack/operation.ts';
 import { renderError, renderUsage } from '../replies/slack/problem.ts';
 import { renderProviders } from '../replies/slack/providers.ts';
-import { cachedNote, statusWords } from '../replies/wording.ts';
+import { cachedNote, plural, statusWords } from '../replies/wording.ts';
+import type { Answer, AuditListing } from '../safety/answers.ts';
 
 const PREFIX = 'cloudmaster ';
 
@@ -22,6 +26,29 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
       .join('  ')
       .trimEnd();
   return [line(header), ...rows.map(line)];
+}
+
+function renderAuditText(listing: AuditListing): string {
+  const lines = [
+    `${plural(listing.records.length, 'record')}, newest first (${auditFilters(listing.command).join(', ')})`,
+  ];
+  if (listing.records.length === 0) return lines[0] ?? '';
+  lines.push(
+    '',
+    ...table(
+      ['TIME', 'USER', 'ENTRY', 'COMMAND', 'DECISION', 'OUTCOME', 'DETAILS'],
+      listing.records.map((record) => [
+        isoMinute(record.requestedAt),
+        record.userId,
+        record.entry,
+        record.rawText,
+        record.decision,
+        record.outcome,
+        [...auditFacts(record, (id) => id), ...(record.detail ? [record.detail] : [])].join('; '),
+      ]),
+    ),
+  );
+  return lines.join('\n');
 }
 
 function renderListingText(outcome: ListOutcome): string {
@@ -79,8 +106,25 @@ function renderListingText(outcome: ListOutcome): string {
   return lines.join('\n');
 }
 
-export function renderText(outcome: Outcome, log?: Logger): string {
+export function renderText(outcome: Answer, log?: Logger): string {
   switch (outcome.kind) {
+    case 'denied':
+      return `You may not ${outcome.what}: ${outcome.reason}.`;
+    case 'audit':
+      return renderAuditText(outcome);
+    case 'rights':
+      return [
+        `You are ${outcome.rights.subject.user}${outcome.rights.groups.length > 0 ? `, in ${outcome.rights.groups.join(', ')}` : ''}.`,
+        outcome.rights.configured
+          ? 'What the policy lets you run from the terminal:'
+          : 'There is no policy section: everyone may read, and run changes after confirming them.',
+        ...rightLines(outcome.rights).map((line) => `  ${line}`),
+      ].join('\n');
+    case 'can-i':
+      return [
+        `can-i ${outcome.answer.command.raw}`,
+        ...canILines(outcome.answer).map((line) => `  ${line}`),
+      ].join('\n');
     case 'help':
       return renderHelp(outcome, PREFIX).text;
     case 'usage':

@@ -1,20 +1,29 @@
 /**
- * The terminal entry point: the same parser, dispatcher and providers as
- * Slack. Text or `--json` on stdout; problems on stderr; the exit code
- * tells scripts what happened (see EXIT).
+ * The terminal entry point: the same parser, policy, gatekeeper, dispatcher
+ * and providers as Slack. Text or `--json` on stdout; problems on stderr;
+ * the exit code tells scripts what happened (see EXIT). The CLI acts as the
+ * Slack user the policy maps the local OS user to.
  */
-import type { Writable } from 'node:stream';
+import { userInfo } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
 import { PROVIDER_MODULES } from '../../providers/modules.ts';
-import { type AnyProviderModule, connectAccounts } from '../../providers/registry.ts';
-import { ConfigError, loadConfig } from '../config/load.ts';
-import { Dispatcher } from '../dispatch/dispatcher.ts';
-import type { Outcome } from '../dispatch/outcome.ts';
-import { ProviderSet } from '../dispatch/provider-set.ts';
+import type { AnyProviderModule } from '../../providers/registry.ts';
+import { ConfigError, type LoadedConfig, loadConfig } from '../config/load.ts';
+import { type Core, openCore } from '../core.ts';
+import type { MutationCommand } from '../dispatch/request.ts';
+import { isCloudmasterError } from '../errors.ts';
+import { type Command, isMutatingVerb } from '../grammar/command.ts';
 import { parseWords } from '../grammar/parse.ts';
-import { createLogger } from '../log/logger.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
 import { Redactor } from '../log/redact.ts';
+import { NO_SLACK_GROUPS } from '../policy/directory.ts';
+import { commandPhrase, currentState, question } from '../replies/slack/confirmation.ts';
 import { acceptedWords } from '../replies/slack/operation.ts';
 import { verbWords } from '../replies/wording.ts';
+import { type Answer, answerBotCommand, governedRead } from '../safety/answers.ts';
+import type { Origin } from '../safety/attempt.ts';
+import { approverList } from '../safety/gatekeeper.ts';
+import { askToConfirm } from './confirm.ts';
 import { toJson } from './render-json.ts';
 import { renderText } from './render-text.ts';
 
@@ -26,34 +35,42 @@ export const EXIT = {
   usage: 2,
   /** Some providers answered and some did not. */
   partial: 3,
+  /** Nothing was done for safety: the policy denied it, it needs approval, or it was not confirmed. */
+  refused: 4,
 } as const;
 
 export interface CliIo {
   readonly stdout: Writable;
   readonly stderr: Writable;
+  /** A terminal to ask for confirmation on; without one, mutations need `--yes`. */
+  readonly stdin?: Readable & { readonly isTTY?: boolean };
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly signal?: AbortSignal;
   readonly modules?: readonly AnyProviderModule[];
+  /** The local OS user (default: the process's), mapped to a Slack user by `policy.cli`. */
+  readonly osUser?: string;
 }
 
-function exitCode(outcome: Outcome): number {
-  switch (outcome.kind) {
+function exitCode(answer: Answer): number {
+  switch (answer.kind) {
     case 'usage':
       return EXIT.usage;
     case 'error':
       return EXIT.failed;
+    case 'denied':
+      return EXIT.refused;
     case 'operation':
-      return outcome.end === 'succeeded' ? EXIT.ok : EXIT.failed;
+      return answer.end === 'succeeded' ? EXIT.ok : EXIT.failed;
     case 'listing': {
-      const failed = outcome.sections.filter((section) => !section.listing).length;
+      const failed = answer.sections.filter((section) => !section.listing).length;
       if (failed === 0) return EXIT.ok;
-      return failed === outcome.sections.length ? EXIT.failed : EXIT.partial;
+      return failed === answer.sections.length ? EXIT.failed : EXIT.partial;
     }
     case 'resource':
-      return outcome.unanswered.length > 0 ? EXIT.partial : EXIT.ok;
+      return answer.unanswered.length > 0 ? EXIT.partial : EXIT.ok;
     case 'providers':
-      return outcome.reports.every((report) => report.reachable) ? EXIT.ok : EXIT.partial;
-    case 'help':
+      return answer.reports.every((report) => report.reachable) ? EXIT.ok : EXIT.partial;
+    default:
       return EXIT.ok;
   }
 }
@@ -66,17 +83,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const write = (stream: Writable, text: string): void => {
     stream.write(`${redactor.text(text)}\n`);
   };
-  const emit = (outcome: Outcome, log?: ReturnType<typeof createLogger>): number => {
-    const code = exitCode(outcome);
+  const emit = (answer: Answer, log?: Logger): number => {
+    const code = exitCode(answer);
     const target = code === EXIT.ok || code === EXIT.partial ? io.stdout : io.stderr;
-    if (json) write(target, JSON.stringify(redactor.deep(toJson(outcome, log)), null, 2));
-    else write(target, renderText(outcome, log));
+    if (json) write(target, JSON.stringify(redactor.deep(toJson(answer, log)), null, 2));
+    else write(target, renderText(answer, log));
     return code;
   };
 
   if (!parsed.ok) return emit({ kind: 'usage', error: parsed.error });
 
-  let config: ReturnType<typeof loadConfig>;
+  let config: LoadedConfig;
   try {
     config = loadConfig({ env: io.env, modules });
   } catch (error) {
@@ -91,31 +108,119 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     redactor,
     destination: { write: (line: string) => io.stderr.write(line) },
   });
-  const connected = await connectAccounts(config.accounts, { log, clock: Date });
+  let core: Core;
   try {
-    const dispatcher = new Dispatcher({
-      providers: new ProviderSet(connected),
-      settings: config.settings,
+    core = await openCore({
+      env: io.env,
+      config,
       log,
+      redactor,
+      clock: Date,
+      groups: NO_SLACK_GROUPS,
+      modules,
     });
-    const outcome = await dispatcher.run(parsed.command, io.signal ? { signal: io.signal } : {}, {
-      planned: (plan) => {
-        if (!json) write(io.stdout, `${verbWords(plan).doing} ${plan.target.name} on ${plan.provider.id}…`);
-      },
-      accepted: (_plan, ref) => {
-        if (!json)
-          write(
-            io.stdout,
-            `  ${acceptedWords(ref)}${ref.operationId ? ` (operation ${ref.operationId})` : ''}`,
-          );
-      },
-      progressed: (_plan, progress) => {
-        if (!json) write(io.stdout, `  ${progress.step}`);
-      },
-    });
-    return emit(outcome, log);
+  } catch (error) {
+    if (!isCloudmasterError(error)) throw error;
+    write(io.stderr, error.message);
+    return EXIT.usage;
+  }
+  try {
+    const osUser = io.osUser ?? userInfo().username;
+    const origin: Origin = {
+      user: core.policy.cliUser(osUser) ?? `cli:${osUser}`,
+      channel: 'cli',
+      entry: 'cli',
+      rawText: parsed.command.raw,
+    };
+    const answer = await answerCommand(parsed.command, origin, core, { io, json, log, write });
+    return emit(answer, log);
   } finally {
-    await Promise.allSettled(connected.map((entry) => entry.instance?.close?.()));
+    await core.close();
     log.flush();
   }
+}
+
+interface Session {
+  readonly io: CliIo;
+  readonly json: boolean;
+  readonly log: Logger;
+  write(stream: Writable, text: string): void;
+}
+
+async function answerCommand(
+  command: Command,
+  origin: Origin,
+  core: Core,
+  session: Session,
+): Promise<Answer> {
+  const ctx = session.io.signal ? { signal: session.io.signal } : {};
+  if (isMutatingVerb(command.verb)) return mutate(command as MutationCommand, origin, core, session);
+  if (command.verb === 'audit' || command.verb === 'whoami' || command.verb === 'can-i')
+    return answerBotCommand(core.gatekeeper, core.dispatcher, origin, command);
+  return governedRead(
+    core.gatekeeper,
+    core.dispatcher,
+    origin,
+    command as Parameters<typeof governedRead>[3],
+    ctx,
+  );
+}
+
+/** Admitted, confirmed here (a terminal, or `--yes`), run with its steps printed, recorded. */
+async function mutate(
+  command: MutationCommand,
+  origin: Origin,
+  core: Core,
+  session: Session,
+): Promise<Answer> {
+  const { io, json, write, log } = session;
+  const { gatekeeper } = core;
+  const admission = await gatekeeper.admit(origin, command);
+  if (admission.kind === 'denied')
+    return {
+      kind: 'denied',
+      reason: admission.reason,
+      what: commandPhrase(admission.attempt.plan, command),
+    };
+  if (admission.kind === 'failed') return { kind: 'error', error: admission.error, verb: command.verb };
+  const { attempt, prepared, gate } = admission;
+  const plan = prepared.plan;
+  if (gate.kind === 'approve') {
+    const reason = `it needs approval by ${approverList(gate.approvers).replace(/<@([A-Z0-9]+)>/g, '$1')} (rule ${attempt.decision.rule}), which only Slack can collect: ask there`;
+    await gatekeeper.record(attempt, 'denied', 'needs approval, which the terminal cannot collect');
+    return { kind: 'denied', reason, what: commandPhrase(plan, command) };
+  }
+  if (gate.kind === 'confirm') {
+    const answer = command.yes
+      ? 'confirmed'
+      : await askToConfirm(`${question(plan)} ${currentState(plan)}.`, {
+          ...(io.stdin ? { stdin: io.stdin } : {}),
+          stderr: io.stderr,
+        });
+    if (answer !== 'confirmed') {
+      const why =
+        answer === 'no-terminal'
+          ? 'not confirmed: there is no terminal to ask on; add --yes'
+          : 'not confirmed';
+      await gatekeeper.record(attempt, 'cancelled', `${why}; nothing was done`);
+      return { kind: 'denied', reason: why, what: commandPhrase(plan, command) };
+    }
+    attempt.confirmed = { user: origin.user, at: Date.now() };
+  }
+  if (!json) write(io.stdout, `${verbWords(plan).doing} ${plan.target.name} on ${plan.provider.id}…`);
+  const outcome = await core.dispatcher.execute(prepared, io.signal ? { signal: io.signal } : {}, {
+    accepted: (_plan, ref) => {
+      if (!json)
+        write(
+          io.stdout,
+          `  ${acceptedWords(ref)}${ref.operationId ? ` (operation ${ref.operationId})` : ''}`,
+        );
+    },
+    progressed: (_plan, progress) => {
+      if (!json) write(io.stdout, `  ${progress.step}`);
+    },
+  });
+  await gatekeeper.finish(attempt, outcome);
+  log.debug({ end: outcome.end }, 'mutation ended');
+  return outcome;
 }

@@ -6,20 +6,20 @@
 import type { Logger } from 'pino';
 import type { Settings } from '../config/settings.ts';
 import type { Dispatcher } from '../dispatch/dispatcher.ts';
+import type { MutationCommand } from '../dispatch/request.ts';
 import type { FixedProvider } from '../entry-points.ts';
 import { type Command, isMutatingVerb } from '../grammar/command.ts';
 import { parse } from '../grammar/parse.ts';
-import { renderDenied } from '../replies/slack/confirmation.ts';
 import { renderHelp } from '../replies/slack/help.ts';
 import { renderListing } from '../replies/slack/listing.ts';
 import { renderError, renderNotice, renderUsage } from '../replies/slack/problem.ts';
 import { renderProviders } from '../replies/slack/providers.ts';
 import { renderResource } from '../replies/slack/resource.ts';
+import { type Answer, answerBotCommand, governedRead } from '../safety/answers.ts';
 import type { Origin } from '../safety/attempt.ts';
 import type { Gatekeeper } from '../safety/gatekeeper.ts';
-import { filterHelp, filterListing } from '../safety/reads.ts';
-import { answerBotVerb } from './bot-verbs.ts';
 import { requestMutation } from './mutation.ts';
+import { renderPersonal } from './personal.ts';
 import type { Replier } from './replier.ts';
 import type { WorkTracker } from './work-tracker.ts';
 
@@ -86,68 +86,42 @@ async function route(
   log: Logger,
 ): Promise<void> {
   const { replier, prefix } = conversation;
-  const origin = originOf(conversation, command.raw);
-  const subject = { user: origin.user, channel: origin.channel };
-  const policy = deps.gatekeeper.policy;
-  const ctx = { ...(conversation.fixed ? { fixed: conversation.fixed } : {}), signal: deps.work.signal };
-  const denied = (reason: string, what: string) => replier.ephemeral(renderDenied(reason, what));
-
   if (isMutatingVerb(command.verb)) {
-    await requestMutation(command as Parameters<typeof requestMutation>[0], conversation, deps, log);
+    await requestMutation(command as MutationCommand, conversation, deps, log);
     return;
   }
-  switch (command.verb) {
-    case 'audit':
-    case 'whoami':
-    case 'can-i':
-      return answerBotVerb(command, origin, replier, deps);
-    case 'providers': {
-      const decision = await deps.gatekeeper.authorise(origin, command);
-      if (decision.effect === 'deny') return denied(decision.reason, 'list the providers');
-      break;
-    }
-    case 'list': {
-      // Which machines may be listed is known once they are: only a verb denied everywhere stops here.
-      if (!(await policy.outlook({ ...subject, verb: 'list' })).possible) {
-        const decision = await deps.gatekeeper.authorise(origin, command);
-        if (decision.effect === 'deny') return denied(decision.reason, 'list machines');
-      }
-      break;
-    }
-  }
-  const outcome = await deps.dispatcher.run(command, ctx);
-  log.info({ verb: command.verb, outcome: outcome.kind }, 'answered');
-  switch (outcome.kind) {
+  const origin = originOf(conversation, command.raw);
+  const ctx = { ...(conversation.fixed ? { fixed: conversation.fixed } : {}), signal: deps.work.signal };
+  const answered: Answer =
+    command.verb === 'audit' || command.verb === 'whoami' || command.verb === 'can-i'
+      ? await answerBotCommand(deps.gatekeeper, deps.dispatcher, origin, command)
+      : await governedRead(deps.gatekeeper, deps.dispatcher, origin, command as ReadCommand, ctx);
+  log.info({ verb: command.verb, outcome: answered.kind }, 'answered');
+  const personal = renderPersonal(answered);
+  if (personal) return replier.ephemeral(personal);
+  switch (answered.kind) {
     case 'usage':
-      return replier.private(renderUsage(outcome, prefix));
+      return replier.private(renderUsage(answered, prefix));
     case 'error':
-      return replier.private(renderError(outcome, log));
+      return replier.private(renderError(answered, log));
+    case 'help':
+      return replier.private(renderHelp(answered, prefix));
     case 'listing':
       return replier.public(
-        renderListing(await filterListing(policy, subject, outcome), {
+        renderListing(answered, {
           page: 1,
           pageSize: deps.settings.pageSize,
           request: { command: command.raw, ...(conversation.entry ? { entry: conversation.entry } : {}) },
         }),
       );
-    case 'resource': {
-      // The name is known only now: the policy decides on what was found.
-      const { resource } = outcome;
-      const decision = await deps.gatekeeper.authorise(origin, command, {
-        provider: { id: outcome.provider.id, type: outcome.provider.type },
-        target: resource.name,
-        ...(resource.kind === 'stack' ? { environment: resource.environment } : {}),
-      });
-      if (decision.effect === 'deny') return denied(decision.reason, `see ${resource.name}`);
-      return replier.public(renderResource(outcome));
-    }
+    case 'resource':
+      return replier.public(renderResource(answered));
     case 'providers':
-      return replier.public(renderProviders(outcome));
-    case 'help':
-      return replier.private(renderHelp(await filterHelp(policy, subject, outcome), prefix));
-    case 'operation':
+      return replier.public(renderProviders(answered));
+    default:
       // Mutations never come this way; the gatekeeper runs them.
-      log.error({ verb: command.verb }, 'a mutation reached the read path');
-      return;
+      log.error({ verb: command.verb, outcome: answered.kind }, 'an answer with no reply');
   }
 }
+
+type ReadCommand = Extract<Command, { verb: 'help' | 'list' | 'status' | 'providers' }>;

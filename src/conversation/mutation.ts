@@ -50,7 +50,7 @@ export async function requestMutation(
   switch (admission.kind) {
     case 'denied':
       return replier.ephemeral(
-        renderDenied(admission.reason, commandPhrase(admission.attempt.plan, command.raw)),
+        renderDenied(admission.reason, commandPhrase(admission.attempt.plan, command)),
       );
     case 'failed':
       return replier.private(renderError({ kind: 'error', error: admission.error, verb: command.verb }, log));
@@ -73,7 +73,7 @@ export async function requestMutation(
         return replier.ephemeral(
           renderDenied(
             'it needs an approver’s click, and approvers cannot see this DM; ask in a channel they are in',
-            commandPhrase(prepared.plan, command.raw),
+            commandPhrase(prepared.plan, command),
           ),
         );
       }

@@ -1,8 +1,14 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeConfig } from '../support/dispatcher.ts';
 import { run } from '../support/run-process.ts';
 
-const cli = (args: string[], env: Record<string, string> = {}) => run('bin/cloudmaster.js', args, env);
+/** Each test file keeps its store (audit log) apart; a test may share one between runs. */
+const DATA = mkdtempSync(join(tmpdir(), 'cloudmaster-cli-'));
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  run('bin/cloudmaster.js', args, { CLOUDMASTER_DATA_DIR: DATA, ...env });
 const DEMO = { CLOUDMASTER_DEMO: '1' };
 
 describe('the CLI', () => {
@@ -33,7 +39,7 @@ describe('the CLI', () => {
     const config = writeConfig(
       'settings: { pollInterval: 50ms }\nproviders:\n  demo: { type: simulator, delays: { reboot: 200ms } }\n',
     );
-    const result = await cli(['reboot', 'web-1', 'on', 'demo'], { CLOUDMASTER_CONFIG: config });
+    const result = await cli(['reboot', 'web-1', 'on', 'demo', '--yes'], { CLOUDMASTER_CONFIG: config });
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]).toBe('Rebooting web-1 on demo…');

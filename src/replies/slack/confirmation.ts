@@ -5,6 +5,7 @@
  */
 import type { KnownBlock } from '@slack/types';
 import type { OperationPlan } from '../../dispatch/outcome.ts';
+import type { MutationCommand } from '../../dispatch/request.ts';
 import { approverList, type Gate, type Pending } from '../../safety/gatekeeper.ts';
 import type { AuditOutcome } from '../../store/audit-log.ts';
 import { planDetails, statusWords, targetPhrase } from '../wording.ts';
@@ -180,7 +181,9 @@ export function renderDenied(reason: string, what: string): SlackMessage {
   ]);
 }
 
-/** "reboot web-1 on demo" for denials. */
-export function commandPhrase(plan: OperationPlan | undefined, fallback: string): string {
-  return plan ? `${plan.verb} ${targetPhrase(plan)}` : fallback;
+/** "reboot web-1 on demo" for denials: from the plan when the target was resolved, else as asked. */
+export function commandPhrase(plan: OperationPlan | undefined, command: MutationCommand): string {
+  if (plan) return `${plan.verb} ${targetPhrase(plan)}`;
+  const target = command.verb === 'deploy' || command.verb === 'cancel' ? command.stack : command.name;
+  return `${command.verb} ${target}${command.provider ? ` on ${command.provider}` : ''}`;
 }

@@ -1,0 +1,26 @@
+/**
+ * The terminal's confirmation: the question on stderr (stdout is the
+ * answer's), "yes" typed on a terminal — or `--yes` for scripts. Without a
+ * terminal and without `--yes` nothing runs.
+ */
+import { createInterface } from 'node:readline/promises';
+import type { Readable, Writable } from 'node:stream';
+
+export type Confirmation = 'confirmed' | 'declined' | 'no-terminal';
+
+export async function askToConfirm(
+  question: string,
+  io: { readonly stdin?: Readable & { readonly isTTY?: boolean }; readonly stderr: Writable },
+): Promise<Confirmation> {
+  if (!io.stdin?.isTTY) return 'no-terminal';
+  const reader = createInterface({ input: io.stdin, output: io.stderr, terminal: false });
+  try {
+    const answer = await reader.question(`${question}\nType yes to go ahead: `);
+    return /^\s*y(es)?\s*$/i.test(answer) ? 'confirmed' : 'declined';
+  } catch {
+    // stdin closed before an answer.
+    return 'declined';
+  } finally {
+    reader.close();
+  }
+}

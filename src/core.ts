@@ -1,0 +1,72 @@
+/**
+ * What the bot and the CLI share once the config is loaded: the store, the
+ * connected providers, the dispatcher, the policy and the gatekeeper.
+ */
+import type { Logger } from 'pino';
+import { type AnyProviderModule, type ConnectedProvider, connectAccounts } from '../providers/registry.ts';
+import type { Clock } from '../providers/types.ts';
+import type { LoadedConfig } from './config/load.ts';
+import { Dispatcher } from './dispatch/dispatcher.ts';
+import { ProviderSet } from './dispatch/provider-set.ts';
+import type { Redactor } from './log/redact.ts';
+import type { GroupDirectory } from './policy/directory.ts';
+import { Policy } from './policy/policy.ts';
+import { Gatekeeper } from './safety/gatekeeper.ts';
+import { openStore, type Store, storeLocation, urlSecrets } from './store/store.ts';
+
+export interface Core {
+  readonly store: Store;
+  readonly connected: readonly ConnectedProvider[];
+  readonly dispatcher: Dispatcher;
+  readonly policy: Policy;
+  readonly gatekeeper: Gatekeeper;
+  /** Providers' sessions, then the store. */
+  close(): Promise<void>;
+}
+
+export interface CoreOptions {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly config: LoadedConfig;
+  readonly log: Logger;
+  readonly redactor: Redactor;
+  readonly clock: Clock;
+  readonly groups: GroupDirectory;
+  readonly modules?: readonly AnyProviderModule[];
+}
+
+export async function openCore(options: CoreOptions): Promise<Core> {
+  const { config, log, redactor, clock } = options;
+  const location = storeLocation(options.env);
+  redactor.add(urlSecrets(location));
+  const store = await openStore(location, {
+    now: clock.now(),
+    onIdleError: (error) => log.error({ err: error }, 'the database connection failed'),
+  });
+  const connected = await connectAccounts(config.accounts, { log, clock });
+  const dispatcher = new Dispatcher({
+    providers: new ProviderSet(connected),
+    settings: config.settings,
+    log,
+  });
+  const policy = new Policy(config.policy, options.groups);
+  const gatekeeper = new Gatekeeper({
+    dispatcher,
+    store,
+    policy,
+    settings: config.settings,
+    clock,
+    log,
+    redactor,
+  });
+  return {
+    store,
+    connected,
+    dispatcher,
+    policy,
+    gatekeeper,
+    async close() {
+      await Promise.allSettled(connected.map((entry) => entry.instance?.close?.()));
+      await store.close();
+    },
+  };
+}

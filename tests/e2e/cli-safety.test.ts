@@ -1,0 +1,160 @@
+/** The CLI under the same policy, confirmation and audit as Slack, acting as the Slack user its OS user maps to. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { EXIT, runCli } from '../../src/cli/run.ts';
+import { writeConfig } from '../support/dispatcher.ts';
+import { run } from '../support/run-process.ts';
+
+const CONFIG = `
+settings: { pollInterval: 20ms }
+providers:
+  demo: { type: simulator, delays: { reboot: 50ms } }
+policy:
+  groups: { sre: [U0SRE] }
+  cli: { alice: U0ALICE, sam: U0SRE }
+  rules:
+    - { name: sre-all, groups: [sre], verbs: ['*'], effect: allow }
+    - { name: no-destroy, verbs: [destroy], effect: deny }
+    - { name: deploys-need-approval, verbs: [deploy], effect: approve, approvers: [sre] }
+    - { name: alice-reboots, users: [U0ALICE], verbs: [reboot, read], effect: allow }
+`;
+
+let env: Record<string, string>;
+beforeEach(() => {
+  env = {
+    CLOUDMASTER_CONFIG: writeConfig(CONFIG),
+    CLOUDMASTER_DATA_DIR: mkdtempSync(join(tmpdir(), 'cloudmaster-cli-safety-')),
+  };
+});
+
+function sink(): { stream: Writable; text: () => string } {
+  const chunks: string[] = [];
+  return {
+    stream: new Writable({
+      write(chunk, _encoding, done) {
+        chunks.push(String(chunk));
+        done();
+      },
+    }),
+    text: () => chunks.join(''),
+  };
+}
+
+/** The CLI in this process, as `osUser`, with a terminal that answers `typed` when there is one. */
+async function cli(osUser: string, args: string[], typed?: string) {
+  const stdout = sink();
+  const stderr = sink();
+  let stdin: (PassThrough & { isTTY?: boolean }) | undefined;
+  if (typed !== undefined) {
+    stdin = Object.assign(new PassThrough(), { isTTY: true });
+    stdin.end(typed);
+  }
+  const code = await runCli(args, {
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    env,
+    osUser,
+    ...(stdin ? { stdin } : {}),
+  });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+describe('the CLI under the policy', () => {
+  it('asks on a terminal before a mutation, runs it on "yes", and records who confirmed', async () => {
+    const result = await cli('alice', ['reboot', 'web-1'], 'yes\n');
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.stderr).toMatch(
+      /^Reboot web-1 on demo\? web-1 is running \(active\), .*\.\nType yes to go ahead: /,
+    );
+    expect(result.stdout).toMatch(/^Rebooting web-1 on demo…\n/);
+    expect(result.stdout).toMatch(/web-1 on demo rebooted: running again after 50 ms/);
+    const audit = JSON.parse((await cli('sam', ['audit', '--json'])).stdout) as { records: unknown[] };
+    expect(audit.records).toEqual([
+      expect.objectContaining({
+        userId: 'U0ALICE',
+        entry: 'cli',
+        channel: 'cli',
+        rawText: 'reboot web-1',
+        verb: 'reboot',
+        decision: 'allow',
+        rule: 'alice-reboots',
+        confirmedBy: 'U0ALICE',
+        provider: 'demo',
+        target: 'web-1',
+        requestId: 'sim-op-1',
+        outcome: 'succeeded',
+      }),
+    ]);
+  });
+
+  it('does nothing on any other answer, or without a terminal unless --yes', async () => {
+    const declined = await cli('alice', ['reboot', 'web-1'], 'no\n');
+    expect(declined.code).toBe(EXIT.refused);
+    expect(declined.stdout).toBe('');
+    expect(declined.stderr).toMatch(/You may not reboot web-1 on demo: not confirmed\.\n$/);
+    const blind = await cli('alice', ['reboot', 'web-1']);
+    expect(blind.code).toBe(EXIT.refused);
+    expect(blind.stderr).toBe(
+      'You may not reboot web-1 on demo: not confirmed: there is no terminal to ask on; add --yes.\n',
+    );
+    const scripted = await cli('alice', ['reboot', 'web-1', '--yes']);
+    expect(scripted.code).toBe(EXIT.ok);
+    const audit = JSON.parse((await cli('sam', ['audit', '--json'])).stdout) as {
+      records: { outcome: string; detail?: string }[];
+    };
+    expect(audit.records.map((r) => r.outcome)).toEqual(['succeeded', 'cancelled', 'cancelled']);
+    expect(audit.records[1]?.detail).toBe(
+      'not confirmed: there is no terminal to ask on; add --yes; nothing was done',
+    );
+  });
+
+  it('refuses what the policy denies, naming the rule, before asking anything', async () => {
+    const result = await cli('alice', ['destroy', 'web-1', '--yes']);
+    expect(result.code).toBe(EXIT.refused);
+    expect(result.stderr).toBe('You may not destroy web-1: denied by rule “no-destroy”.\n');
+    const unmapped = await cli('mallory', ['reboot', 'web-1', '--yes']);
+    expect(unmapped.code).toBe(EXIT.refused);
+    expect(unmapped.stderr).toMatch(/no rule allows it/);
+  });
+
+  it('cannot collect an approval, and says so', async () => {
+    const result = await cli('alice', ['deploy', '-s', 'shop', '-e', 'production', '--yes']);
+    expect(result.code).toBe(EXIT.refused);
+    expect(result.stderr).toMatch(
+      /^You may not deploy shop \(production\) on demo: it needs approval by the sre group \(rule deploys-need-approval\), which only Slack can collect: ask there\.\n$/,
+    );
+  });
+
+  it('keeps the audit for those the policy lets read it, and answers whoami and can-i', async () => {
+    await cli('alice', ['destroy', 'web-1']);
+    const denied = await cli('alice', ['audit']);
+    expect(denied.code).toBe(EXIT.refused);
+    expect(denied.stderr).toMatch(/You may not read the audit log: no rule allows it/);
+    const allowed = await cli('sam', ['audit', '--since', '1h', '--verb', 'destroy']);
+    expect(allowed.code).toBe(EXIT.ok);
+    expect(allowed.stdout).toMatch(/^1 record, newest first \(last 1 h, verb destroy, at most 20\)/);
+    expect(allowed.stdout).toMatch(/U0ALICE\s+cli\s+destroy web-1\s+deny\s+denied/);
+    const whoami = await cli('alice', ['whoami']);
+    expect(whoami.stdout).toContain('You are U0ALICE.');
+    expect(whoami.stdout).toMatch(/^ {2}reboot: yes on demo \(rule: alice-reboots\)$/m);
+    expect(whoami.stdout).toMatch(/^ {2}destroy: no on demo \(rule: no-destroy\)$/m);
+    expect(whoami.stdout).toMatch(/^ {2}deploy: with approval on demo \(rule: deploys-need-approval\)$/m);
+    const canI = await cli('alice', ['can-i', 'reboot', 'web-1', '--json']);
+    expect(JSON.parse(canI.stdout)).toEqual({
+      kind: 'can-i',
+      command: 'reboot web-1 --json',
+      answers: [{ provider: 'demo', effect: 'allow', rule: 'alice-reboots', confirm: true }],
+    });
+  });
+});
+
+describe('the CLI binary', () => {
+  it('acts as the OS user it runs as: one the policy does not map gets no rights', async () => {
+    const result = await run('bin/cloudmaster.js', ['reboot', 'web-1', '--yes'], env);
+    expect(result.code).toBe(EXIT.refused);
+    expect(result.stderr).toMatch(/^You may not reboot web-1: no rule allows it/);
+  });
+});
