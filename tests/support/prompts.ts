@@ -6,12 +6,16 @@ import { REQUEST_ACTIONS } from '../../src/replies/slack/confirmation.ts';
 import { type FakeSlack, latest, type MessageRecord } from './fake-slack/index.ts';
 import { buttonIds } from './fake-slack/payloads.ts';
 
-/** The prompt whose text starts with `question` ("Reboot web-2 on demo?"), once it is posted. */
-export function prompt(fake: FakeSlack, question: string): Promise<MessageRecord> {
+/**
+ * The newest prompt whose text starts with `question` ("Reboot web-2 on
+ * demo?"), once it is posted; `since` skips messages posted before (an index into `fake.messages`).
+ */
+export function prompt(fake: FakeSlack, question: string, since = 0): Promise<MessageRecord> {
   return fake.waitFor(
     () =>
-      fake.messages.find(
-        (m) =>
+      fake.messages.findLast(
+        (m, index) =>
+          index >= since &&
           m.versions[0]?.text.startsWith(question) &&
           buttonIds(m.versions[0]?.blocks ?? []).some((id) =>
             Object.values(REQUEST_ACTIONS).includes(id as never),
@@ -23,13 +27,18 @@ export function prompt(fake: FakeSlack, question: string): Promise<MessageRecord
 
 export type PromptAction = keyof typeof REQUEST_ACTIONS;
 
-/** Clicks one of the prompt's buttons (as the requester unless `userId` says who). */
+/**
+ * Clicks one of the prompt's buttons as the prompt first showed it (as the
+ * requester unless `userId` says who): a click after it was decided is
+ * someone whose Slack had not refreshed the message yet.
+ */
 export async function click(fake: FakeSlack, message: MessageRecord, action: PromptAction, userId?: string) {
   const first = message.versions[0];
   const value = first ? findValue(first.blocks, REQUEST_ACTIONS[action]) : undefined;
   return fake.clickButton({
     message,
     actionId: REQUEST_ACTIONS[action],
+    version: 0,
     ...(value ? { value } : {}),
     ...(userId ? { userId } : {}),
   });
@@ -64,4 +73,12 @@ export async function confirmAndFollow(
     timeoutMs,
   });
   return message;
+}
+
+/** What the app told only the clicker, through the click's response_url. */
+export function noticeTo(fake: FakeSlack, click: { readonly responseUrl: string }): Promise<string> {
+  return fake.waitFor(
+    () => fake.messages.find((m) => m.responseUrl === click.responseUrl && m.ephemeral)?.text,
+    { description: 'a notice to the clicker' },
+  );
 }

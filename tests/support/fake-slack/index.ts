@@ -109,6 +109,11 @@ export interface ClickButtonInput {
   readonly value?: string;
   /** Default: who sees the message if ephemeral, else U0ALICE. */
   readonly userId?: string;
+  /**
+   * Click a button as an earlier version of the message showed it: a person
+   * whose client had not shown the update yet (default: the latest version).
+   */
+  readonly version?: number;
 }
 
 export class FakeSlack extends FakeWorkspace {
@@ -295,7 +300,9 @@ export class FakeSlack extends FakeWorkspace {
     const message = this.message(input.message.channel, input.message.ts);
     if (!message) throw new Error(`no message ${input.message.ts} in ${input.message.channel} to click`);
     if (message.deleted) throw new Error(`message ${message.ts} in ${message.channel} was deleted`);
-    const button = findButton(message.blocks, input.actionId, input.value);
+    const shown = input.version === undefined ? message.blocks : message.versions[input.version]?.blocks;
+    if (!shown) throw new Error(`message ${message.ts} has no version ${input.version}`);
+    const button = findButton(shown, input.actionId, input.value);
     if (!button) {
       throw new Error(
         `message ${message.ts} has no button ${input.actionId}${input.value === undefined ? '' : ` with value ${input.value}`} (buttons: ${buttonIds(message.blocks).join(', ') || 'none'})`,
@@ -315,6 +322,7 @@ export class FakeSlack extends FakeWorkspace {
         blockId: button.blockId,
         value: button.value,
         buttonText: button.text,
+        actionTs: this.nextTs(),
       },
       responseUrl,
       this.nextId('trigger-'),

@@ -94,6 +94,8 @@ export interface BlockActionInput {
   readonly blockId: string;
   readonly value: string | undefined;
   readonly buttonText: unknown;
+  /** Unique per click, as Slack's are (two clicks in one millisecond still differ). */
+  readonly actionTs: string;
 }
 
 export function blockActionsPayload(
@@ -133,7 +135,7 @@ export function blockActionsPayload(
         block_id: input.blockId,
         text: input.buttonText ?? { type: 'plain_text', text: input.actionId, emoji: true },
         ...(input.value === undefined ? {} : { value: input.value }),
-        action_ts: (Date.now() / 1000).toFixed(6),
+        action_ts: input.actionTs,
       },
     ],
   };
