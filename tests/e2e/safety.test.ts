@@ -282,7 +282,9 @@ for (const database of testDatabases()) {
       expect(everything.split(TOKEN).length - 1).toBe(0);
       // It was there to leak: the reply and the audit show where it was taken out.
       expect(records.find((r) => r.outcome === 'failed')?.rawText).toBe('reboot [redacted] on do');
-      expect(fake.messages.some((m) => m.text.includes('No machine') && m.text.includes('[redacted]'))).toBe(true);
+      expect(fake.messages.some((m) => m.text.includes('No machine') && m.text.includes('[redacted]'))).toBe(
+        true,
+      );
     });
   });
 }

@@ -17,11 +17,16 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startBot(
-  yaml: string,
-  options: { fake?: FakeSlackOptions; env?: Record<string, string> } = {},
-): Promise<Harness> {
-  const fake = await FakeSlack.start(options.fake);
+export interface StartOptions {
+  readonly fake?: FakeSlackOptions;
+  /** Connect to this fake Slack (another replica of the app); `stop()` then leaves it running. */
+  readonly slack?: FakeSlack;
+  readonly env?: Record<string, string>;
+}
+
+export async function startBot(yaml: string, options: StartOptions = {}): Promise<Harness> {
+  const fake = options.slack ?? (await FakeSlack.start(options.fake));
+  const connectionsBefore = fake.connectionsOpened;
   const logs: string[] = [];
   // A store of its own unless the test shares one (restarts, replicas).
   const dataDir = mkdtempSync(join(tmpdir(), 'cloudmaster-bot-'));
@@ -37,6 +42,9 @@ export async function startBot(
     logDestination: { write: (line: string) => logs.push(line) },
   });
   await bot.start();
+  await fake.waitFor(() => fake.connectionsOpened > connectionsBefore, {
+    description: 'the bot’s connection',
+  });
   await fake.waitForConnection();
   return {
     fake,
@@ -44,7 +52,7 @@ export async function startBot(
     logs,
     async stop() {
       await bot.stop({ graceMs: 2_000, abortMs: 1_000 });
-      await fake.stop();
+      if (!options.slack) await fake.stop();
     },
   };
 }
