@@ -179,6 +179,11 @@ export function trackReading(
     const { resolvedAt: _resolvedAt, ...facts } = seen;
     const incident = withoutUndefined({
       ...facts,
+      // A reopened incident keeps its first start at the source; this outage began when it reopened.
+      startedAt:
+        before?.resolvedAt && seen.startedAt <= before.resolvedAt
+          ? (seen.updatedAt ?? reading.at)
+          : seen.startedAt,
       key: `${seen.id}#${occurrence}`,
       occurrence,
       firstSeenAt: now,

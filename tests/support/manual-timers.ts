@@ -34,15 +34,33 @@ export class ManualTimers implements Timers {
   advance(ms: number): void {
     const target = this.current + ms;
     for (;;) {
-      const due = this.queue
-        .filter((pending) => pending.at <= target)
-        .sort((a, b) => a.at - b.at || a.id - b.id)[0];
+      const due = this.firstDue(target);
       if (!due) break;
       this.queue = this.queue.filter((pending) => pending !== due);
       this.current = due.at;
       due.callback();
     }
     this.current = target;
+  }
+
+  /**
+   * Moves time forward by `ms` one due timer at a time, letting the work each
+   * one starts finish (`settle`) before time moves on — polls that answer
+   * promptly, as opposed to `advance`, where all the time passes at once.
+   */
+  async advanceSettling(ms: number, settle: () => Promise<void>): Promise<void> {
+    const target = this.current + ms;
+    for (;;) {
+      const due = this.firstDue(target);
+      if (!due) break;
+      this.advance(due.at - this.current);
+      await settle();
+    }
+    this.current = target;
+  }
+
+  private firstDue(by: number): Pending | undefined {
+    return this.queue.filter((pending) => pending.at <= by).sort((a, b) => a.at - b.at || a.id - b.id)[0];
   }
 
   /** How long until each pending timer fires, soonest first. */

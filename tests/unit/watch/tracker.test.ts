@@ -88,7 +88,8 @@ const sequences: readonly [string, readonly Step[], Omit<TrackOptions, 'now'>?][
         reads: [seen('a', 72, { status: 'resolved', sourceStatus: 'resolved', resolvedAt: minutes(72) })],
         expect: [],
       },
-      { at: 120, reads: [seen('a', 118, { startedAt: minutes(118) })], expect: ['reopened a#2'] },
+      // The source keeps the first start; the new outage is counted from when it reopened.
+      { at: 120, reads: [seen('a', 118)], expect: ['reopened a#2'] },
       { at: 150, reads: [], expect: [] },
       { at: 152, reads: [], expect: ['resolved a#2 after 32 min by absence'] },
     ],
