@@ -136,7 +136,10 @@ export class WatchScheduler {
     state.nextPollAt = this.timers.now() + delay;
     state.timer = this.timers.setTimeout(() => {
       state.timer = undefined;
-      void this.poll(state);
+      // pollOnce catches everything it calls; this is the last line, should that ever change.
+      this.poll(state).catch((error: unknown) =>
+        this.options.log.error({ err: error, source: state.source.name }, 'status poll failed unexpectedly'),
+      );
     }, delay);
   }
 
