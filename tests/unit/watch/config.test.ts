@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { PROVIDER_MODULES } from '../../../providers/modules.ts';
 import { ConfigError, type LoadedConfig, loadConfig } from '../../../src/config/load.ts';
 import { watchSectionSchema } from '../../../src/watch/config.ts';
 import { SOURCE_PRESETS } from '../../../src/watch/presets.ts';
-import { sourceType } from '../../../src/watch/types/index.ts';
+import { SOURCE_TYPE_NAMES, sourceType } from '../../../src/watch/types/index.ts';
 
 const KNOWN_PRESETS =
   'digitalocean, github, vultr, cloud66, slack, aws, azure, gcp, cloudflare, bitbucket, datadog, twilio';
@@ -173,6 +173,13 @@ watch:
     expect(
       loadConfig({ env: { CLOUDMASTER_DEMO: '1' }, modules: PROVIDER_MODULES, cwd: '/nowhere' }).watch,
     ).toBeUndefined();
+  });
+
+  it('documents every preset and source type in the README', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Outage watch'), readme.indexOf('## Commands'));
+    for (const preset of SOURCE_PRESETS) expect(section, preset.name).toContain(`\`${preset.name}\``);
+    for (const type of SOURCE_TYPE_NAMES) expect(section, type).toContain(`| \`${type}\` |`);
   });
 
   it('has presets of known types, valid URLs and distinct names', () => {
