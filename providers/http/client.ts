@@ -36,6 +36,12 @@ export interface RequestOptions<T> {
   readonly signal: AbortSignal;
   /** The provider makes repeating this request safe (an idempotency key, say). */
   readonly idempotent?: boolean;
+  /** Headers for this request only (conditional requests, another Accept); they win over the client's. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The body's media type when it is not plain JSON (JSON Patch, say). */
+  readonly contentType?: string;
+  /** Hand the answer's body to the schema as text, unparsed (XML feeds). */
+  readonly asText?: boolean;
 }
 
 export interface HttpResponse<T> {
@@ -51,8 +57,9 @@ function networkCode(error: unknown): string | undefined {
   return typeof cause?.code === 'string' ? cause.code : undefined;
 }
 
-async function readBody(response: Response): Promise<unknown> {
+async function readBody(response: Response, asText: boolean): Promise<unknown> {
   const text = await response.text();
+  if (asText) return text;
   if (text === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
@@ -85,8 +92,12 @@ export class HttpClient {
     const url = this.url(request.path, request.query);
     const what = `${request.method} ${url.pathname}`;
     const deadline = Date.now() + budgetMs;
-    const headers: Record<string, string> = { Accept: 'application/json', ...this.options.headers };
-    if (request.body !== undefined) headers['Content-Type'] = 'application/json';
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      ...this.options.headers,
+      ...request.headers,
+    };
+    if (request.body !== undefined) headers['Content-Type'] = request.contentType ?? 'application/json';
 
     for (let attempt = 1; ; attempt++) {
       const remaining = deadline - Date.now();
@@ -118,7 +129,7 @@ export class HttpClient {
         continue;
       }
 
-      const body = await readBody(response).catch(() => undefined);
+      const body = await readBody(response, request.asText ?? false).catch(() => undefined);
       log.debug(
         {
           provider: provider.id,

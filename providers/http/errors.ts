@@ -14,16 +14,20 @@ export interface HttpProvider {
 export class HttpError extends CloudmasterError {
   /** The HTTP status, or undefined for a network failure or timeout. */
   readonly status: number | undefined;
+  /** What the provider's error body said, for callers that word the error their own way. */
+  readonly providerMessage: string | undefined;
   constructor(
     code: ErrorCode,
     message: string,
     status: number | undefined,
     provider: HttpProvider,
     hint?: string,
+    providerMessage?: string,
   ) {
     super(code, message, { provider: provider.id, ...(hint ? { hint } : {}) });
     this.name = 'HttpError';
     this.status = status;
+    this.providerMessage = providerMessage;
   }
 }
 
@@ -46,6 +50,8 @@ export function statusError(
       `${provider.label} rejected the token of provider \`${provider.id}\`${check}.`,
       status,
       provider,
+      undefined,
+      providerMessage,
     );
   }
   if (status === 403) {
@@ -55,6 +61,7 @@ export function statusError(
       status,
       provider,
       'The token works but lacks the scope or permission for this; check its scopes.',
+      providerMessage,
     );
   }
   if (status === 404)
@@ -63,6 +70,8 @@ export function statusError(
       `${provider.label} has no such resource${said}.`,
       status,
       provider,
+      undefined,
+      providerMessage,
     );
   if (status === 429) {
     return new HttpError(
@@ -71,6 +80,7 @@ export function statusError(
       status,
       provider,
       'Wait a minute and try again.',
+      providerMessage,
     );
   }
   if (status >= 500) {
@@ -80,6 +90,7 @@ export function statusError(
       status,
       provider,
       'This is on the provider’s side; try again shortly or check its status page.',
+      providerMessage,
     );
   }
   return new HttpError(
@@ -87,6 +98,8 @@ export function statusError(
     `${provider.label} refused: ${providerMessage ?? `HTTP ${status}`}`,
     status,
     provider,
+    undefined,
+    providerMessage,
   );
 }
 

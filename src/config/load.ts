@@ -17,6 +17,9 @@ import {
 import { CloudmasterError, ErrorCode } from '../errors.ts';
 import { matchesAny } from '../policy/glob.ts';
 import { type PolicyConfig, policySchema } from '../policy/schema.ts';
+import type { WatchSettings } from '../watch/config.ts';
+import { loadWatchSections } from '../watch/config-sections.ts';
+import type { TicketSettings } from '../watch/tickets/config.ts';
 import { interpolate } from './interpolate.ts';
 import { formatIssues } from './issues.ts';
 import { DEFAULT_SETTINGS, type Settings, settingsSchema } from './settings.ts';
@@ -35,6 +38,10 @@ export interface LoadedConfig {
   readonly policy?: PolicyConfig;
   /** Every secret value in the config, for the logger's and replies' redaction. */
   readonly secrets: readonly string[];
+  /** The outage watch (`watch:`), when configured. */
+  readonly watch?: WatchSettings;
+  /** Where Create ticket opens issues (`tickets:`), when configured. */
+  readonly tickets?: TicketSettings;
 }
 
 export class ConfigError extends CloudmasterError {
@@ -53,6 +60,8 @@ const fileSchema = z.strictObject({
   settings: z.unknown().optional(),
   providers: z.record(z.string(), z.unknown()).optional(),
   policy: z.unknown().optional(),
+  watch: z.unknown().optional(),
+  tickets: z.unknown().optional(),
 });
 
 /** A provider a rule names that no account is (by id or type) would silently never match: say so. */
@@ -175,6 +184,8 @@ function loadFile(path: string, { env, modules, cwd }: LoadOptions): LoadedConfi
       problems.push(...formatIssues(parsed.error.issues, where, ['policy']));
     }
   }
+  const outageWatch = loadWatchSections(data, interpolated, where);
+  problems.push(...outageWatch.problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -182,6 +193,8 @@ function loadFile(path: string, { env, modules, cwd }: LoadOptions): LoadedConfi
     settings: effective,
     accounts: built.accounts,
     ...(policy ? { policy } : {}),
-    secrets: built.accounts.flatMap((account) => account.secrets),
+    secrets: [...built.accounts.flatMap((account) => account.secrets), ...outageWatch.secrets],
+    ...(outageWatch.watch ? { watch: outageWatch.watch } : {}),
+    ...(outageWatch.tickets ? { tickets: outageWatch.tickets } : {}),
   };
 }

@@ -139,6 +139,36 @@ describe('HTTP client', () => {
     expect(error.message).toMatch(/^DigitalOcean answered something unexpected to GET \/v2\/x: ok: /);
   });
 
+  it('sends a request’s own headers and body type, and hands a body over as text when asked', async () => {
+    const client = await clientFor((request, res) => {
+      if (request.method === 'POST') return json(res, 200, { ok: true });
+      res.writeHead(200, { 'Content-Type': 'application/rss+xml' }).end('<rss>{"ok":true}</rss>');
+    });
+    await client.request({
+      method: 'POST',
+      path: '/patch',
+      body: [{ op: 'add', path: '/x', value: 1 }],
+      contentType: 'application/json-patch+json',
+      schema: okSchema,
+      signal: signal(),
+    });
+    const feed = await client.request({
+      method: 'GET',
+      path: '/feed',
+      headers: { Accept: 'application/rss+xml', 'If-None-Match': '"abc"' },
+      schema: z.string(),
+      asText: true,
+      signal: signal(),
+    });
+    expect(feed.data).toBe('<rss>{"ok":true}</rss>');
+    const [patch, get] = server?.requests ?? [];
+    expect(patch?.headers['content-type']).toBe('application/json-patch+json');
+    expect(patch?.body).toEqual([{ op: 'add', path: '/x', value: 1 }]);
+    expect(get?.headers.accept).toBe('application/rss+xml');
+    expect(get?.headers['if-none-match']).toBe('"abc"');
+    expect(get?.headers.authorization).toBe('Bearer secret-token-value');
+  });
+
   it('ends a call that does not answer at its deadline', async () => {
     const client = await clientFor(() => {
       // Never answers.
