@@ -125,6 +125,48 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX idempotency_by_expiry ON idempotency_keys (expires_at)',
     ],
   },
+  {
+    version: 3,
+    name: 'jobs and their steps',
+    statements: [
+      `CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        verb TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        target_name TEXT NOT NULL,
+        target_id TEXT,
+        requester TEXT NOT NULL,
+        channel TEXT,
+        entry TEXT NOT NULL,
+        raw_text TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        operation TEXT,
+        last_progress TEXT,
+        detail TEXT,
+        message_channel TEXT,
+        message_ts TEXT,
+        message_thread TEXT,
+        created_at BIGINT NOT NULL,
+        started_at BIGINT,
+        ended_at BIGINT,
+        deadline_at BIGINT NOT NULL,
+        lease_owner TEXT,
+        lease_until BIGINT NOT NULL,
+        cancel_requested_by TEXT,
+        cancel_requested_at BIGINT
+      )`,
+      'CREATE INDEX jobs_by_state ON jobs (state, lease_until)',
+      'CREATE INDEX jobs_by_time ON jobs (created_at)',
+      `CREATE TABLE job_steps (
+        job_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        at BIGINT NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (job_id, seq)
+      )`,
+    ],
+  },
 ];
 
 function statementsFor(migration: Migration, dialect: Dialect): string[] {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
 import { AuditLog } from './audit-log.ts';
 import { IdempotencyKeys } from './idempotency.ts';
+import { JobStore } from './jobs.ts';
 import { migrate } from './migrations.ts';
 import { PendingRequests } from './pending-requests.ts';
 import { openPostgres } from './postgres-driver.ts';
@@ -20,6 +21,7 @@ export interface Store {
   readonly audit: AuditLog;
   readonly pending: PendingRequests;
   readonly keys: IdempotencyKeys;
+  readonly jobs: JobStore;
   /** The SQL underneath, for modules that keep their own tables. */
   readonly sql: SqlDriver;
   /** A cheap query, for `health`. */
@@ -112,6 +114,7 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
     audit: new AuditLog(sql),
     pending: new PendingRequests(sql),
     keys: new IdempotencyKeys(sql),
+    jobs: new JobStore(sql),
     sql,
     async ping() {
       await sql.all('SELECT 1 AS ok');
