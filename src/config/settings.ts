@@ -1,13 +1,18 @@
 /** Bot-wide settings: the `settings:` section of cloudmaster.yml. */
 import { z } from 'zod';
+import { MUTATING_VERBS } from '../grammar/command.ts';
 import { durationSchema } from './duration.ts';
 
 export const settingsSchema = z
   .strictObject({
     /** How long one provider may take to answer a read before its error is shown inline. */
     timeout: durationSchema.default(10_000),
-    /** How long a mutation is followed before the reply says it is still going. */
+    /** How long a mutation is followed before its job ends timed out (verbs not in timeLimits). */
     operationTimeout: durationSchema.default(15 * 60_000),
+    /** Per-verb time limits of jobs: `create: 30m`, `deploy: 1h`… */
+    timeLimits: z
+      .partialRecord(z.enum(MUTATING_VERBS), durationSchema)
+      .default({ create: 30 * 60_000, deploy: 60 * 60_000 }),
     /** How often a running operation is polled. */
     pollInterval: durationSchema.default(2_000),
     /** Machines per Slack message; more are behind a Next button. */
@@ -24,6 +29,7 @@ export const settingsSchema = z
   .default({
     timeout: 10_000,
     operationTimeout: 15 * 60_000,
+    timeLimits: { create: 30 * 60_000, deploy: 60 * 60_000 },
     pollInterval: 2_000,
     pageSize: 50,
     shutdownGrace: 20_000,

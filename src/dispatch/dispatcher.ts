@@ -23,7 +23,7 @@ import {
 } from '../grammar/command.ts';
 import { suggest } from '../grammar/suggest.ts';
 import { type CallOptions, callProvider, readProvider } from './call.ts';
-import { followOperation } from './follow.ts';
+import { type FollowOptions, type FollowResult, followOperation } from './follow.ts';
 import { lookup } from './lookup.ts';
 import type {
   ListOutcome,
@@ -390,16 +390,23 @@ export class Dispatcher {
     };
   }
 
-  private async request(
-    command: MutationCommand,
-    entry: ConnectedProvider,
-    plan: OperationPlan,
-    ctx: DispatchContext,
-  ): Promise<OperationRef> {
+  /**
+   * Sends a prepared mutation to its provider: the one call that changes
+   * something. Throws what the provider answered; a timeout says the
+   * operation may or may not have started.
+   */
+  async send(prepared: PreparedMutation, ctx: DispatchContext = {}): Promise<OperationRef> {
+    const { command, entry, plan } = prepared;
     const call = this.callOptions(command, ctx);
     try {
-      return await callProvider(entry, call, (provider, c) => sendMutation(provider, command, plan, c));
+      const ref = await callProvider(entry, call, (provider, c) => sendMutation(provider, command, plan, c));
+      this.log.info(
+        { provider: entry.account.id, verb: command.verb, target: plan.target, operation: ref.operationId },
+        'operation accepted',
+      );
+      return ref;
     } catch (error) {
+      this.logProviderError(entry, command.verb, error);
       if (isCloudmasterError(error) && error.code === ErrorCode.ProviderTimeout) {
         // We cannot know whether the request arrived: say so rather than invite a blind retry.
         throw new CloudmasterError(error.code, error.message, {
@@ -408,44 +415,33 @@ export class Dispatcher {
         });
       }
       throw error;
+    } finally {
+      // Even a refused or timed-out request may have changed something.
+      this.cache.invalidate(entry.account.id);
     }
   }
 
-  /** Sends a prepared mutation and follows it to its end. Never throws. */
-  async execute(
-    prepared: PreparedMutation,
-    ctx: DispatchContext = {},
-    observer: OperationObserver = {},
-  ): Promise<OperationOutcome> {
-    const { command, entry, plan } = prepared;
-    const started = performance.now();
-    const elapsed = (): number => performance.now() - started;
-    let ref: OperationRef;
-    try {
-      ref = await this.request(command, entry, plan, ctx);
-    } catch (error) {
-      // Even a refused or timed-out request may have changed something.
-      this.cache.invalidate(entry.account.id);
-      this.logProviderError(entry, command.verb, error);
+  /** Follows an accepted operation (also one accepted before a restart) to its end. Never throws. */
+  async follow(
+    ref: OperationRef,
+    options: Omit<FollowOptions, 'call' | 'pollIntervalMs'> & { readonly signal?: AbortSignal },
+  ): Promise<FollowResult> {
+    const entry = this.providers.byId(ref.provider);
+    if (!entry) {
       return {
-        kind: 'operation',
-        plan,
         end: 'failed',
-        error,
-        elapsedMs: elapsed(),
-      } satisfies OperationOutcome;
+        error: new CloudmasterError(
+          ErrorCode.UnknownProvider,
+          `Provider ${ref.provider} is no longer configured, so ${ref.target.name} cannot be followed.`,
+          { hint: `Check it at the provider, or put ${ref.provider} back into cloudmaster.yml.` },
+        ),
+      };
     }
-    this.log.info(
-      { provider: entry.account.id, verb: command.verb, target: plan.target, operation: ref.operationId },
-      'operation accepted',
-    );
-    this.cache.invalidate(entry.account.id);
-    await observer.accepted?.(plan, ref);
+    const { signal, ...rest } = options;
     const result = await followOperation(entry, ref, {
-      call: { ...this.callOptions(command, ctx), fresh: true },
+      ...rest,
+      call: { fresh: true, log: this.log, cache: this.cache, ...(signal ? { signal } : {}) },
       pollIntervalMs: entry.account.pollIntervalMs,
-      timeoutMs: this.settings.operationTimeout,
-      onProgress: (progress) => observer.progressed?.(plan, progress),
     });
     // Reads made while it ran saw intermediate states.
     this.cache.invalidate(entry.account.id);
@@ -455,6 +451,35 @@ export class Dispatcher {
         'shutting down while an operation was being followed',
       );
     }
+    return result;
+  }
+
+  /** Time limit of a verb: settings.timeLimits, else settings.operationTimeout. */
+  timeLimit(verb: MutatingVerb): number {
+    return this.settings.timeLimits[verb] ?? this.settings.operationTimeout;
+  }
+
+  /** Sends a prepared mutation and follows it to its end, here and now (no job). Never throws. */
+  async execute(
+    prepared: PreparedMutation,
+    ctx: DispatchContext = {},
+    observer: OperationObserver = {},
+  ): Promise<OperationOutcome> {
+    const { plan } = prepared;
+    const started = performance.now();
+    const elapsed = (): number => performance.now() - started;
+    let ref: OperationRef;
+    try {
+      ref = await this.send(prepared, ctx);
+    } catch (error) {
+      return { kind: 'operation', plan, end: 'failed', error, elapsedMs: elapsed() };
+    }
+    await observer.accepted?.(plan, ref);
+    const result = await this.follow(ref, {
+      deadlineAt: Date.now() + this.timeLimit(plan.verb),
+      onProgress: (progress) => observer.progressed?.(plan, progress),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
     return {
       kind: 'operation',
       plan,

@@ -1,13 +1,14 @@
 /**
  * Following an accepted operation to its end by polling the provider: each
  * new step is reported once; a few failed polls in a row end it as failed
- * with the reason; the time limit ends it as timed out, saying what state
- * the target was last seen in.
+ * with the reason (a job never hangs on a provider that cannot answer); the
+ * deadline — absolute, so a resumed job keeps the one it had — ends it as
+ * timed out, saying what state the target was last seen in.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectedProvider } from '../../providers/registry.ts';
 import type { OperationProgress, OperationRef } from '../../providers/types.ts';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
+import { realTimers, sleep, type Timers } from '../timers.ts';
 import { type CallOptions, callProvider } from './call.ts';
 import type { OperationEnd } from './outcome.ts';
 
@@ -17,8 +18,14 @@ const MAX_FAILED_POLLS = 5;
 export interface FollowOptions {
   readonly call: CallOptions;
   readonly pollIntervalMs: number;
-  readonly timeoutMs: number;
+  /** When it ends as timed out (ms since the epoch, on `timers`). */
+  readonly deadlineAt: number;
+  readonly timers?: Timers;
+  /** The last progress already seen (a resumed job): not reported again. */
+  readonly last?: OperationProgress;
   readonly onProgress: (progress: OperationProgress) => Promise<void> | void;
+  /** Before each poll: the job runner renews its lease and sends a cancellation here. */
+  readonly beforePoll?: () => Promise<void>;
 }
 
 export interface FollowResult {
@@ -36,15 +43,17 @@ export async function followOperation(
   ref: OperationRef,
   options: FollowOptions,
 ): Promise<FollowResult> {
-  const startedAt = Date.now();
-  let last: OperationProgress | undefined;
+  const timers = options.timers ?? realTimers;
+  let last = options.last;
   let failedPolls = 0;
   const signal = options.call.signal;
+  const interrupted = (): FollowResult => ({ end: 'interrupted', ...(last ? { last } : {}) });
 
   while (true) {
-    if (signal?.aborted) return { end: 'interrupted', ...(last ? { last } : {}) };
-    if (Date.now() - startedAt > options.timeoutMs) return { end: 'timed_out', ...(last ? { last } : {}) };
+    if (signal?.aborted) return interrupted();
+    if (timers.now() >= options.deadlineAt) return { end: 'timed_out', ...(last ? { last } : {}) };
     try {
+      await options.beforePoll?.();
       const progress = await callProvider(entry, options.call, (provider, ctx) => {
         if (!provider.poll) throw new Error(`${entry.account.id} cannot follow operations`);
         return provider.poll(ref, ctx);
@@ -64,7 +73,7 @@ export async function followOperation(
           : { end: progress.state, last };
       }
     } catch (error) {
-      if (signal?.aborted) return { end: 'interrupted', ...(last ? { last } : {}) };
+      if (signal?.aborted) return interrupted();
       failedPolls += 1;
       options.call.log.warn(
         { err: error, provider: entry.account.id, failedPolls },
@@ -86,9 +95,10 @@ export async function followOperation(
       }
     }
     try {
-      await sleep(options.pollIntervalMs, undefined, signal ? { signal } : undefined);
+      const left = options.deadlineAt - timers.now();
+      await sleep(timers, Math.max(0, Math.min(options.pollIntervalMs, left)), signal);
     } catch {
-      return { end: 'interrupted', ...(last ? { last } : {}) };
+      return interrupted();
     }
   }
 }

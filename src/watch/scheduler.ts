@@ -18,9 +18,9 @@
 import type { Logger } from 'pino';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
 import { suggest } from '../grammar/suggest.ts';
+import { backgroundTimers, type Timers } from '../timers.ts';
 import type { SourceReading, WatchSource } from './source.ts';
 import { initialHealth, nextHealth, type SourceHealth } from './source-health.ts';
-import { realTimers, type Timers } from './timers.ts';
 
 export interface WatchSchedulerOptions {
   readonly sources: readonly WatchSource[];
@@ -58,7 +58,7 @@ export class WatchScheduler {
 
   constructor(options: WatchSchedulerOptions) {
     this.options = options;
-    this.timers = options.timers ?? realTimers;
+    this.timers = options.timers ?? backgroundTimers;
     for (const source of options.sources) {
       this.states.set(source.name, { source, health: initialHealth(source.name) });
     }

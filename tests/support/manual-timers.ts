@@ -1,5 +1,5 @@
 /** Timers whose time passes only when a test says so; due callbacks run in order. */
-import type { Timers } from '../../src/watch/timers.ts';
+import type { Timers } from '../../src/timers.ts';
 
 interface Pending {
   readonly id: number;
