@@ -62,10 +62,25 @@ function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-function tlsError(provider: HttpProvider, url: URL, code: string, reason: string): CloudmasterError {
+/** A failed handshake: Node's certificate codes, or OpenSSL's own words ("EE certificate key too weak"). */
+function isTlsFailure(code: string | undefined, reason: string): boolean {
+  if (code && TLS_CODES.has(code)) return true;
+  const openssl = code === undefined || code === 'UNSPECIFIED' || /^ERR_(SSL|TLS)_/.test(code);
+  return openssl && /certificate|handshake/i.test(reason);
+}
+
+function tlsError(
+  provider: HttpProvider,
+  url: URL,
+  code: string | undefined,
+  reason: string,
+): CloudmasterError {
+  // Node appends advice about its own flags ("; if the root CA is installed locally, …"): caFile is ours.
+  const said = reason.split(';')[0]?.trim() ?? reason;
+  const why = code && code !== 'UNSPECIFIED' ? `${code}: ${said}` : said;
   return new CloudmasterError(
     ErrorCode.ProviderUnavailable,
-    `The TLS certificate of ${url.host} is not trusted by provider \`${provider.id}\` (${code}: ${reason}).`,
+    `The TLS certificate of ${url.host} is not trusted by provider \`${provider.id}\` (${why}).`,
     {
       provider: provider.id,
       hint: 'Give the certificate of the CA that signed it as `caFile`; only on a network you trust, `insecure: true` skips the check.',
@@ -114,7 +129,7 @@ export class SoapTransport {
         const code = errorCode(error);
         if (code === 'TIMEOUT') throw timeoutError(provider, timeoutMs);
         const reason = error instanceof Error ? error.message : String(error);
-        if (code && TLS_CODES.has(code)) throw tlsError(provider, url, code, reason);
+        if (isTlsFailure(code, reason)) throw tlsError(provider, url, code, reason);
         log.debug(
           { provider: provider.id, method: request.method, attempt, network: code },
           'vim25 call failed',
