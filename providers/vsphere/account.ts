@@ -50,13 +50,13 @@ export function openAccount(setup: ProviderSetup<VsphereConfig>): VsphereAccount
   const provider = { id, label: setup.label };
   if (config.insecure && url.protocol === 'https:') {
     log.warn(
-      { provider: id, url: url.origin },
+      { url: url.origin },
       `TLS CERTIFICATE VERIFICATION IS OFF for provider ${id} (insecure: true): anyone on the network path can pose as ${url.host} and read its password. Give the CA as caFile instead.`,
     );
   }
   if (url.protocol === 'http:') {
     log.warn(
-      { provider: id, url: url.origin },
+      { url: url.origin },
       `provider ${id} talks plain http: its password crosses the network unencrypted`,
     );
   }

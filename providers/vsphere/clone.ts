@@ -12,10 +12,10 @@ import { required } from '../params.ts';
 import type { CallContext, CreateRequest, OperationRef } from '../types.ts';
 import type { VsphereAccount } from './account.ts';
 import { hostOf, type Inventory, nameOf, parentOf } from './inventory.ts';
-import { reference } from './power.ts';
+import { reference } from './reference.ts';
 import type { ObjectContent } from './vim25/property-collector.ts';
 import { startTask } from './vim25/tasks.ts';
-import { type ManagedObjectReference, readMoref } from './vim25/values.ts';
+import { type ManagedObjectReference, readBoolean, readMoref } from './vim25/values.ts';
 
 interface Choice {
   /** The parameter that names it: `host`, `pool`, `folder`, `datastore`. */
@@ -91,13 +91,20 @@ function findTemplate(inventory: Inventory, name: string, provider: string): Obj
   if (found) return found;
   const names = inventory.vms.map((vm) => nameOf(vm) ?? vm.obj.value);
   const near = suggest(name, names);
+  const templates = inventory.vms
+    .filter((vm) => readBoolean(vm.props.get('config.template')) === true)
+    .map((vm) => nameOf(vm) ?? vm.obj.value);
   throw new CloudmasterError(
     ErrorCode.NotFound,
     `No template or VM named "${name}" on ${provider} to clone.`,
     {
       provider,
       hint:
-        near.length > 0 ? `Did you mean ${near.map((word) => `template=${word}`).join(' or ')}?` : undefined,
+        near.length > 0
+          ? `Did you mean ${near.map((word) => `template=${word}`).join(' or ')}?`
+          : templates.length > 0
+            ? `Templates on ${provider}: ${templates.slice(0, 10).join(', ')}.`
+            : `\`list on ${provider}\` shows its VMs; any of them can be cloned.`,
     },
   );
 }

@@ -8,14 +8,12 @@ import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
 import type { CallContext, Machine, OperationRef, StopOptions } from '../types.ts';
 import type { VsphereAccount } from './account.ts';
 import { faultError } from './errors.ts';
+import { reference } from './reference.ts';
 import { isFaultOfType, SoapFault } from './vim25/faults.ts';
 import type { Vim25Api } from './vim25/session.ts';
 import { startTask, waitForTask } from './vim25/tasks.ts';
 import type { ManagedObjectReference } from './vim25/values.ts';
 import { readVmState, type VmState, vmRef } from './vm-state.ts';
-
-/** How a verb was carried out, kept in the reference so `poll` knows what to watch. */
-export type OperationPath = 'task' | 'guest';
 
 /** Faults after which a guest reboot is not retried as a reset: a reset would fail the same way. */
 const NO_RESET_AFTER = [
@@ -25,24 +23,6 @@ const NO_RESET_AFTER = [
   'NoPermission',
   'TaskInProgress',
 ];
-
-export function reference(
-  account: VsphereAccount,
-  verb: OperationRef['verb'],
-  target: { readonly id: string; readonly name: string },
-  accepted: string,
-  started: { readonly path: OperationPath; readonly task?: ManagedObjectReference },
-): OperationRef {
-  return {
-    verb,
-    provider: account.id,
-    target: { kind: 'machine', id: target.id, name: target.name },
-    ...(started.task ? { operationId: started.task.value } : {}),
-    startedAt: new Date(account.clock.now()).toISOString(),
-    accepted,
-    data: { path: started.path },
-  };
-}
 
 function refuse(message: string, account: VsphereAccount, hint?: string): CloudmasterError {
   return new CloudmasterError(ErrorCode.InvalidState, message, {

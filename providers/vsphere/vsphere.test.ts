@@ -1,11 +1,16 @@
 /** The vsphere module's reads against VMware's simulator (vcsim): list, status, paging, datacenters, declaration. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.ts';
 import { ErrorCode } from '../../src/errors.ts';
 import { PROVIDER_VERBS } from '../../src/grammar/command.ts';
 import { callContext, machineNamed, rejection } from '../../tests/support/provider-kit.ts';
 import { vcsimBinary } from '../../tests/support/vcsim.ts';
 import type { Vim25Proxy } from '../../tests/support/vim25-proxy.ts';
 import { VsphereLab } from '../../tests/support/vsphere-lab.ts';
+import { PROVIDER_MODULES } from '../modules.ts';
 import { vsphereModule } from './index.ts';
 
 describe.skipIf(!vcsimBinary())('vsphere: reads against vcsim', () => {
@@ -136,6 +141,23 @@ describe.skipIf(!vcsimBinary())('vsphere: reads against vcsim', () => {
 });
 
 describe('vsphere: configuration', () => {
+  it('takes the password from the environment only', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cloudmaster-vsphere-')), 'cloudmaster.yml');
+    const account = (password: string) =>
+      `providers:\n  lab:\n    type: vsphere\n    url: https://vc.example.com/sdk\n    username: ops\n    password: ${password}\n`;
+    writeFileSync(file, account('literal-password-1'));
+    expect(() => loadConfig({ env: { CLOUDMASTER_CONFIG: file }, modules: PROVIDER_MODULES })).toThrow(
+      /providers\.lab\.password: write the secret as \$\{ENV_NAME\}/,
+    );
+    writeFileSync(file, account(`\${VSPHERE_PASSWORD}`));
+    const loaded = loadConfig({
+      env: { CLOUDMASTER_CONFIG: file, VSPHERE_PASSWORD: 'env-password-1' },
+      modules: PROVIDER_MODULES,
+    });
+    expect(loaded.accounts[0]?.secretSources).toEqual({ password: 'VSPHERE_PASSWORD' });
+    expect(loaded.secrets).toEqual(['env-password-1']);
+  });
+
   it('is enabled by VSPHERE_URL, VSPHERE_USER and VSPHERE_PASSWORD, the password named as its source', () => {
     expect(
       vsphereModule.fromEnvironment?.({

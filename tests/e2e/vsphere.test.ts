@@ -64,11 +64,13 @@ providers:
 
   it('/cloudmaster create web-9 on lab template=DC0_H0_VM1 clones it, and web-9 is then listed', async () => {
     const { fake } = harness;
+    // A clone that takes a while, as on a vCenter: its task is seen running before it is done.
+    sim.proxy.slowTasks = 1;
     await fake.slashCommand({ command: '/cloudmaster', text: 'create web-9 on lab template=DC0_H0_VM1' });
     const message = await finalOf('Create web-9 on lab?');
-    expect(message.versions.map((v) => v.text)).toContain(
-      'Creating web-9 on lab… vSphere is cloning DC0_H0_VM1',
-    );
+    const versions = message.versions.map((v) => v.text);
+    expect(versions).toContain('Creating web-9 on lab… vSphere is cloning DC0_H0_VM1');
+    expect(versions).toContain('Creating web-9 on lab… cloning (50%)');
     expect(latest(message).text).toMatch(
       /^web-9 on lab created: powered off — `start web-9 on lab` powers it on \(took \d+ ms\)\.$/,
     );

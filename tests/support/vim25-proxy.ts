@@ -2,7 +2,7 @@
  * A recording proxy in front of vcsim, serving HTTPS with the test CA (so
  * the module verifies a certificate, as against a real vCenter). It keeps
  * every vim25 method called and every session cookie handed out, and can
- * add the two things vcsim 0.24 lacks that a real vCenter has:
+ * add what vcsim 0.24 lacks and a real vCenter has:
  *
  * - property-collector paging: vcsim ignores `maxObjects` and sends every
  *   object at once; with `paging` on, the proxy honours `maxObjects` as
@@ -10,7 +10,10 @@
  *   `ContinueRetrievePropertiesEx` / `CancelRetrievePropertiesEx` itself;
  * - `RebootGuest`, which vCenter answers (empty) when VMware Tools run and
  *   vcsim faults with MethodNotFound: with `answerRebootGuest` on, the proxy
- *   answers it and vcsim never sees it.
+ *   answers it and vcsim never sees it;
+ * - tasks that take time: vcsim finishes every task before it answers the
+ *   call that started it; with `slowTasks` = n, the first n reads of a task's
+ *   `info` show it running, with progress, as a vCenter's clone would.
  *
  * Everything else is vcsim's own answer, untouched.
  */
@@ -67,6 +70,9 @@ export class Vim25Proxy {
   answerRebootGuest = false;
   /** Forward no session cookie (a balancer that lost the session): every call is unauthenticated. */
   dropCookies = false;
+  /** How many reads of each task's info show it still running. */
+  slowTasks = 0;
+  private readonly taskReads = new Map<string, number>();
   /** Objects not yet handed out, and the page size asked for, by token. */
   private readonly pending = new Map<string, { readonly objects: string[]; readonly pageSize: number }>();
   private readonly target: URL;
@@ -100,6 +106,8 @@ export class Vim25Proxy {
     this.paging = false;
     this.answerRebootGuest = false;
     this.dropCookies = false;
+    this.slowTasks = 0;
+    this.taskReads.clear();
   }
 
   /** How often each method was called. */
@@ -164,7 +172,24 @@ export class Vim25Proxy {
           body: this.page('RetrievePropertiesExResponse', objects, maxObjects),
         };
     }
+    const task = /<obj type="Task">([^<]+)<\/obj>/.exec(body)?.[1];
+    if (this.slowTasks > 0 && method === 'RetrievePropertiesEx' && task && forwarded.status === 200)
+      return { status: 200, headers: passed, body: this.stillRunning(task, forwarded.body) };
     return { status: forwarded.status, headers: passed, body: forwarded.body };
+  }
+
+  /** A finished task's info, shown as running (with progress) for its first `slowTasks` reads. */
+  private stillRunning(task: string, answer: string): string {
+    const reads = (this.taskReads.get(task) ?? 0) + 1;
+    this.taskReads.set(task, reads);
+    if (reads > this.slowTasks) return answer;
+    const progress = Math.round((100 * reads) / (this.slowTasks + 1));
+    return answer
+      .replace(/<state>(success|error)<\/state>/, '<state>running</state>')
+      .replace(/<error>[\s\S]*?<\/error>/, '')
+      .replace(/<result[^>]*>[^<]*<\/result>/, '')
+      .replace(/<completeTime>[^<]*<\/completeTime>/, '')
+      .replace(/<reason/, `<progress>${progress}</progress><reason`);
   }
 
   /** One page of objects; the rest wait under a fresh token, as vCenter keeps them. */

@@ -89,10 +89,7 @@ export class Vim25Session {
       return await work(api);
     } catch (error) {
       if (!isFaultOfType(error, 'NotAuthenticated')) throw error;
-      this.options.log.info(
-        { provider: this.options.provider.id },
-        'vSphere session expired; logging in again',
-      );
+      this.options.log.info('vSphere session expired; logging in again');
       if (this.generation === loginAt) this.cookie = undefined;
       await this.loggedIn(content, signal);
       return await work(api);
@@ -176,10 +173,7 @@ export class Vim25Session {
       );
     this.cookie = cookie;
     this.generation += 1;
-    this.options.log.debug(
-      { provider: this.options.provider.id, apiVersion: content.apiVersion },
-      'vSphere login',
-    );
+    this.options.log.debug({ apiVersion: content.apiVersion }, 'vSphere login');
   }
 
   private api(content: ServiceContent, signal: AbortSignal): Vim25Api {

@@ -23,6 +23,7 @@ export interface TransportOptions {
   /** How long one request may take. */
   readonly timeoutMs: number;
   readonly provider: HttpProvider;
+  /** The account's logger (it already names the provider). */
   readonly log: Logger;
 }
 
@@ -115,7 +116,6 @@ export class SoapTransport {
         const response = await this.once(request);
         log.debug(
           {
-            provider: provider.id,
             method: request.method,
             status: response.status,
             attempt,
@@ -130,10 +130,7 @@ export class SoapTransport {
         if (code === 'TIMEOUT') throw timeoutError(provider, timeoutMs);
         const reason = error instanceof Error ? error.message : String(error);
         if (isTlsFailure(code, reason)) throw tlsError(provider, url, code, reason);
-        log.debug(
-          { provider: provider.id, method: request.method, attempt, network: code },
-          'vim25 call failed',
-        );
+        log.debug({ method: request.method, attempt, network: code }, 'vim25 call failed');
         if (attempt >= 2 || !mayRetry('POST', request.idempotent, code ? { networkCode: code } : {}))
           throw networkError(provider, code ?? reason);
       }
