@@ -5,7 +5,7 @@ import { callContext, machineNamed, pollUntilDone, rejection } from '../../tests
 import { vcsimBinary } from '../../tests/support/vcsim.ts';
 import { VsphereLab } from '../../tests/support/vsphere-lab.ts';
 import type { OperationRef } from '../types.ts';
-import { startTask } from './vim25/tasks.ts';
+import { startTask, waitForTask } from './vim25/tasks.ts';
 import { moref } from './vim25/values.ts';
 
 describe.skipIf(!vcsimBinary())('vsphere: power verbs against vcsim', () => {
@@ -137,6 +137,26 @@ describe.skipIf(!vcsimBinary())('vsphere: power verbs against vcsim', () => {
     const again = await rejection(lab.start(vm, callContext()));
     expect(again.code).toBe(ErrorCode.InvalidState);
     expect(again.message).toBe('DC0_C0_RP0_VM1 is already powered on.');
+  });
+
+  it('shows a suspended VM as stopped, keeping vSphere’s word, and resumes it with start', async () => {
+    const vmId = await sim.idOf('DC0_H0_VM1');
+    await sim.vcsim.admin(async (api) => {
+      const task = await startTask(api, 'SuspendVM_Task', moref('VirtualMachine', vmId));
+      await waitForTask(api, task, AbortSignal.timeout(5_000));
+    });
+    const lab = await sim.connect();
+    const vm = await machineNamed(lab, 'DC0_H0_VM1');
+    expect(vm).toMatchObject({ status: 'stopped', providerStatus: 'suspended' });
+    expect((await rejection(lab.stop(vm, { force: false, deallocate: false }, callContext()))).message).toBe(
+      'DC0_H0_VM1 is suspended: its guest OS cannot shut down.',
+    );
+    const ref = await lab.start(vm, callContext());
+    expect(ref.accepted).toBe('vSphere is resuming it');
+    expect((await pollUntilDone(() => lab.poll(ref, callContext()))).at(-1)).toMatchObject({
+      state: 'succeeded',
+      resource: { status: 'running' },
+    });
   });
 
   it('follows a task from its reference alone (a restarted bot), and words vSphere’s InvalidPowerState', async () => {

@@ -175,6 +175,27 @@ describe('vsphere: configuration', () => {
     ).toBeUndefined();
   });
 
+  it('without a config file, the environment alone makes account `vsphere`, its password a secret', () => {
+    const previous = process.cwd();
+    process.chdir(mkdtempSync(join(tmpdir(), 'cloudmaster-vsphere-env-')));
+    try {
+      const loaded = loadConfig({
+        env: {
+          VSPHERE_URL: 'https://vc.example.com',
+          VSPHERE_USER: 'ops',
+          VSPHERE_PASSWORD: 'env-password-2',
+        },
+        modules: PROVIDER_MODULES,
+      });
+      expect(loaded.accounts.map((a) => [a.id, a.module.type, (a.config as { url: string }).url])).toEqual([
+        ['vsphere', 'vsphere', 'https://vc.example.com/sdk'],
+      ]);
+      expect(loaded.secrets).toEqual(['env-password-2']);
+    } finally {
+      process.chdir(previous);
+    }
+  });
+
   it('takes the SDK url with or without /sdk, verifies TLS by default, and refuses caFile with insecure', () => {
     const base = { username: 'u', password: 'p' };
     const parsed = vsphereModule.configSchema.parse({ ...base, url: 'https://vc.example.com' });
