@@ -4,7 +4,6 @@ import { ErrorCode } from '../../src/errors.ts';
 import { callContext, machineNamed, pollUntilDone, rejection } from '../../tests/support/provider-kit.ts';
 import { vcsimBinary } from '../../tests/support/vcsim.ts';
 import { VsphereLab } from '../../tests/support/vsphere-lab.ts';
-import { startTask, waitForTask } from './vim25/tasks.ts';
 import { moref } from './vim25/values.ts';
 
 describe.skipIf(!vcsimBinary())('vsphere: create and destroy against vcsim', () => {
@@ -71,11 +70,8 @@ describe.skipIf(!vcsimBinary())('vsphere: create and destroy against vcsim', () 
 
   it('clones a real template (which has no resource pool) into its host’s pool, and refuses to run the template', async () => {
     const templateId = await sim.idOf('DC0_H0_VM1');
-    await sim.vcsim.admin(async (api) => {
-      const vm = moref('VirtualMachine', templateId);
-      await waitForTask(api, await startTask(api, 'PowerOffVM_Task', vm), AbortSignal.timeout(5_000));
-      await api.invoke('MarkAsTemplate', vm);
-    });
+    await sim.vcsim.vmTask(templateId, 'PowerOffVM_Task');
+    await sim.vcsim.admin((api) => api.invoke('MarkAsTemplate', moref('VirtualMachine', templateId)));
     const lab = await sim.connect({ template: 'DC0_H0_VM1' });
     const template = await machineNamed(lab, 'DC0_H0_VM1');
     expect(template).toMatchObject({ status: 'stopped', providerStatus: 'template' });

@@ -5,7 +5,7 @@ import { callContext, machineNamed, pollUntilDone, rejection } from '../../tests
 import { vcsimBinary } from '../../tests/support/vcsim.ts';
 import { VsphereLab } from '../../tests/support/vsphere-lab.ts';
 import type { OperationRef } from '../types.ts';
-import { startTask, waitForTask } from './vim25/tasks.ts';
+import { startTask } from './vim25/tasks.ts';
 import { moref } from './vim25/values.ts';
 
 describe.skipIf(!vcsimBinary())('vsphere: power verbs against vcsim', () => {
@@ -141,10 +141,7 @@ describe.skipIf(!vcsimBinary())('vsphere: power verbs against vcsim', () => {
 
   it('shows a suspended VM as stopped, keeping vSphere’s word, and resumes it with start', async () => {
     const vmId = await sim.idOf('DC0_H0_VM1');
-    await sim.vcsim.admin(async (api) => {
-      const task = await startTask(api, 'SuspendVM_Task', moref('VirtualMachine', vmId));
-      await waitForTask(api, task, AbortSignal.timeout(5_000));
-    });
+    await sim.vcsim.vmTask(vmId, 'SuspendVM_Task');
     const lab = await sim.connect();
     const vm = await machineNamed(lab, 'DC0_H0_VM1');
     expect(vm).toMatchObject({ status: 'stopped', providerStatus: 'suspended' });

@@ -165,6 +165,17 @@ export class Vcsim {
     });
   }
 
+  /** Runs a task method on a VM (SuspendVM_Task, PowerOffVM_Task…) and waits for it, as someone in vCenter would. */
+  async vmTask(vmId: string, method: string): Promise<void> {
+    await this.admin(async (api) => {
+      await waitForTask(
+        api,
+        await startTask(api, method, moref('VirtualMachine', vmId)),
+        AbortSignal.timeout(5_000),
+      );
+    });
+  }
+
   /** Ends a session by its cookie, as an idle timeout or an administrator would. */
   async endSession(cookie: string): Promise<void> {
     const { transport } = this.adminConnection();
