@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startBot } from '../support/bot-harness.ts';
 import { latest, type MessageRecord } from '../support/fake-slack/index.ts';
-import { confirmAndFollow } from '../support/prompts.ts';
+import { confirmAndFollow, prompt } from '../support/prompts.ts';
 import { vcsimBinary } from '../support/vcsim.ts';
 import { VsphereLab } from '../support/vsphere-lab.ts';
 
@@ -52,6 +52,12 @@ providers:
 
   it('/cloudmaster reboot DC0_H0_VM0 on lab resets it (no VMware Tools), says so, and reports the outcome', async () => {
     await harness.fake.slashCommand({ command: '/cloudmaster', text: 'reboot DC0_H0_VM0 on lab' });
+    // The prompt shows the VM as vSphere has it, and nothing reaches vSphere before the click.
+    const question = await prompt(harness.fake, 'Reboot DC0_H0_VM0 on lab?');
+    expect(question.versions[0]?.text).toMatch(
+      /^Reboot DC0_H0_VM0 on lab\? DC0_H0_VM0 is running \(poweredOn\), DC0\/DC0_H0, 1 vCPU \/ 32 MiB\./,
+    );
+    expect(sim.proxy.count('ResetVM_Task')).toBe(0);
     const message = await finalOf('Reboot DC0_H0_VM0 on lab?');
     expect(message.versions.map((v) => v.text)).toContain(
       'Rebooting DC0_H0_VM0 on lab… VMware Tools are not running: reset the VM (a hard reset)',
