@@ -6,6 +6,7 @@ import { digitalOceanModule } from './digitalocean/index.ts';
 import { gcpModule } from './gcp/index.ts';
 import type { AnyProviderModule } from './registry.ts';
 import { simulatorModule } from './simulator/index.ts';
+import { vsphereModule } from './vsphere/index.ts';
 import { vultrModule } from './vultr/index.ts';
 
 export const PROVIDER_MODULES: readonly AnyProviderModule[] = [
@@ -16,4 +17,5 @@ export const PROVIDER_MODULES: readonly AnyProviderModule[] = [
   awsModule,
   gcpModule,
   azureModule,
+  vsphereModule,
 ];

@@ -22,27 +22,33 @@ function openssl(args: string[]): void {
   execFileSync('openssl', args, { cwd: DIR, stdio: 'pipe' });
 }
 
+/** NAME.key and NAME.pem: a new key and a certificate it signs itself, for ten years. */
+function selfSigned(name: string, subject: string, extra: readonly string[] = []): void {
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.pem`,
+    '-days',
+    '3650',
+    '-subj',
+    subject,
+    ...extra,
+  ]);
+}
+
 export function testTls(): TestTls {
   const caFile = join(DIR, 'ca.pem');
   const certFile = join(DIR, 'server.pem');
   const keyFile = join(DIR, 'server.key');
   if (!existsSync(certFile) || !existsSync(keyFile) || !existsSync(caFile)) {
     mkdirSync(DIR, { recursive: true });
-    openssl([
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-days',
-      '3650',
-      '-subj',
-      '/CN=cloudmaster test CA',
-    ]);
+    selfSigned('ca', '/CN=cloudmaster test CA');
     openssl([
       'req',
       '-newkey',
@@ -75,4 +81,20 @@ export function testTls(): TestTls {
     ]);
   }
   return { caFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+}
+
+/**
+ * A self-signed loopback certificate that no test process trusts (unlike
+ * the CA above): what the operator of a vCenter with its own certificate
+ * gives as `caFile`. vcsim's built-in certificate cannot serve: its 1024-bit
+ * key is too weak for Node's TLS defaults.
+ */
+export function untrustedSelfSigned(): { readonly certFile: string; readonly keyFile: string } {
+  const certFile = join(DIR, 'self-signed.pem');
+  const keyFile = join(DIR, 'self-signed.key');
+  if (!existsSync(certFile) || !existsSync(keyFile)) {
+    mkdirSync(DIR, { recursive: true });
+    selfSigned('self-signed', '/CN=127.0.0.1', ['-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost']);
+  }
+  return { certFile, keyFile };
 }

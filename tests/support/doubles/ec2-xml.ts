@@ -4,6 +4,7 @@
  * `<item>` lists, and `<Response><Errors>` error bodies.
  */
 import { randomUUID } from 'node:crypto';
+import { escapeXml } from '../../../providers/vsphere/vim25/xml.ts';
 import type { RecordedRequest } from '../http-server.ts';
 import type { Ec2Instance } from './ec2.ts';
 import { Faults } from './faults.ts';
@@ -13,15 +14,6 @@ export const OWNER_ID = '123456789012';
 export const VPC_ID = 'vpc-0a1b2c3d4e5f67890';
 /** The default VPC's `default` security group. */
 export const DEFAULT_GROUP = 'sg-0123456789abcdef0';
-
-export function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
-}
 
 /** `<name>text</name>`, or nothing for an absent value. */
 export function element(name: string, value: string | number | boolean | undefined): string {

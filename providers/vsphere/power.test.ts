@@ -1,0 +1,202 @@
+/** Reboot, start and stop against vcsim: the guest OS paths, their fallbacks, refusals and task failures. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/errors.ts';
+import { callContext, machineNamed, pollUntilDone, rejection } from '../../tests/support/provider-kit.ts';
+import { vcsimBinary } from '../../tests/support/vcsim.ts';
+import { VsphereLab } from '../../tests/support/vsphere-lab.ts';
+import type { OperationRef } from '../types.ts';
+import { startTask } from './vim25/tasks.ts';
+import { moref } from './vim25/values.ts';
+
+describe.skipIf(!vcsimBinary())('vsphere: power verbs against vcsim', () => {
+  // Power state is the simulator's memory: a fresh one for every test.
+  let sim: VsphereLab;
+  beforeEach(async () => {
+    sim = await VsphereLab.start();
+  });
+  afterEach(() => sim?.stop());
+
+  it('reboot without VMware Tools resets the VM, says so, and follows the reset task with its progress', async () => {
+    const lab = await sim.connect({}, { viaProxy: true });
+    // A reset that takes a while, as on a vCenter: its task is seen running twice before it is done.
+    sim.proxy.slowTasks = 2;
+    const vm = await machineNamed(lab, 'DC0_H0_VM0');
+    const ref = await lab.reboot(vm, callContext());
+    expect(ref).toMatchObject({
+      verb: 'reboot',
+      provider: 'lab',
+      target: { kind: 'machine', id: vm.id, name: 'DC0_H0_VM0' },
+      operationId: expect.stringMatching(/^task-\d+$/),
+      accepted: 'VMware Tools are not running: reset the VM (a hard reset)',
+    });
+    expect(sim.proxy.count('RebootGuest')).toBe(0);
+    expect(sim.proxy.count('ResetVM_Task')).toBe(1);
+    const steps = await pollUntilDone(() => lab.poll(ref, callContext()));
+    expect(steps.slice(0, 2)).toEqual([
+      { state: 'running', step: 'resetting (33%)' },
+      { state: 'running', step: 'resetting (67%)' },
+    ]);
+    expect(steps.at(-1)).toMatchObject({
+      state: 'succeeded',
+      step: 'reset done, running again',
+      resource: { name: 'DC0_H0_VM0', status: 'running' },
+    });
+  });
+
+  it('reboot with VMware Tools tries RebootGuest first; vcsim lacks it, so the VM is reset and the reply says why', async () => {
+    await sim.vcsim.setGuest(await sim.idOf('DC0_H0_VM1'), { toolsRunning: true });
+    const lab = await sim.connect({}, { viaProxy: true });
+    const ref = await lab.reboot(await machineNamed(lab, 'DC0_H0_VM1'), callContext());
+    expect(ref.accepted).toBe(
+      'VMware Tools are running but RebootGuest failed (MethodNotFound): reset the VM (a hard reset)',
+    );
+    expect(sim.proxy.calls.map((c) => c.method).filter((m) => /Reboot|Reset/.test(m))).toEqual([
+      'RebootGuest',
+      'ResetVM_Task',
+    ]);
+    expect((await pollUntilDone(() => lab.poll(ref, callContext()))).at(-1)?.state).toBe('succeeded');
+  });
+
+  it('reboot through VMware Tools, where vCenter has RebootGuest, is followed through the VM until Tools run again', async () => {
+    await sim.vcsim.setGuest(await sim.idOf('DC0_H0_VM1'), { toolsRunning: true });
+    // What a vCenter answers when the guest's Tools take the reboot (vcsim 0.24 has no RebootGuest).
+    sim.proxy.answerRebootGuest = true;
+    const lab = await sim.connect({ rebootSettle: '300ms' }, { viaProxy: true });
+    const ref = await lab.reboot(await machineNamed(lab, 'DC0_H0_VM1'), callContext());
+    expect(ref.accepted).toBe('VMware Tools are restarting the guest OS (a clean reboot)');
+    expect(ref.operationId).toBeUndefined();
+    expect(sim.proxy.count('ResetVM_Task')).toBe(0);
+    const steps = await pollUntilDone(() => lab.poll(ref, callContext()), 50);
+    expect(steps[0]).toEqual({ state: 'running', step: 'the guest OS is restarting' });
+    expect(steps.at(-1)).toMatchObject({
+      state: 'succeeded',
+      step: 'running again (the guest OS restarted)',
+      resource: { status: 'running', details: { Tools: 'running' } },
+    });
+  });
+
+  it('refuses to reboot a powered-off VM, saying how to start it, and sends nothing', async () => {
+    const lab = await sim.connect({}, { viaProxy: true });
+    const vm = await machineNamed(lab, 'DC0_H0_VM0');
+    await pollUntilDone(async () =>
+      lab.poll(await lab.stop(vm, { force: true, deallocate: false }, callContext()), callContext()),
+    );
+    sim.proxy.calls.length = 0;
+    const error = await rejection(lab.reboot(vm, callContext()));
+    expect(error.code).toBe(ErrorCode.InvalidState);
+    expect(error.message).toBe('DC0_H0_VM0 is powered off: there is nothing to reboot.');
+    expect(error.hint).toBe('`start DC0_H0_VM0 on lab` powers it on.');
+    expect(sim.proxy.calls.map((c) => c.method)).toEqual(['RetrievePropertiesEx']);
+  });
+
+  it('stop shuts the guest down through VMware Tools, and without them says to use --force', async () => {
+    const lab = await sim.connect({}, { viaProxy: true });
+    const vm = await machineNamed(lab, 'DC0_H0_VM0');
+    const refused = await rejection(lab.stop(vm, { force: false, deallocate: false }, callContext()));
+    expect(refused.code).toBe(ErrorCode.InvalidState);
+    expect(refused.message).toBe(
+      'VMware Tools are not running on DC0_H0_VM0, so it cannot shut down gracefully.',
+    );
+    expect(refused.hint).toBe('`stop DC0_H0_VM0 on lab --force` powers it off at once.');
+    expect(sim.proxy.count('ShutdownGuest')).toBe(0);
+
+    await sim.vcsim.setGuest(vm.id, { toolsRunning: true });
+    const ref = await lab.stop(vm, { force: false, deallocate: false }, callContext());
+    expect(ref).toMatchObject({
+      accepted: 'VMware Tools are shutting the guest OS down',
+      data: { path: 'guest' },
+    });
+    expect(sim.proxy.count('ShutdownGuest')).toBe(1);
+    expect((await pollUntilDone(() => lab.poll(ref, callContext()))).at(-1)).toMatchObject({
+      state: 'succeeded',
+      step: 'powered off',
+      resource: { status: 'stopped', providerStatus: 'poweredOff' },
+    });
+  });
+
+  it('stop --force powers off at once; start powers on; each refuses the state it is already in', async () => {
+    const lab = await sim.connect({}, { viaProxy: true });
+    const vm = await machineNamed(lab, 'DC0_C0_RP0_VM1');
+    const off = await lab.stop(vm, { force: true, deallocate: false }, callContext());
+    expect(off.accepted).toBe('vSphere is powering it off at once (no guest shutdown)');
+    expect(sim.proxy.count('PowerOffVM_Task')).toBe(1);
+    expect((await pollUntilDone(() => lab.poll(off, callContext()))).at(-1)).toMatchObject({
+      state: 'succeeded',
+      step: 'powered off',
+    });
+    expect((await rejection(lab.stop(vm, { force: true, deallocate: false }, callContext()))).message).toBe(
+      'DC0_C0_RP0_VM1 is already powered off.',
+    );
+    const on = await lab.start(vm, callContext());
+    expect(on.accepted).toBe('vSphere is powering it on');
+    expect((await pollUntilDone(() => lab.poll(on, callContext()))).at(-1)).toMatchObject({
+      state: 'succeeded',
+      step: 'running',
+      resource: { status: 'running', providerStatus: 'poweredOn' },
+    });
+    const again = await rejection(lab.start(vm, callContext()));
+    expect(again.code).toBe(ErrorCode.InvalidState);
+    expect(again.message).toBe('DC0_C0_RP0_VM1 is already powered on.');
+  });
+
+  it('shows a suspended VM as stopped, keeping vSphere’s word, and resumes it with start', async () => {
+    const vmId = await sim.idOf('DC0_H0_VM1');
+    await sim.vcsim.vmTask(vmId, 'SuspendVM_Task');
+    const lab = await sim.connect();
+    const vm = await machineNamed(lab, 'DC0_H0_VM1');
+    expect(vm).toMatchObject({ status: 'stopped', providerStatus: 'suspended' });
+    expect((await rejection(lab.stop(vm, { force: false, deallocate: false }, callContext()))).message).toBe(
+      'DC0_H0_VM1 is suspended: its guest OS cannot shut down.',
+    );
+    const ref = await lab.start(vm, callContext());
+    expect(ref.accepted).toBe('vSphere is resuming it');
+    expect((await pollUntilDone(() => lab.poll(ref, callContext()))).at(-1)).toMatchObject({
+      state: 'succeeded',
+      resource: { status: 'running' },
+    });
+  });
+
+  it('follows a task from its reference alone (a restarted bot), and words vSphere’s InvalidPowerState', async () => {
+    const vmId = await sim.idOf('DC0_H0_VM0');
+    // A power-on sent to a running VM (by whoever): its task fails with InvalidPowerState.
+    const task = await sim.vcsim.admin((api) =>
+      startTask(api, 'PowerOnVM_Task', moref('VirtualMachine', vmId)),
+    );
+    const ref: OperationRef = JSON.parse(
+      JSON.stringify({
+        verb: 'start',
+        provider: 'lab',
+        target: { kind: 'machine', id: vmId, name: 'DC0_H0_VM0' },
+        operationId: task.value,
+        startedAt: new Date().toISOString(),
+        data: { path: 'task' },
+      }),
+    );
+    const lab = await sim.connect();
+    expect(await lab.poll(ref, callContext())).toEqual({
+      state: 'failed',
+      step: 'failed',
+      reason: 'DC0_H0_VM0 is already powered on.',
+    });
+  });
+
+  it('says a VM that no longer exists is gone, for a verb and for a poll', async () => {
+    const lab = await sim.connect();
+    const vm = { ...(await machineNamed(lab, 'DC0_H0_VM0')), id: 'vm-999999', name: 'DC0_H0_VM9' };
+    const error = await rejection(lab.reboot(vm, callContext()));
+    expect(error.code).toBe(ErrorCode.NotFound);
+    expect(error.message).toBe('DC0_H0_VM9 no longer exists on lab (it was deleted or moved).');
+    const ref: OperationRef = {
+      verb: 'stop',
+      provider: 'lab',
+      target: { kind: 'machine', id: 'vm-999999', name: 'DC0_H0_VM9' },
+      startedAt: new Date().toISOString(),
+      data: { path: 'guest' },
+    };
+    expect(await lab.poll(ref, callContext())).toEqual({
+      state: 'failed',
+      step: 'gone',
+      reason: 'DC0_H0_VM9 no longer exists',
+    });
+  });
+});
