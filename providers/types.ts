@@ -208,6 +208,11 @@ export interface ProviderBase {
   ping?(ctx: CallContext): Promise<void>;
   /** Release sessions and sockets at shutdown. */
   close?(): Promise<void>;
+  /**
+   * Stops an operation this module started and is following (a vSphere
+   * task, say). Deploys of modules with `cancel` are cancelled through it.
+   */
+  cancelOperation?(operation: OperationRef, ctx: CallContext): Promise<void>;
 }
 
 /** Follow an operation started by one of the mutating methods. */

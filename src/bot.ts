@@ -4,20 +4,23 @@
  * end-to-end tests run the same thing against a fake Slack.
  */
 import type { App } from '@slack/bolt';
-import type { RetryOptions } from '@slack/web-api';
+import { type RetryOptions, WebClient } from '@slack/web-api';
 import type { DestinationStream, Logger } from 'pino';
 import { PROVIDER_MODULES } from '../providers/modules.ts';
 import type { AnyProviderModule } from '../providers/registry.ts';
 import type { Clock } from '../providers/types.ts';
 import { buildApp } from './app.ts';
 import { type LoadedConfig, loadConfig } from './config/load.ts';
+import { type JobMessagesDeps, slackJobReporter } from './conversation/job-reporter.ts';
 import { WorkTracker } from './conversation/work-tracker.ts';
 import { openCore } from './core.ts';
 import type { Dispatcher } from './dispatch/dispatcher.ts';
+import type { JobRunner } from './jobs/runner.ts';
 import * as actions from './listeners/actions/index.ts';
 import * as commands from './listeners/commands/index.ts';
 import type { ListenerDeps } from './listeners/deps.ts';
 import * as events from './listeners/events/index.ts';
+import { boltLogger } from './log/bolt-logger.ts';
 import { createLogger, logLevelFrom } from './log/logger.ts';
 import { Redactor } from './log/redact.ts';
 import { SlackGroupDirectory } from './policy/directory.ts';
@@ -25,6 +28,7 @@ import { renderEndedPrompt } from './replies/slack/confirmation.ts';
 import type { Gatekeeper } from './safety/gatekeeper.ts';
 import { startHousekeeping } from './safety/housekeeping.ts';
 import type { Store } from './store/store.ts';
+import { realTimers, type Timers } from './timers.ts';
 
 export interface SlackCredentials {
   readonly botToken: string;
@@ -53,6 +57,8 @@ export interface BotOptions {
   readonly config?: LoadedConfig;
   readonly modules?: readonly AnyProviderModule[];
   readonly clock?: Clock;
+  /** Timers jobs and their messages wait on (tests pass fake ones). */
+  readonly timers?: Timers;
   readonly logDestination?: DestinationStream;
   readonly retryConfig?: RetryOptions;
 }
@@ -62,6 +68,7 @@ export interface Bot {
   readonly dispatcher: Dispatcher;
   readonly gatekeeper: Gatekeeper;
   readonly store: Store;
+  readonly jobs: JobRunner;
   readonly work: WorkTracker;
   readonly log: Logger;
   start(): Promise<void>;
@@ -87,6 +94,15 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     log,
     ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
   });
+  const timers = options.timers ?? realTimers;
+  // Job messages are paced by cloudmaster itself: a 429 must reach it, not be retried with a stale state.
+  const jobClient = new WebClient(options.slack.botToken, {
+    ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}),
+    rejectRateLimitedCalls: true,
+    retryConfig: options.retryConfig ?? { retries: 2 },
+    logger: boltLogger(log),
+  });
+  let jobMessages: JobMessagesDeps | undefined;
   const core = await openCore({
     env: options.env,
     config,
@@ -94,11 +110,17 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     redactor,
     clock,
     groups: new SlackGroupDirectory(app.client, log, clock),
+    signal: work.signal,
+    timers,
+    reporterFor: (job) => (jobMessages ? slackJobReporter(jobMessages, job) : {}),
   });
-  const { dispatcher, gatekeeper, store, policy, connected } = core;
+  const { dispatcher, gatekeeper, store, policy, connected, jobs } = core;
+  jobMessages = { client: jobClient, redactor, store, timers, log };
   const deps: ListenerDeps = {
     dispatcher,
     gatekeeper,
+    jobs,
+    jobMessages,
     settings: config.settings,
     log,
     work,
@@ -121,12 +143,19 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     log.error({ err: error }, 'unhandled error in a listener');
   });
   let housekeeping: { stop(): void } | undefined;
+  let orphanSweep: ReturnType<typeof setInterval> | undefined;
+  const resumeOrphans = (): void => {
+    jobs
+      .resumeOrphans()
+      .catch((error: unknown) => log.error({ err: error }, 'could not look for jobs to resume'));
+  };
 
   return {
     app,
     dispatcher,
     gatekeeper,
     store,
+    jobs,
     work,
     log,
     async start() {
@@ -153,6 +182,10 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       } catch (error) {
         log.warn({ err: error }, 'could not read the bot’s own name');
       }
+      // Jobs a stopped process (or a replica that died) left behind go on here, from their recorded operations.
+      resumeOrphans();
+      orphanSweep = setInterval(resumeOrphans, 15_000);
+      orphanSweep.unref();
       log.info(
         {
           providers: connected.map((entry) => entry.account.id),
@@ -173,6 +206,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
           'stopped while work was in flight; see the interrupted operations above',
         );
       housekeeping?.stop();
+      clearInterval(orphanSweep);
       await app.stop();
       await core.close();
       log.info('cloudmaster stopped');

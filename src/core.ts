@@ -8,11 +8,13 @@ import type { Clock } from '../providers/types.ts';
 import type { LoadedConfig } from './config/load.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { ProviderSet } from './dispatch/provider-set.ts';
+import { type JobReporter, JobRunner, type StoredJob } from './jobs/runner.ts';
 import type { Redactor } from './log/redact.ts';
 import type { GroupDirectory } from './policy/directory.ts';
 import { Policy } from './policy/policy.ts';
 import { Gatekeeper } from './safety/gatekeeper.ts';
 import { openStore, type Store, storeLocation, urlSecrets } from './store/store.ts';
+import { realTimers, type Timers } from './timers.ts';
 
 export interface Core {
   readonly store: Store;
@@ -20,6 +22,7 @@ export interface Core {
   readonly dispatcher: Dispatcher;
   readonly policy: Policy;
   readonly gatekeeper: Gatekeeper;
+  readonly jobs: JobRunner;
   /** Providers' sessions, then the store. */
   close(): Promise<void>;
 }
@@ -32,6 +35,11 @@ export interface CoreOptions {
   readonly clock: Clock;
   readonly groups: GroupDirectory;
   readonly modules?: readonly AnyProviderModule[];
+  /** Aborted at shutdown: jobs being followed pause and give their leases up. */
+  readonly signal?: AbortSignal;
+  readonly timers?: Timers;
+  /** How a job this process did not start is shown when it takes it over. */
+  readonly reporterFor?: (job: StoredJob) => JobReporter;
 }
 
 export async function openCore(options: CoreOptions): Promise<Core> {
@@ -58,13 +66,24 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     log,
     redactor,
   });
+  const jobs = new JobRunner({
+    store,
+    dispatcher,
+    gatekeeper,
+    timers: options.timers ?? realTimers,
+    log,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.reporterFor ? { reporterFor: options.reporterFor } : {}),
+  });
   return {
     store,
     connected,
     dispatcher,
     policy,
     gatekeeper,
+    jobs,
     async close() {
+      await jobs.idle();
       await Promise.allSettled(connected.map((entry) => entry.instance?.close?.()));
       await store.close();
     },

@@ -11,7 +11,7 @@ import type { AnyProviderModule } from '../../providers/registry.ts';
 import { ConfigError, type LoadedConfig, loadConfig } from '../config/load.ts';
 import { type Core, openCore } from '../core.ts';
 import type { MutationCommand } from '../dispatch/request.ts';
-import { isCloudmasterError } from '../errors.ts';
+import { CloudmasterError, ErrorCode, isCloudmasterError } from '../errors.ts';
 import { type Command, isMutatingVerb } from '../grammar/command.ts';
 import { parseWords } from '../grammar/parse.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
@@ -118,6 +118,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       clock: Date,
       groups: NO_SLACK_GROUPS,
       modules,
+      ...(io.signal ? { signal: io.signal } : {}),
     });
   } catch (error) {
     if (!isCloudmasterError(error)) throw error;
@@ -208,19 +209,31 @@ async function mutate(
     attempt.confirmed = { user: origin.user, at: Date.now() };
   }
   if (!json) write(io.stdout, `${verbWords(plan).doing} ${plan.target.name} on ${plan.provider.id}…`);
-  const outcome = await core.dispatcher.execute(prepared, io.signal ? { signal: io.signal } : {}, {
-    accepted: (_plan, ref) => {
-      if (!json)
-        write(
-          io.stdout,
-          `  ${acceptedWords(ref)}${ref.operationId ? ` (operation ${ref.operationId})` : ''}`,
-        );
-    },
-    progressed: (_plan, progress) => {
-      if (!json) write(io.stdout, `  ${progress.step}`);
-    },
-  });
-  await gatekeeper.finish(attempt, outcome);
-  log.debug({ end: outcome.end }, 'mutation ended');
+  const say = (text: string): void => {
+    if (!json) write(io.stdout, text);
+  };
+  const { job, done } = await core.jobs.run(prepared, attempt, () => ({
+    accepted: (_job, ref) =>
+      say(`  ${acceptedWords(ref)}${ref.operationId ? ` (operation ${ref.operationId})` : ''}`),
+    progressed: (_job, progress) => say(`  ${progress.step}`),
+    cancelling: (_job, by) => say(`  cancellation requested by ${by}`),
+    paused: (paused) =>
+      say(
+        `  stopped following it; job ${paused.id} goes on where cloudmaster runs (\`cloudmaster job ${paused.id}\`)`,
+      ),
+  }));
+  log.debug({ job: job.id }, 'job started');
+  const outcome = await done;
+  if (!outcome) {
+    return {
+      kind: 'error',
+      error: new CloudmasterError(
+        ErrorCode.ShuttingDown,
+        `Stopped following job ${job.id} before it ended; the provider may still be working.`,
+        { hint: `\`cloudmaster job ${job.id}\` shows where it is.` },
+      ),
+      verb: command.verb,
+    };
+  }
   return outcome;
 }

@@ -21,6 +21,7 @@ import type { Attempt } from '../safety/attempt.ts';
 import type { ClickAction } from '../safety/gatekeeper.ts';
 import type { Conversation, ConversationDeps } from './handle-text.ts';
 import { originOf } from './handle-text.ts';
+import { type SlackJobReporter, slackJobReporter } from './job-reporter.ts';
 import type { MessageHandle } from './replier.ts';
 
 export function attributionOf(attempt: Attempt): Attribution {
@@ -85,27 +86,32 @@ export async function requestMutation(
   }
 }
 
-/** Sends it, follows it with the message updated in place, and records how it ended. */
+/**
+ * Runs it as a job: sent once, followed with its message updated in place,
+ * recorded at the end. Resolves when the job ends here (undefined when this
+ * process stopped following it: another goes on).
+ */
 export async function executeMutation(
   prepared: PreparedMutation,
   attempt: Attempt,
   handle: MessageHandle,
   deps: ConversationDeps,
   log: Logger,
-): Promise<OperationOutcome> {
-  const attribution = attributionOf(attempt);
-  const outcome = await deps.dispatcher.execute(
+): Promise<OperationOutcome | undefined> {
+  let reporter: SlackJobReporter | undefined;
+  const { job, done } = await deps.jobs.run(
     prepared,
-    { ...(attempt.origin.fixed ? { fixed: attempt.origin.fixed } : {}), signal: deps.work.signal },
-    {
-      accepted: (plan, ref) => handle.update(renderOperation(plan, { stage: 'accepted', ref }, attribution)),
-      progressed: (plan, progress) =>
-        handle.update(renderOperation(plan, { stage: 'progress', progress }, attribution)),
+    attempt,
+    (created) => {
+      reporter = slackJobReporter(deps.jobMessages, created, handle);
+      return reporter;
     },
+    handle.location,
   );
-  log.info({ verb: prepared.plan.verb, end: outcome.end }, 'mutation ended');
-  await handle.update(renderOperation(outcome.plan, { stage: 'final', outcome }, attribution, log));
-  await deps.gatekeeper.finish(attempt, outcome);
+  log.info({ job: job.id, verb: prepared.plan.verb }, 'job started');
+  const outcome = await done;
+  await reporter?.settle();
+  log.info({ job: job.id, end: outcome?.end ?? 'paused' }, 'job left this process');
   return outcome;
 }
 

@@ -8,11 +8,18 @@ import type { Logger } from 'pino';
 import type { Redactor } from '../log/redact.ts';
 import type { SlackMessage } from '../replies/slack/message.ts';
 
+export interface MessageLocation {
+  readonly channel: string;
+  readonly ts: string;
+  /** The thread it is in (mentions), so a message posted again lands there too. */
+  readonly threadTs?: string;
+}
+
 /** A posted message that is updated in place as an operation advances. */
 export interface MessageHandle {
   update(message: SlackMessage): Promise<void>;
   /** Where it is, when it was posted as a message of the bot's (not through a response_url). */
-  readonly location?: { readonly channel: string; readonly ts: string };
+  readonly location?: MessageLocation;
 }
 
 export interface Replier {
@@ -36,17 +43,13 @@ function slackErrorCode(error: unknown): string | undefined {
  * a slow chat.update never queues a backlog of stale states.
  */
 export class CoalescingHandle implements MessageHandle {
-  readonly location: { readonly channel: string; readonly ts: string } | undefined;
+  readonly location: MessageLocation | undefined;
   private running: Promise<void> = Promise.resolve();
   private pending: SlackMessage | undefined;
   private readonly send: (message: SlackMessage) => Promise<void>;
   private readonly log: Logger;
 
-  constructor(
-    send: (message: SlackMessage) => Promise<void>,
-    log: Logger,
-    location?: { readonly channel: string; readonly ts: string },
-  ) {
+  constructor(send: (message: SlackMessage) => Promise<void>, log: Logger, location?: MessageLocation) {
     this.send = send;
     this.log = log;
     this.location = location;
@@ -91,14 +94,18 @@ async function postUpdatable(
   });
   const ts = posted.ts as string;
   const postedIn = (posted.channel as string | undefined) ?? channel;
-  return messageHandle(deps, { channel: postedIn, ts });
+  return messageHandle(deps, { channel: postedIn, ts, ...(threadTs ? { threadTs } : {}) });
 }
 
 /** A handle on a message the bot posted: updated with chat.update. */
-export function messageHandle(deps: ReplierDeps, location: { channel: string; ts: string }): MessageHandle {
+export function messageHandle(deps: ReplierDeps, location: MessageLocation): MessageHandle {
   return new CoalescingHandle(
     async (next) => {
-      await deps.client.chat.update({ ...location, ...deps.redactor.deep(next) });
+      await deps.client.chat.update({
+        channel: location.channel,
+        ts: location.ts,
+        ...deps.redactor.deep(next),
+      });
     },
     deps.log,
     location,

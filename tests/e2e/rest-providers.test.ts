@@ -85,7 +85,9 @@ describe('REST providers through Slack', () => {
   it('/vustat reboot NAME reboots on Vultr and updates the message to the outcome', async () => {
     await harness.fake.slashCommand({ command: '/vustat', text: 'reboot vu-web-1' });
     const message = await finalOf('Reboot vu-web-1 on vultr?', (text) => !text.startsWith('Rebooting'));
-    expect(latest(message).text).toMatch(/^vu-web-1 on vultr rebooted: running again \(took \d+ ms\)\.$/);
+    expect(latest(message).text).toMatch(
+      /^<@U0ALICE> vu-web-1 on vultr rebooted: running again \(took \d+ ms\)\.$/,
+    );
     expect(message.versions.map((v) => v.text)).toContain(
       'Rebooting vu-web-1 on vultr… Vultr accepted the reboot',
     );
@@ -99,7 +101,7 @@ describe('REST providers through Slack', () => {
     );
     expect(message.threadTs).toBe(ts);
     expect(latest(message).text).toMatch(
-      /^shop \(production\) on c66 deployed: Completed successfully \(took \d+ ms\)\.$/,
+      /^<@U0ALICE> shop \(production\) on c66 deployed: Completed successfully \(took \d+ ms\)\.$/,
     );
     expect(message.versions.map((v) => v.text)).toContain(
       'Deploying shop (production) on c66… deployment started (web)',
@@ -117,7 +119,7 @@ describe('REST providers through Slack', () => {
     );
     expect(message.threadTs).toBe(ts);
     expect(latest(message).text).toBe(
-      `shop (production) on c66 deployment cancelled: deployment ${running.id} cancelled (took ${/took (\d+ ms)/.exec(latest(message).text)?.[1]}).`,
+      `<@U0ALICE> shop (production) on c66 deployment cancelled: deployment ${running.id} cancelled (took ${/took (\d+ ms)/.exec(latest(message).text)?.[1]}).`,
     );
   });
 
@@ -128,7 +130,7 @@ describe('REST providers through Slack', () => {
       (text) => !text.startsWith('Cancelling'),
     );
     expect(latest(message).text).toBe(
-      'The cancellation of blog (production) on c66 failed: Nothing is deploying on blog (production).',
+      '<@U0ALICE> The cancellation of blog (production) on c66 failed: Nothing is deploying on blog (production).',
     );
   });
 });

@@ -97,7 +97,7 @@ for (const database of testDatabases()) {
         click(fake, message, 'confirm'),
       ]);
       const final = await until(fake, message, /rebooted/);
-      expect(final.text).toMatch(/^web-1 on do rebooted/);
+      expect(final.text).toMatch(/^<@U0ALICE> web-1 on do rebooted/);
       expect(JSON.stringify(final.blocks)).toMatch(
         /confirmed by <@U0ALICE> <!date\^\d+\^\{time\}\|\d\d:\d\d UTC>/,
       );
@@ -160,7 +160,7 @@ for (const database of testDatabases()) {
         'Only the sre group or <!subteam^S0LEADS> can approve this request.',
       );
       await click(fake, message, 'approve', LEAD);
-      const final = await until(fake, message, /^shop \(production\) on demo deployed/);
+      const final = await until(fake, message, /^<@U0BOB> shop \(production\) on demo deployed/);
       expect(JSON.stringify(final.blocks)).toContain('approved by <@U0LEAD2>');
       expect(JSON.stringify(final.blocks)).toContain('requested by <@U0BOB>');
     });
@@ -193,7 +193,7 @@ for (const database of testDatabases()) {
         fake.messages.find((m) => m.versions[0]?.text === 'Starting worker-1 on demo…'),
       );
       expect(JSON.stringify(message.versions[0]?.blocks)).not.toContain('request_confirm');
-      expect((await until(fake, message, /started/)).text).toMatch(/^worker-1 on demo started/);
+      expect((await until(fake, message, /started/)).text).toMatch(/^<@U0ALICE> worker-1 on demo started/);
     });
 
     it('answers a mention Slack redelivers (retry_attempt 1) once', async () => {

@@ -99,7 +99,7 @@ describe('the SDK providers through Slack', () => {
     await harness.fake.slashCommand({ command: '/cloudmaster', text: 'reboot eu-web-1 on aws' });
     const message = await finalOf('Reboot eu-web-1 on aws?');
     expect(latest(message).text).toMatch(
-      /^eu-web-1 on aws rebooted: running \(EC2 shows no reboot state; the OS restarts in place\) \(took \d+ ms\)\.$/,
+      /^<@U0ALICE> eu-web-1 on aws rebooted: running \(EC2 shows no reboot state; the OS restarts in place\) \(took \d+ ms\)\.$/,
     );
     expect(ec2.callsOf('RebootInstances')).toHaveLength(1);
   });
@@ -111,7 +111,7 @@ describe('the SDK providers through Slack', () => {
     });
     const message = await finalOf('Create vmtest01 on gcp?');
     expect(latest(message).text).toMatch(
-      /^vmtest01 on gcp created: running at 34\.1\.0\.\d+ \(took \d+ ms\)\.$/,
+      /^<@U0ALICE> vmtest01 on gcp created: running at 34\.1\.0\.\d+ \(took \d+ ms\)\.$/,
     );
     expect(message.versions.map((v) => v.text)).toContain(
       'Creating vmtest01 on gcp… Compute Engine is creating a e2-small in us-central1-a',
@@ -125,7 +125,9 @@ describe('the SDK providers through Slack', () => {
     expect(message.versions.map((v) => v.text)).toContain(
       'Stopping data-vm-1 on azure… Azure is powering the VM off: it stays allocated and billed (--deallocate stops billing)',
     );
-    expect(latest(message).text).toMatch(/^data-vm-1 on azure stopped: stopped \(took \d+ ms\)\.$/);
+    expect(latest(message).text).toMatch(
+      /^<@U0ALICE> data-vm-1 on azure stopped: stopped \(took \d+ ms\)\.$/,
+    );
     expect(azure.vm('data-vm-1')?.power).toBe('stopped');
   });
 });

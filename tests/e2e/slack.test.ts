@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startBot } from '../support/bot-harness.ts';
 import { latest, type MessageRecord } from '../support/fake-slack/index.ts';
-import { click, prompt, until } from '../support/prompts.ts';
+import { click, jobIdOf, prompt, until } from '../support/prompts.ts';
 
 const CONFIG = `
 settings:
@@ -80,8 +80,17 @@ describe('slash commands', () => {
     );
     await click(fake, message, 'confirm');
     const final = await until(fake, message, /rebooted/);
-    expect(final.text).toMatch(/^web-2 on demo rebooted: running again after 300 ms \(took \d+ (ms|s)\)\.$/);
-    expect(message.versions.map((v) => v.text)).toContain('Rebooting web-2 on demo… rebooting');
+    expect(final.text).toMatch(
+      /^<@U0ALICE> web-2 on demo rebooted: running again after 300 ms \(took \d+ (ms|s)\)\.$/,
+    );
+    // The message keeps a pace of one update a second; the job keeps every step.
+    const steps = await harness.bot.store.jobs.steps(jobIdOf(message));
+    expect(steps.map((step) => step.text)).toEqual([
+      'reboot requested',
+      'rebooting',
+      'running again after 300 ms',
+      expect.stringMatching(/^running again after 300 ms/),
+    ]);
     expect(fake.callsOf('chat.update').length).toBeGreaterThanOrEqual(2);
     // Nothing went to the slash command's own response_url: the message is the answer.
     expect(fake.messageFor(delivery.responseUrl)).toBeUndefined();
@@ -106,7 +115,7 @@ describe('slash commands', () => {
     expect(message.versions[0]?.text).toMatch(/^Reboot web-1 on demo\?/);
     await click(fake, message, 'confirm');
     const final = await until(fake, message, /rebooted/);
-    expect(final.text).toMatch(/^web-1 on demo rebooted: running again after 300 ms/);
+    expect(final.text).toMatch(/^<@U0ALICE> web-1 on demo rebooted: running again after 300 ms/);
     expect(message.versions.map((v) => v.text)).toContain('Rebooting web-1 on demo…');
   });
 

@@ -61,7 +61,7 @@ describe('npm start', () => {
 
   it('on SIGTERM stops taking work, lets the operation in flight finish, closes the socket and exits 0', async () => {
     const { fake, bot } = await startProcess(
-      'settings: { pollInterval: 50ms }\nproviders:\n  demo: { type: simulator, delays: { reboot: 1s } }\n',
+      'settings: { pollInterval: 50ms }\nproviders:\n  demo: { type: simulator, delays: { reboot: 3s } }\n',
     );
     await fake.slashCommand({ command: '/cloudmaster', text: 'reboot web-1' });
     const message = await prompt(fake, 'Reboot web-1 on demo?');
@@ -77,7 +77,7 @@ describe('npm start', () => {
     );
     const result = await bot.done;
     expect(result.code).toBe(0);
-    expect(latest(message).text).toMatch(/^web-1 on demo rebooted: running again after 1 s/);
+    expect(latest(message).text).toMatch(/^<@U0ALICE> web-1 on demo rebooted: running again after 3 s/);
     expect(fake.openConnections).toBe(0);
     expect(result.stdout).toContain('cloudmaster stopped');
     expect(fake.messages.some((m) => m.versions[0]?.text.startsWith('Reboot web-2'))).toBe(false);
@@ -94,8 +94,8 @@ describe('npm start', () => {
     bot.child.kill('SIGTERM');
     const result = await bot.done;
     expect(result.code).toBe(0);
-    expect(latest(message).text).toBe(
-      'cloudmaster stopped following the reboot of web-1 on demo while shutting down; last seen: rebooting. The provider may still be working: check with status web-1 on demo.',
+    expect(latest(message).text).toMatch(
+      /^cloudmaster is restarting: it will go on following the reboot of web-1 on demo when it is back \(job [0-9A-Z]{6}\); last seen: rebooting\.$/,
     );
     expect(result.stdout).toMatch(/"msg":"shutting down while an operation was being followed"/);
     expect(result.stdout).toMatch(/"operationId":"sim-op-1"/);

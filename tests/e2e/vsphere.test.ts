@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startBot } from '../support/bot-harness.ts';
 import { latest, type MessageRecord } from '../support/fake-slack/index.ts';
-import { confirmAndFollow, prompt } from '../support/prompts.ts';
+import { confirmAndFollow, jobIdOf, prompt } from '../support/prompts.ts';
 import { vcsimBinary } from '../support/vcsim.ts';
 import { VsphereLab } from '../support/vsphere-lab.ts';
 
@@ -63,7 +63,7 @@ providers:
       'Rebooting DC0_H0_VM0 on lab… VMware Tools are not running: reset the VM (a hard reset)',
     );
     expect(latest(message).text).toMatch(
-      /^DC0_H0_VM0 on lab rebooted: reset done, running again \(took \d+ ms\)\.$/,
+      /^<@U0ALICE> DC0_H0_VM0 on lab rebooted: reset done, running again \(took \d+ ms\)\.$/,
     );
     expect(sim.proxy.count('ResetVM_Task')).toBe(1);
   });
@@ -76,9 +76,10 @@ providers:
     const message = await finalOf('Create web-9 on lab?');
     const versions = message.versions.map((v) => v.text);
     expect(versions).toContain('Creating web-9 on lab… vSphere is cloning DC0_H0_VM1');
-    expect(versions).toContain('Creating web-9 on lab… cloning (50%)');
+    const steps = await harness.bot.store.jobs.steps(jobIdOf(message));
+    expect(steps.map((step) => step.text)).toContain('cloning (50%)');
     expect(latest(message).text).toMatch(
-      /^web-9 on lab created: powered off — `start web-9 on lab` powers it on \(took \d+ ms\)\.$/,
+      /^<@U0ALICE> web-9 on lab created: powered off — `start web-9 on lab` powers it on \(took \d+ ms\)\.$/,
     );
     expect(sim.proxy.count('CloneVM_Task')).toBe(1);
     const delivery = await fake.slashCommand({ command: '/cloudmaster', text: 'list web on lab --fresh' });

@@ -82,3 +82,10 @@ export function noticeTo(fake: FakeSlack, click: { readonly responseUrl: string 
     { description: 'a notice to the clicker' },
   );
 }
+
+/** The job a message shows (its "job `ID`" fact). */
+export function jobIdOf(message: MessageRecord): string {
+  const id = /job `([0-9A-Z]{6})`/.exec(JSON.stringify(latest(message).blocks))?.[1];
+  if (!id) throw new Error(`message ${message.ts} names no job`);
+  return id;
+}

@@ -16,6 +16,8 @@ import { slackTime } from './time.ts';
 
 export type OperationStage =
   | { readonly stage: 'planned' }
+  /** This process stopped following it (a restart); the next one goes on. */
+  | { readonly stage: 'paused'; readonly last?: OperationProgress }
   | { readonly stage: 'accepted'; readonly ref: OperationRef }
   | { readonly stage: 'progress'; readonly progress: OperationProgress }
   | { readonly stage: 'final'; readonly outcome: OperationOutcome };
@@ -75,6 +77,8 @@ export interface Attribution {
   readonly requester: string;
   readonly confirmed?: Signoff;
   readonly approved?: Signoff;
+  /** The job that runs it, for `job ID` and `cancel job ID`. */
+  readonly jobId?: string;
 }
 
 export function attributionFacts(attribution: Attribution | undefined): string[] {
@@ -84,6 +88,7 @@ export function attributionFacts(attribution: Attribution | undefined): string[]
     facts.push(`confirmed by <@${attribution.confirmed.user}> ${slackTime(attribution.confirmed.at)}`);
   if (attribution.approved)
     facts.push(`approved by <@${attribution.approved.user}> ${slackTime(attribution.approved.at)}`);
+  if (attribution.jobId) facts.push(`job ${code(attribution.jobId)}`);
   return facts;
 }
 
@@ -111,10 +116,20 @@ export function renderOperation(
       line = `:arrows_counterclockwise: ${words.doing} ${bold}… ${mrkdwnEscape(stage.progress.step)}`;
       text = `${words.doing} ${target}… ${stage.progress.step}`;
       break;
+    case 'paused': {
+      const seen = stage.last ? `; last seen: ${stage.last.step}` : '';
+      const job = attribution?.jobId ? ` (job ${attribution.jobId})` : '';
+      const sentence = `cloudmaster is restarting: it will go on following the ${words.noun} of ${target} when it is back${job}${seen}.`;
+      line = `:double_vertical_bar: ${mrkdwnEscape(sentence)}`;
+      text = sentence;
+      break;
+    }
     case 'final': {
       const sentence = outcomeSentence(stage.outcome, log);
-      line = `${sentence.emoji} ${mrkdwnEscape(sentence.text)}${sentence.hint ? `\n${mrkdwnEscape(sentence.hint)}` : ''}`;
-      text = [sentence.text, sentence.hint].filter(Boolean).join(' ');
+      // The final state names the requester, so the outcome reaches them.
+      const who = attribution ? `<@${attribution.requester}> ` : '';
+      line = `${sentence.emoji} ${who}${mrkdwnEscape(sentence.text)}${sentence.hint ? `\n${mrkdwnEscape(sentence.hint)}` : ''}`;
+      text = `${who}${[sentence.text, sentence.hint].filter(Boolean).join(' ')}`;
       break;
     }
   }

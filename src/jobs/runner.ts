@@ -1,0 +1,335 @@
+/**
+ * The job runner: every confirmed mutation runs as a job in the store. It
+ * sends the operation once (queued → sending under the lease), records the
+ * provider's operation id, follows it to its end with each step recorded
+ * and shown, and records the outcome in the audit log. After a restart, or
+ * on another replica, a job whose lease lapsed is taken over and followed
+ * from the recorded operation — never sent again.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { OperationProgress, OperationRef, Stack } from '../../providers/types.ts';
+import { callProvider } from '../dispatch/call.ts';
+import type { Dispatcher, PreparedMutation } from '../dispatch/dispatcher.ts';
+import type { FollowResult } from '../dispatch/follow.ts';
+import type { OperationOutcome } from '../dispatch/outcome.ts';
+import { CloudmasterError, ErrorCode } from '../errors.ts';
+import { describeError } from '../replies/describe-error.ts';
+import { acceptedWords } from '../replies/slack/operation.ts';
+import type { Attempt } from '../safety/attempt.ts';
+import type { Gatekeeper } from '../safety/gatekeeper.ts';
+import type { FinalJobState, Job, JobMessage } from '../store/jobs.ts';
+import type { Store } from '../store/store.ts';
+import type { Timers } from '../timers.ts';
+
+/** What a job keeps so that any process can go on with it. */
+export interface JobPayload {
+  readonly prepared: Pick<PreparedMutation, 'command' | 'plan'>;
+  readonly attempt: Attempt;
+}
+
+export type StoredJob = Job<JobPayload>;
+
+/** How a job is shown while it runs: a Slack message, lines in a terminal. */
+export interface JobReporter {
+  accepted?(job: StoredJob, ref: OperationRef): void | Promise<void>;
+  progressed?(job: StoredJob, progress: OperationProgress): void | Promise<void>;
+  /** A cancellation was sent to the provider. */
+  cancelling?(job: StoredJob, by: string): void | Promise<void>;
+  ended?(job: StoredJob, outcome: OperationOutcome): void | Promise<void>;
+  /** This process stops following it (shutdown); another will go on. */
+  paused?(job: StoredJob): void | Promise<void>;
+}
+
+export interface JobRunnerDeps {
+  readonly store: Store;
+  readonly dispatcher: Dispatcher;
+  readonly gatekeeper: Gatekeeper;
+  readonly timers: Timers;
+  readonly log: Logger;
+  /** Aborted at shutdown: followers pause and give their leases up. */
+  readonly signal?: AbortSignal;
+  /** How long a job stays this process's without a word from it (default 30 s). */
+  readonly leaseMs?: number;
+  /** The reporter for a job this process did not start (resumed after a restart). */
+  readonly reporterFor?: (job: StoredJob) => JobReporter;
+}
+
+export type CancelAnswer =
+  | { readonly kind: 'requested'; readonly job: StoredJob }
+  | { readonly kind: 'unknown' }
+  | { readonly kind: 'ended'; readonly job: StoredJob }
+  | { readonly kind: 'not_cancellable'; readonly job: StoredJob; readonly reason: string }
+  | { readonly kind: 'already'; readonly job: StoredJob };
+
+class LeaseLost extends Error {}
+
+export class JobRunner {
+  /** This process's name on leases. */
+  readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly deps: JobRunnerDeps;
+  private readonly leaseMs: number;
+  private readonly driving = new Map<string, Promise<OperationOutcome | undefined>>();
+
+  constructor(deps: JobRunnerDeps) {
+    this.deps = deps;
+    this.leaseMs = deps.leaseMs ?? 30_000;
+  }
+
+  private now(): number {
+    return this.deps.timers.now();
+  }
+
+  /** Records a confirmed mutation as a job and runs it; resolves when it ends (or pauses: undefined). */
+  async run(
+    prepared: PreparedMutation,
+    attempt: Attempt,
+    reporterFor: (job: StoredJob) => JobReporter,
+    message?: JobMessage,
+  ): Promise<{ job: StoredJob; done: Promise<OperationOutcome | undefined> }> {
+    const { plan, command } = prepared;
+    const now = this.now();
+    const job = await this.deps.store.jobs.create<JobPayload>(
+      {
+        verb: plan.verb,
+        provider: plan.provider.id,
+        targetName: plan.target.name,
+        ...(plan.target.id ? { targetId: plan.target.id } : {}),
+        requester: attempt.origin.user,
+        channel: attempt.origin.channel,
+        entry: attempt.origin.entry,
+        rawText: attempt.origin.rawText,
+        payload: { prepared: { command, plan }, attempt },
+        deadlineAt: now + this.deps.dispatcher.timeLimit(plan.verb),
+        ...(message ? { message } : {}),
+      },
+      this.owner,
+      now,
+      this.leaseMs,
+    );
+    const done = this.track(job.id, this.start(job, prepared, reporterFor(job)));
+    return { job, done };
+  }
+
+  /** Takes over every job nobody holds and follows it; returns how many. */
+  async resumeOrphans(): Promise<number> {
+    const orphans = await this.deps.store.jobs.orphans<JobPayload>(this.now());
+    let taken = 0;
+    for (const orphan of orphans) {
+      if (this.driving.has(orphan.id)) continue;
+      const job = await this.deps.store.jobs.takeOver<JobPayload>(
+        orphan.id,
+        this.owner,
+        this.now(),
+        this.leaseMs,
+      );
+      if (!job) continue;
+      taken += 1;
+      this.deps.log.info(
+        { job: job.id, state: job.state, operation: job.operation?.operationId },
+        'resuming a job',
+      );
+      void this.track(job.id, this.resume(job, this.deps.reporterFor?.(job) ?? {}));
+    }
+    return taken;
+  }
+
+  /** Waits for the jobs this process drives (tests, shutdown). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.driving.values()]);
+  }
+
+  /** Asks for a job to be cancelled where its provider can; the job's driver sends it. */
+  async cancel(id: string, user: string): Promise<CancelAnswer> {
+    const job = await this.deps.store.jobs.get<JobPayload>(id);
+    if (!job) return { kind: 'unknown' };
+    if (!['queued', 'sending', 'running'].includes(job.state)) return { kind: 'ended', job };
+    const reason = this.notCancellable(job);
+    if (reason) return { kind: 'not_cancellable', job, reason };
+    if (!(await this.deps.store.jobs.requestCancel(job.id, user, this.now())))
+      return { kind: 'already', job };
+    return { kind: 'requested', job: (await this.deps.store.jobs.get<JobPayload>(job.id)) ?? job };
+  }
+
+  /** Why a job cannot be cancelled, or undefined when it can. */
+  notCancellable(job: StoredJob): string | undefined {
+    const entry = this.deps.dispatcher.providers.byId(job.provider);
+    const provider = entry?.instance;
+    if (!provider) return `${job.provider} is not available`;
+    if (provider.cancelOperation) return undefined;
+    if (job.verb === 'deploy' && provider.cancel) return undefined;
+    return `${entry.account.label} cannot stop a ${job.verb} once it has started`;
+  }
+
+  private track(
+    id: string,
+    work: Promise<OperationOutcome | undefined>,
+  ): Promise<OperationOutcome | undefined> {
+    const tracked = work
+      .catch((error: unknown) => {
+        this.deps.log.error({ err: error, job: id }, 'a job stopped unexpectedly');
+        return undefined;
+      })
+      .finally(() => this.driving.delete(id));
+    this.driving.set(id, tracked);
+    return tracked;
+  }
+
+  private async start(
+    job: StoredJob,
+    prepared: PreparedMutation,
+    reporter: JobReporter,
+  ): Promise<OperationOutcome | undefined> {
+    const jobs = this.deps.store.jobs;
+    if (!(await jobs.beginSending(job.id, this.owner, this.now(), this.leaseMs))) {
+      this.deps.log.warn({ job: job.id }, 'a new job was not this process’s to send');
+      return undefined;
+    }
+    let ref: OperationRef;
+    try {
+      ref = await this.deps.dispatcher.send(prepared, this.deps.signal ? { signal: this.deps.signal } : {});
+    } catch (error) {
+      return this.end(job, reporter, { end: 'failed', error });
+    }
+    await jobs.accepted(job.id, this.owner, ref, this.now(), this.leaseMs);
+    const running = { ...job, state: 'running' as const, operation: ref, startedAt: this.now() };
+    await this.step(running, acceptedWords(ref));
+    await reporter.accepted?.(running, ref);
+    return this.follow(running, ref, reporter);
+  }
+
+  private async resume(job: StoredJob, reporter: JobReporter): Promise<OperationOutcome | undefined> {
+    const { plan } = job.payload.prepared;
+    const status = `status ${plan.target.name} on ${plan.provider.id}`;
+    if (job.state === 'queued') {
+      return this.end(job, reporter, {
+        end: 'cancelled',
+        error: new CloudmasterError(
+          ErrorCode.ShuttingDown,
+          'cloudmaster restarted before it could send the request; nothing was done.',
+          { hint: 'Ask again if it is still needed.' },
+        ),
+      });
+    }
+    if (job.state === 'sending' || !job.operation) {
+      return this.end(job, reporter, {
+        end: 'failed',
+        error: new CloudmasterError(
+          ErrorCode.ProviderTimeout,
+          'cloudmaster restarted while it was sending the request: it may or may not have reached the provider.',
+          { hint: `Check with \`${status}\` before asking again.` },
+        ),
+      });
+    }
+    return this.follow(job, job.operation, reporter);
+  }
+
+  private async follow(
+    job: StoredJob,
+    ref: OperationRef,
+    reporter: JobReporter,
+  ): Promise<OperationOutcome | undefined> {
+    const jobs = this.deps.store.jobs;
+    let cancelSent = false;
+    let last = job.lastProgress;
+    let result: FollowResult;
+    try {
+      result = await this.deps.dispatcher.follow(ref, {
+        deadlineAt: job.deadlineAt,
+        timers: this.deps.timers,
+        ...(last ? { last } : {}),
+        ...(this.deps.signal ? { signal: this.deps.signal } : {}),
+        beforePoll: async () => {
+          if (!(await jobs.progressed(job.id, this.owner, undefined, this.now(), this.leaseMs)))
+            throw new LeaseLost();
+          if (cancelSent) return;
+          const current = await jobs.get<JobPayload>(job.id);
+          if (!current?.cancelRequestedBy) return;
+          cancelSent = true;
+          await this.step(job, `cancellation requested by <@${current.cancelRequestedBy}>`);
+          await reporter.cancelling?.(current, current.cancelRequestedBy);
+          await this.sendCancel(current, ref);
+        },
+        onProgress: async (progress) => {
+          last = progress;
+          if (!(await jobs.progressed(job.id, this.owner, progress, this.now(), this.leaseMs)))
+            throw new LeaseLost();
+          await this.step(job, progress.step);
+          await reporter.progressed?.({ ...job, lastProgress: progress }, progress);
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof LeaseLost)) throw error;
+      this.deps.log.warn({ job: job.id }, 'another process took this job over; leaving it to it');
+      return undefined;
+    }
+    if (result.end === 'interrupted') {
+      await jobs.release(job.id, this.owner);
+      await reporter.paused?.({ ...job, ...(last ? { lastProgress: last } : {}) });
+      return undefined;
+    }
+    return this.end({ ...job, ...(last ? { lastProgress: last } : {}) }, reporter, result, ref);
+  }
+
+  /** Sends the cancellation: the provider's own for operations, else a cancel of the stack deployed. */
+  private async sendCancel(job: StoredJob, ref: OperationRef): Promise<void> {
+    const entry = this.deps.dispatcher.providers.byId(job.provider);
+    if (!entry) return;
+    try {
+      await callProvider(entry, { fresh: true, log: this.deps.log }, async (provider, ctx) => {
+        if (provider.cancelOperation) return provider.cancelOperation(ref, ctx);
+        const stack = job.payload.prepared.plan.resource as Stack | undefined;
+        if (job.verb === 'deploy' && provider.cancel && stack) {
+          const command = job.payload.prepared.command;
+          await provider.cancel(
+            stack,
+            'environment' in command && command.environment ? { environment: command.environment } : {},
+            ctx,
+          );
+        }
+      });
+    } catch (error) {
+      this.deps.log.warn({ err: error, job: job.id }, 'the provider refused to cancel');
+      await this.step(job, `the provider refused to cancel: ${describeError(error).message}`);
+    }
+  }
+
+  private async step(job: StoredJob, text: string): Promise<void> {
+    const steps = await this.deps.store.jobs.steps(job.id);
+    await this.deps.store.jobs.addStep(job.id, { seq: steps.length + 1, at: this.now(), text });
+  }
+
+  private async end(
+    job: StoredJob,
+    reporter: JobReporter,
+    result: FollowResult,
+    ref?: OperationRef,
+  ): Promise<OperationOutcome> {
+    const { plan } = job.payload.prepared;
+    const started = job.startedAt ?? job.createdAt;
+    const outcome: OperationOutcome = {
+      kind: 'operation',
+      plan,
+      ...(ref ? { ref } : {}),
+      end: result.end,
+      ...(result.last ? { last: result.last } : {}),
+      ...(result.error === undefined ? {} : { error: result.error }),
+      elapsedMs: this.now() - started,
+    };
+    const state: FinalJobState = result.end === 'interrupted' ? 'failed' : result.end;
+    const detail =
+      result.error === undefined ? result.last?.step : describeError(result.error, this.deps.log).message;
+    const finished = await this.deps.store.jobs.finish(job.id, this.owner, state, detail, this.now());
+    if (!finished) {
+      this.deps.log.warn({ job: job.id }, 'a job had already ended elsewhere');
+      return outcome;
+    }
+    await this.step(job, detail ?? state);
+    await this.deps.gatekeeper.finish(job.payload.attempt, outcome);
+    const ended = { ...job, state, ...(detail ? { detail } : {}), endedAt: this.now() };
+    await reporter.ended?.(ended, outcome);
+    return outcome;
+  }
+}
