@@ -113,6 +113,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     signal: work.signal,
     timers,
     reporterFor: (job) => (jobMessages ? slackJobReporter(jobMessages, job) : {}),
+    adopt: (driven) => work.adopt(driven),
   });
   const { dispatcher, gatekeeper, store, policy, connected, jobs } = core;
   jobMessages = { client: jobClient, redactor, store, timers, log };
@@ -179,6 +180,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
         const identity = await app.client.auth.test();
         if (typeof identity.user === 'string' && identity.user !== '')
           deps.mentionPrefix = `@${identity.user} `;
+        if (typeof identity.url === 'string' && identity.url !== '') deps.workspaceUrl = identity.url;
       } catch (error) {
         log.warn({ err: error }, 'could not read the bot’s own name');
       }

@@ -40,6 +40,8 @@ export interface CoreOptions {
   readonly timers?: Timers;
   /** How a job this process did not start is shown when it takes it over. */
   readonly reporterFor?: (job: StoredJob) => JobReporter;
+  /** Counts a job taken over as work in flight (shutdown waits for it). */
+  readonly adopt?: (work: Promise<unknown>) => void;
 }
 
 export async function openCore(options: CoreOptions): Promise<Core> {
@@ -74,6 +76,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     log,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.reporterFor ? { reporterFor: options.reporterFor } : {}),
+    ...(options.adopt ? { adopt: options.adopt } : {}),
   });
   return {
     store,

@@ -1,8 +1,10 @@
 /** `--json`: the outcome as data, errors described the same way Slack shows them. */
 
+import type { StoredJob } from '../jobs/runner.ts';
 import type { Logger } from '../log/logger.ts';
 import { describeError } from '../replies/describe-error.ts';
 import { auditFilters } from '../replies/slack/audit.ts';
+import { jobCancelWords } from '../replies/slack/jobs.ts';
 import { outcomeSentence } from '../replies/slack/operation.ts';
 import type { Answer } from '../safety/answers.ts';
 
@@ -16,8 +18,29 @@ function errorData(error: unknown, log?: Logger): Record<string, unknown> {
   };
 }
 
+function jobData(job: StoredJob): Record<string, unknown> {
+  const { payload, ...rest } = job;
+  return {
+    ...rest,
+    command: payload.prepared.command.raw,
+    confirmedBy: payload.attempt.confirmed?.user,
+    approvedBy: payload.attempt.approved?.user,
+  };
+}
+
 export function toJson(outcome: Answer, log?: Logger): unknown {
   switch (outcome.kind) {
+    case 'jobs':
+      return { kind: 'jobs', jobs: outcome.jobs.map(jobData), hidden: outcome.hidden };
+    case 'job':
+      return { kind: 'job', job: jobData(outcome.job), steps: outcome.steps };
+    case 'job-cancel':
+      return {
+        kind: 'job-cancel',
+        result: outcome.answer.kind,
+        message: jobCancelWords(outcome.answer),
+        ...('job' in outcome.answer ? { job: outcome.answer.job.id } : {}),
+      };
     case 'denied':
       return { kind: 'denied', what: outcome.what, reason: outcome.reason };
     case 'audit':

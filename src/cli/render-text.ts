@@ -3,16 +3,18 @@ import type { ListOutcome } from '../dispatch/outcome.ts';
 import type { Logger } from '../log/logger.ts';
 import { auditFacts, isoMinute } from '../replies/audit-words.ts';
 import { describeError } from '../replies/describe-error.ts';
+import { jobFacts, jobPhrase, jobStateWords } from '../replies/job-words.ts';
 import { listingTotals, totalsLine } from '../replies/listing-summary.ts';
 import { resourceFacts } from '../replies/resource-facts.ts';
 import { canILines, rightLines } from '../replies/rights-words.ts';
 import { auditFilters } from '../replies/slack/audit.ts';
 import { renderHelp } from '../replies/slack/help.ts';
+import { jobCancelWords } from '../replies/slack/jobs.ts';
 import { outcomeSentence } from '../replies/slack/operation.ts';
 import { renderError, renderUsage } from '../replies/slack/problem.ts';
 import { renderProviders } from '../replies/slack/providers.ts';
 import { cachedNote, plural, statusWords } from '../replies/wording.ts';
-import type { Answer, AuditListing } from '../safety/answers.ts';
+import type { Answer, AuditListing, JobsListing, JobView } from '../safety/answers.ts';
 
 const PREFIX = 'cloudmaster ';
 
@@ -106,8 +108,45 @@ function renderListingText(outcome: ListOutcome): string {
   return lines.join('\n');
 }
 
+function renderJobsText(listing: JobsListing): string {
+  const now = Date.now();
+  const lines = [
+    `${plural(listing.jobs.length, 'job')}, running ones first${listing.hidden > 0 ? ` (${listing.hidden} not shown: the policy does not let you see them)` : ''}`,
+  ];
+  if (listing.jobs.length === 0) return lines.join('\n');
+  lines.push(
+    '',
+    ...table(
+      ['ID', 'JOB', 'STATE', 'REQUESTED BY', 'STARTED'],
+      listing.jobs.map((job) => [
+        job.id,
+        jobPhrase(job),
+        jobStateWords(job, now),
+        job.requester,
+        isoMinute(job.createdAt),
+      ]),
+    ),
+  );
+  return lines.join('\n');
+}
+
+function renderJobText(view: JobView): string {
+  const { job } = view;
+  return [
+    `job ${job.id}: ${jobPhrase(job)} — ${jobStateWords(job, Date.now())}${job.detail ? ` (${job.detail})` : ''}`,
+    `  ${jobFacts(job, (id) => id).join('; ')}`,
+    ...view.steps.map((step) => `  ${new Date(step.at).toISOString().slice(11, 19)}  ${step.text}`),
+  ].join('\n');
+}
+
 export function renderText(outcome: Answer, log?: Logger): string {
   switch (outcome.kind) {
+    case 'jobs':
+      return renderJobsText(outcome);
+    case 'job':
+      return renderJobText(outcome);
+    case 'job-cancel':
+      return jobCancelWords(outcome.answer);
     case 'denied':
       return `You may not ${outcome.what}: ${outcome.reason}.`;
     case 'audit':

@@ -12,7 +12,7 @@ import { ConfigError, type LoadedConfig, loadConfig } from '../config/load.ts';
 import { type Core, openCore } from '../core.ts';
 import type { MutationCommand } from '../dispatch/request.ts';
 import { CloudmasterError, ErrorCode, isCloudmasterError } from '../errors.ts';
-import { type Command, isMutatingVerb } from '../grammar/command.ts';
+import { type BotVerb, type Command, isBotVerb, isMutatingVerb } from '../grammar/command.ts';
 import { parseWords } from '../grammar/parse.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { Redactor } from '../log/redact.ts';
@@ -70,6 +70,10 @@ function exitCode(answer: Answer): number {
       return answer.unanswered.length > 0 ? EXIT.partial : EXIT.ok;
     case 'providers':
       return answer.reports.every((report) => report.reachable) ? EXIT.ok : EXIT.partial;
+    case 'job-cancel':
+      return answer.answer.kind === 'unknown' || answer.answer.kind === 'not_cancellable'
+        ? EXIT.failed
+        : EXIT.ok;
     default:
       return EXIT.ok;
   }
@@ -156,8 +160,8 @@ async function answerCommand(
 ): Promise<Answer> {
   const ctx = session.io.signal ? { signal: session.io.signal } : {};
   if (isMutatingVerb(command.verb)) return mutate(command as MutationCommand, origin, core, session);
-  if (command.verb === 'audit' || command.verb === 'whoami' || command.verb === 'can-i')
-    return answerBotCommand(core.gatekeeper, core.dispatcher, origin, command);
+  if (isBotVerb(command.verb))
+    return answerBotCommand(core, origin, command as Extract<Command, { verb: BotVerb }>);
   return governedRead(
     core.gatekeeper,
     core.dispatcher,

@@ -8,10 +8,11 @@ import type { Settings } from '../config/settings.ts';
 import type { Dispatcher } from '../dispatch/dispatcher.ts';
 import type { MutationCommand } from '../dispatch/request.ts';
 import type { FixedProvider } from '../entry-points.ts';
-import { type Command, isMutatingVerb } from '../grammar/command.ts';
+import { type BotVerb, type Command, isBotVerb, isMutatingVerb } from '../grammar/command.ts';
 import { parse } from '../grammar/parse.ts';
 import type { JobRunner } from '../jobs/runner.ts';
 import { renderHelp } from '../replies/slack/help.ts';
+import { renderJob, renderJobCancel, renderJobs } from '../replies/slack/jobs.ts';
 import { renderListing } from '../replies/slack/listing.ts';
 import { renderError, renderNotice, renderUsage } from '../replies/slack/problem.ts';
 import { renderProviders } from '../replies/slack/providers.ts';
@@ -30,6 +31,8 @@ export interface ConversationDeps {
   readonly gatekeeper: Gatekeeper;
   readonly jobs: JobRunner;
   readonly jobMessages: JobMessagesDeps;
+  /** The workspace's address (from auth.test), for links to messages; unknown until connected. */
+  workspaceUrl?: string;
   readonly settings: Settings;
   readonly log: Logger;
   readonly work: WorkTracker;
@@ -96,10 +99,9 @@ async function route(
   }
   const origin = originOf(conversation, command.raw);
   const ctx = { ...(conversation.fixed ? { fixed: conversation.fixed } : {}), signal: deps.work.signal };
-  const answered: Answer =
-    command.verb === 'audit' || command.verb === 'whoami' || command.verb === 'can-i'
-      ? await answerBotCommand(deps.gatekeeper, deps.dispatcher, origin, command)
-      : await governedRead(deps.gatekeeper, deps.dispatcher, origin, command as ReadCommand, ctx);
+  const answered: Answer = isBotVerb(command.verb)
+    ? await answerBotCommand(deps, origin, command as Extract<Command, { verb: BotVerb }>)
+    : await governedRead(deps.gatekeeper, deps.dispatcher, origin, command as ReadCommand, ctx);
   log.info({ verb: command.verb, outcome: answered.kind }, 'answered');
   const personal = renderPersonal(answered);
   if (personal) return replier.ephemeral(personal);
@@ -122,6 +124,12 @@ async function route(
       return replier.public(renderResource(answered));
     case 'providers':
       return replier.public(renderProviders(answered));
+    case 'jobs':
+      return replier.public(renderJobs(answered.jobs, answered.hidden, Date.now(), deps.workspaceUrl));
+    case 'job':
+      return replier.public(renderJob(answered.job, answered.steps, Date.now(), deps.workspaceUrl));
+    case 'job-cancel':
+      return replier.ephemeral(renderJobCancel(answered.answer));
     default:
       // Mutations never come this way; the gatekeeper runs them.
       log.error({ verb: command.verb, outcome: answered.kind }, 'an answer with no reply');

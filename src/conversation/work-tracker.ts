@@ -35,6 +35,16 @@ export class WorkTracker {
     return promise;
   }
 
+  /** Counts work started elsewhere (a job taken over from a stopped process) as in flight. */
+  adopt(work: Promise<unknown>): void {
+    const promise = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    const tracked = promise.finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+
   /**
    * Stops accepting work, waits up to `graceMs` for it to finish, then
    * aborts the rest and waits up to `abortMs` for it to record itself.

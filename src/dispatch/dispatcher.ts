@@ -92,6 +92,8 @@ export class Dispatcher {
           return await this.list(command, ctx);
         case 'status':
           return await this.status(command, ctx);
+        case 'jobs':
+        case 'job':
         case 'audit':
         case 'whoami':
         case 'can-i':

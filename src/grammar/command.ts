@@ -31,7 +31,7 @@ export const MUTATING_VERBS = [
 export type MutatingVerb = (typeof MUTATING_VERBS)[number];
 
 /** Verbs the bot answers itself, from its store and policy. */
-export const BOT_VERBS = ['audit', 'whoami', 'can-i'] as const;
+export const BOT_VERBS = ['jobs', 'job', 'audit', 'whoami', 'can-i'] as const;
 export type BotVerb = (typeof BOT_VERBS)[number];
 
 export const VERBS = ['help', 'providers', ...PROVIDER_VERBS, ...BOT_VERBS] as const;
@@ -125,6 +125,19 @@ export interface CancelCommand extends CommandBase {
   readonly service?: string;
 }
 
+export interface JobsCommand extends CommandBase {
+  readonly verb: 'jobs';
+  /** `-n N` (default 15). */
+  readonly limit: number;
+}
+
+export interface JobCommand extends CommandBase {
+  readonly verb: 'job';
+  readonly id: string;
+  /** `job ID` shows it; `cancel job ID` cancels it where its provider can. */
+  readonly action: 'show' | 'cancel';
+}
+
 export interface AuditCommand extends CommandBase {
   readonly verb: 'audit';
   /** `--user @x`: a Slack user id. */
@@ -157,6 +170,8 @@ export type Command =
   | CreateCommand
   | DeployCommand
   | CancelCommand
+  | JobsCommand
+  | JobCommand
   | AuditCommand
   | WhoamiCommand
   | CanICommand;

@@ -339,6 +339,13 @@ function build(spec: VerbSpec, collected: Collected, raw: string): ParseResult {
     case 'cancel':
       if (stack === undefined) return missingName('a stack: -s STACK');
       return parseCancel(base, stack, environment, service);
+    case 'jobs': {
+      const limit = parseLimit(stringValue(collected, 'limit'), DEFAULT_JOBS_LIMIT, 'jobs');
+      return typeof limit === 'number' ? { ok: true, command: { ...base, verb: 'jobs', limit } } : limit;
+    }
+    case 'job':
+      if (first === undefined) return missingName('a job id, e.g. `job 4F7K2Q`');
+      return { ok: true, command: { ...base, verb: 'job', id: first.toUpperCase(), action: 'show' } };
     case 'audit':
       return parseAudit(base, collected);
     case 'whoami':
@@ -350,7 +357,16 @@ function build(spec: VerbSpec, collected: Collected, raw: string): ParseResult {
 }
 
 const DEFAULT_AUDIT_LIMIT = 20;
-const MAX_AUDIT_LIMIT = 500;
+const DEFAULT_JOBS_LIMIT = 15;
+const MAX_LIMIT = 500;
+
+function parseLimit(text: string | undefined, fallback: number, verb: Verb): number | ParseResult {
+  const limit = text === undefined ? fallback : Number(text);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    return failure('bad-value', `--limit takes a whole number from 1 to ${MAX_LIMIT}, not "${text}".`, verb);
+  }
+  return limit;
+}
 const USER_MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/i;
 
 function parseAudit(base: CommandBase, collected: Collected): ParseResult {
@@ -378,14 +394,8 @@ function parseAudit(base: CommandBase, collected: Collected): ParseResult {
       suggest(verbWord, verbWords()),
     );
   }
-  const limit = limitText === undefined ? DEFAULT_AUDIT_LIMIT : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_LIMIT) {
-    return failure(
-      'bad-value',
-      `--limit takes a whole number from 1 to ${MAX_AUDIT_LIMIT}, not "${limitText}".`,
-      'audit',
-    );
-  }
+  const limit = parseLimit(limitText, DEFAULT_AUDIT_LIMIT, 'audit');
+  if (typeof limit !== 'number') return limit;
   const command: Command = {
     ...base,
     verb: 'audit',
@@ -449,6 +459,12 @@ export function parseTokens(tokens: readonly Token[], raw: string): ParseResult 
     );
   }
   if (spec.verb === 'can-i') return parseCanI(rest, raw);
+  // `cancel job ID`: a job, not a deployment.
+  if (spec.verb === 'cancel' && rest[0] && !rest[0].quoted && rest[0].text.toLowerCase() === 'job') {
+    const parsed = parseTokens([{ text: 'job', quoted: false }, ...rest.slice(1)], raw);
+    if (!parsed.ok || parsed.command.verb !== 'job') return parsed;
+    return { ok: true, command: { ...parsed.command, action: 'cancel' } };
+  }
   // `stop -s STACK` reads stack options, so stop accepts them for that form.
   const readerSpec =
     spec.verb === 'stop' ? { ...spec, options: [...spec.options, ...verbSpec('cancel').options] } : spec;

@@ -20,7 +20,7 @@ import { describeError } from '../replies/describe-error.ts';
 import { acceptedWords } from '../replies/slack/operation.ts';
 import type { Attempt } from '../safety/attempt.ts';
 import type { Gatekeeper } from '../safety/gatekeeper.ts';
-import type { FinalJobState, Job, JobMessage } from '../store/jobs.ts';
+import type { FinalJobState, Job, JobMessage, JobStore } from '../store/jobs.ts';
 import type { Store } from '../store/store.ts';
 import type { Timers } from '../timers.ts';
 
@@ -55,6 +55,8 @@ export interface JobRunnerDeps {
   readonly leaseMs?: number;
   /** The reporter for a job this process did not start (resumed after a restart). */
   readonly reporterFor?: (job: StoredJob) => JobReporter;
+  /** Told of every job this process takes over, so shutdown waits for it as for any work. */
+  readonly adopt?: (work: Promise<unknown>) => void;
 }
 
 export type CancelAnswer =
@@ -80,6 +82,11 @@ export class JobRunner {
 
   private now(): number {
     return this.deps.timers.now();
+  }
+
+  /** The jobs in the store, for `jobs` and `job ID`. */
+  get store(): JobStore {
+    return this.deps.store.jobs;
   }
 
   /** Records a confirmed mutation as a job and runs it; resolves when it ends (or pauses: undefined). */
@@ -131,7 +138,8 @@ export class JobRunner {
         { job: job.id, state: job.state, operation: job.operation?.operationId },
         'resuming a job',
       );
-      void this.track(job.id, this.resume(job, this.deps.reporterFor?.(job) ?? {}));
+      const driven = this.track(job.id, this.resume(job, this.deps.reporterFor?.(job) ?? {}));
+      this.deps.adopt?.(driven);
     }
     return taken;
   }
@@ -160,7 +168,7 @@ export class JobRunner {
     if (!provider) return `${job.provider} is not available`;
     if (provider.cancelOperation) return undefined;
     if (job.verb === 'deploy' && provider.cancel) return undefined;
-    return `${entry.account.label} cannot stop a ${job.verb} once it has started`;
+    return `${entry.account.label} cannot cancel a ${job.verb} once it has started`;
   }
 
   private track(

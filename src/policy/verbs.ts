@@ -13,7 +13,13 @@ export const POLICY_VERBS: readonly PolicyVerb[] = VERBS.filter(
   (verb): verb is PolicyVerb => !(UNGOVERNED_VERBS as readonly string[]).includes(verb),
 );
 
-export const READ_VERBS = ['list', 'status', 'providers'] as const satisfies readonly PolicyVerb[];
+export const READ_VERBS = [
+  'list',
+  'status',
+  'providers',
+  'jobs',
+  'job',
+] as const satisfies readonly PolicyVerb[];
 
 /** Words a rule's `verbs:` may hold besides verb names. */
 export const VERB_SETS: Readonly<Record<string, readonly PolicyVerb[]>> = {

@@ -5,10 +5,14 @@
  */
 import type { DispatchContext, Dispatcher } from '../dispatch/dispatcher.ts';
 import type { Outcome } from '../dispatch/outcome.ts';
-import type { AuditCommand, Command } from '../grammar/command.ts';
+import { CloudmasterError, ErrorCode } from '../errors.ts';
+import type { AuditCommand, BotVerb, Command, JobCommand, JobsCommand } from '../grammar/command.ts';
+import type { CancelAnswer, JobRunner, StoredJob } from '../jobs/runner.ts';
 import type { AuditRecord } from '../store/audit-log.ts';
+import type { JobStep } from '../store/jobs.ts';
 import type { Origin } from './attempt.ts';
 import type { Gatekeeper } from './gatekeeper.ts';
+import { questionOf } from './gatekeeper.ts';
 import { filterHelp, filterListing } from './reads.ts';
 import { type CanIAnswer, canI, type Rights, rightsOf } from './rights.ts';
 
@@ -36,20 +40,57 @@ export interface CanIOutcome {
   readonly answer: CanIAnswer;
 }
 
-export type Answer = Outcome | DeniedOutcome | AuditListing | RightsOutcome | CanIOutcome;
+export interface JobsListing {
+  readonly kind: 'jobs';
+  readonly jobs: readonly StoredJob[];
+  /** Jobs left out: the policy does not let the asker see their targets. */
+  readonly hidden: number;
+}
+
+export interface JobView {
+  readonly kind: 'job';
+  readonly job: StoredJob;
+  readonly steps: readonly JobStep[];
+}
+
+export interface JobCancelOutcome {
+  readonly kind: 'job-cancel';
+  readonly answer: CancelAnswer;
+}
+
+export type Answer =
+  | Outcome
+  | DeniedOutcome
+  | AuditListing
+  | RightsOutcome
+  | CanIOutcome
+  | JobsListing
+  | JobView
+  | JobCancelOutcome;
+
+/** What answering the bot's own verbs needs. */
+export interface BotDeps {
+  readonly gatekeeper: Gatekeeper;
+  readonly dispatcher: Dispatcher;
+  readonly jobs: JobRunner;
+}
 
 function subjectOf(origin: Origin) {
   return { user: origin.user, channel: origin.channel };
 }
 
-/** `audit`, `whoami`, `can-i`. */
+/** `jobs`, `job`, `audit`, `whoami`, `can-i`. */
 export async function answerBotCommand(
-  gatekeeper: Gatekeeper,
-  dispatcher: Dispatcher,
+  deps: BotDeps,
   origin: Origin,
-  command: Extract<Command, { verb: 'audit' | 'whoami' | 'can-i' }>,
+  command: Extract<Command, { verb: BotVerb }>,
 ): Promise<Answer> {
+  const { gatekeeper, dispatcher } = deps;
   switch (command.verb) {
+    case 'jobs':
+      return listJobs(deps, origin, command);
+    case 'job':
+      return command.action === 'show' ? showJob(deps, origin, command) : cancelJob(deps, origin, command);
     case 'whoami':
       return {
         kind: 'rights',
@@ -114,4 +155,81 @@ export async function governedRead(
     default:
       return outcome;
   }
+}
+
+/** What the policy needs to know of a job's target. */
+function jobQuestion(job: StoredJob) {
+  return questionOf(job.payload.prepared.plan);
+}
+
+async function listJobs(deps: BotDeps, origin: Origin, command: JobsCommand): Promise<Answer> {
+  const { gatekeeper } = deps;
+  const subject = subjectOf(origin);
+  if (!(await gatekeeper.policy.outlook({ ...subject, verb: 'jobs' })).possible) {
+    const decision = await gatekeeper.authorise(origin, command);
+    if (decision.effect === 'deny') return { kind: 'denied', reason: decision.reason, what: 'list jobs' };
+  }
+  const recent = await deps.jobs.store.recent<StoredJob['payload']>(command.limit);
+  const visible: StoredJob[] = [];
+  for (const job of recent) {
+    const decision = await gatekeeper.policy.decide({ ...subject, verb: 'jobs', ...jobQuestion(job) });
+    if (decision.effect === 'allow') visible.push(job);
+  }
+  return { kind: 'jobs', jobs: visible, hidden: recent.length - visible.length };
+}
+
+async function findJob(deps: BotDeps, origin: Origin, command: JobCommand): Promise<StoredJob | Answer> {
+  const job = await deps.jobs.store.get<StoredJob['payload']>(command.id);
+  if (!job) {
+    return {
+      kind: 'error',
+      verb: 'job',
+      error: new CloudmasterError(ErrorCode.NotFound, `There is no job ${command.id}.`, {
+        hint: '`jobs` lists the running and recent ones.',
+      }),
+    };
+  }
+  const decision = await deps.gatekeeper.authorise(origin, command, jobQuestion(job));
+  if (decision.effect === 'deny')
+    return { kind: 'denied', reason: decision.reason, what: `see job ${job.id}` };
+  return job;
+}
+
+async function showJob(deps: BotDeps, origin: Origin, command: JobCommand): Promise<Answer> {
+  const found = await findJob(deps, origin, command);
+  if (!('payload' in found)) return found;
+  return { kind: 'job', job: found, steps: await deps.jobs.store.steps(found.id) };
+}
+
+/**
+ * `cancel job ID`: governed as `cancel` on the job's provider and target;
+ * it stops what was already confirmed, so it asks nothing more; recorded.
+ */
+async function cancelJob(deps: BotDeps, origin: Origin, command: JobCommand): Promise<Answer> {
+  const job = await deps.jobs.store.get<StoredJob['payload']>(command.id);
+  if (!job) return showJob(deps, origin, command);
+  const { gatekeeper } = deps;
+  const plan = job.payload.prepared.plan;
+  const requestedAt = Date.now();
+  const decision = await gatekeeper.policy.decide({
+    ...subjectOf(origin),
+    verb: 'cancel',
+    ...jobQuestion(job),
+  });
+  const attempt = { origin, requestedAt, command, decision, plan };
+  if (decision.effect !== 'allow') {
+    const reason =
+      decision.effect === 'deny'
+        ? decision.reason
+        : 'cancelling it needs approval, which a job cancel cannot ask for';
+    await gatekeeper.record(attempt, 'denied', reason);
+    return { kind: 'denied', reason, what: `cancel job ${job.id}` };
+  }
+  const answer = await deps.jobs.cancel(job.id, origin.user);
+  await gatekeeper.record(
+    attempt,
+    answer.kind === 'requested' ? 'succeeded' : 'failed',
+    answer.kind === 'requested' ? `cancellation of job ${job.id} requested` : `job ${job.id}: ${answer.kind}`,
+  );
+  return { kind: 'job-cancel', answer };
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startBot } from '../support/bot-harness.ts';
 import { type TestLocation, testDatabases } from '../support/databases.ts';
 import { DigitalOceanDouble } from '../support/doubles/digitalocean.ts';
+import { eventually } from '../support/eventually.ts';
 import { latest, type MessageRecord } from '../support/fake-slack/index.ts';
 import { click, noticeTo, prompt, until } from '../support/prompts.ts';
 
@@ -242,9 +243,10 @@ for (const database of testDatabases()) {
       // A secret pasted into a command must not reach the audit, a reply or a log.
       await ask(`reboot ${TOKEN} on do`);
       await fake.waitFor(() => fake.messages.find((m) => m.text.includes('No machine')));
-      await fake.waitFor(async () => (await harness.bot.store.audit.count()) === attempts, {
-        description: `${attempts} audit records`,
-      });
+      await eventually(
+        async () => (await harness.bot.store.audit.count()) === attempts,
+        `${attempts} audit records`,
+      );
       const denied = await privately('audit', BOB);
       expect(denied.text).toMatch(/^You may not read the audit log: no rule allows it/);
       attempts += 1;

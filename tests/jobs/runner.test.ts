@@ -183,7 +183,7 @@ describe('jobs on a fake clock', () => {
     expect(await core.jobs.cancel(reboot.job.id, 'U0BOB')).toEqual({
       kind: 'not_cancellable',
       job: expect.objectContaining({ id: reboot.job.id }),
-      reason: 'Simulated cloud cannot stop a reboot once it has started',
+      reason: 'Simulated cloud cannot cancel a reboot once it has started',
     });
     expect(await core.jobs.cancel('NOSUCH', 'U0BOB')).toEqual({ kind: 'unknown' });
     await pass(timers, 10_000);

@@ -89,3 +89,10 @@ export function jobIdOf(message: MessageRecord): string {
   if (!id) throw new Error(`message ${message.ts} names no job`);
   return id;
 }
+
+/** Waits until the message names its job, and returns the job's id. */
+export function jobOf(fake: FakeSlack, message: MessageRecord): Promise<string> {
+  return fake.waitFor(() => /job `([0-9A-Z]{6})`/.exec(JSON.stringify(latest(message).blocks))?.[1], {
+    description: `message ${message.ts} to name its job`,
+  });
+}
