@@ -62,16 +62,6 @@ async function reply(text: string): Promise<MessageRecord> {
   });
 }
 
-const rebootPosts = (name: string) => {
-  const id = digitalocean.dropletNamed(name)?.id;
-  return digitalocean.requests.filter(
-    (r) =>
-      r.method === 'POST' &&
-      r.url.pathname === `/v2/droplets/${id}/actions` &&
-      (r.body as { type?: string }).type === 'reboot',
-  ).length;
-};
-
 describe('jobs through Slack', () => {
   it('reboot, create and deploy each end with their message updated in place to the final state; jobs lists them', async () => {
     const reboot = await confirmed('reboot web-1 on demo', 'Reboot web-1 on demo?');
@@ -158,8 +148,7 @@ describe('jobs through Slack', () => {
   });
 
   it('survives a restart mid-way: the new process finishes the job without sending the reboot again', async () => {
-    digitalocean.dropletNamed('web-1');
-    const before = rebootPosts('web-1');
+    const before = digitalocean.actionRequests('web-1', 'reboot');
     const slow = await DigitalOceanDouble.start({ token: TOKEN, actionMs: 2_500 });
     const slowYaml = config(slow.url);
     const dir = mkdtempSync(join(tmpdir(), 'cloudmaster-restart-'));
@@ -182,14 +171,7 @@ describe('jobs through Slack', () => {
       try {
         const final = await until(fake, message, /^<@U0ALICE> web-1 on do rebooted/);
         expect(final.text).toMatch(/rebooted/);
-        const id2 = slow.dropletNamed('web-1')?.id;
-        const posts = slow.requests.filter(
-          (r) =>
-            r.method === 'POST' &&
-            r.url.pathname === `/v2/droplets/${id2}/actions` &&
-            (r.body as { type?: string }).type === 'reboot',
-        );
-        expect(posts).toHaveLength(1);
+        expect(slow.actionRequests('web-1', 'reboot')).toBe(1);
         expect(await second.bot.store.jobs.get(id)).toMatchObject({ state: 'succeeded' });
       } finally {
         await second.stop();
@@ -201,6 +183,6 @@ describe('jobs through Slack', () => {
         env: { DO_TOKEN: TOKEN, CLOUDMASTER_DATA_DIR: dataDir },
       });
     }
-    expect(rebootPosts('web-1')).toBe(before);
+    expect(digitalocean.actionRequests('web-1', 'reboot')).toBe(before);
   });
 });

@@ -59,16 +59,6 @@ for (const database of testDatabases()) {
       await where?.drop();
     });
 
-    const reboots = (name: string) => {
-      const id = digitalocean.dropletNamed(name)?.id;
-      return digitalocean.requests.filter(
-        (r) =>
-          r.method === 'POST' &&
-          r.url.pathname === `/v2/droplets/${id}/actions` &&
-          (r.body as { type?: string }).type === 'reboot',
-      ).length;
-    };
-
     /** Sends a command that counts as an attempt; resolves with where its answers start. */
     async function ask(text: string, userId = ALICE): Promise<number> {
       attempts += 1;
@@ -92,7 +82,7 @@ for (const database of testDatabases()) {
       expect(latest(message).text).toMatch(
         /^Reboot web-1 on do\? web-1 is running \(active\), 203\.0\.113\.\d+, \w+, s-1vcpu-1gb\./,
       );
-      expect(reboots('web-1')).toBe(0);
+      expect(digitalocean.actionRequests('web-1', 'reboot')).toBe(0);
       const [first, second] = await Promise.all([
         click(fake, message, 'confirm'),
         click(fake, message, 'confirm'),
@@ -104,7 +94,7 @@ for (const database of testDatabases()) {
       );
       const notices = await Promise.race([noticeTo(fake, first), noticeTo(fake, second)]);
       expect(notices).toMatch(/^Already confirmed by <@U0ALICE> at \d\d:\d\d UTC; it runs once\.$/);
-      expect(reboots('web-1')).toBe(1);
+      expect(digitalocean.actionRequests('web-1', 'reboot')).toBe(1);
     });
 
     it('does nothing when the requester cancels, and says who cancelled', async () => {
@@ -119,7 +109,7 @@ for (const database of testDatabases()) {
       expect(await noticeTo(fake, await click(fake, message, 'confirm'))).toMatch(
         /^Already cancelled by <@U0ALICE>/,
       );
-      expect(reboots('web-2')).toBe(0);
+      expect(digitalocean.actionRequests('web-2', 'reboot')).toBe(0);
     });
 
     it('refuses a Confirm from anyone but the requester, who can still confirm', async () => {
@@ -128,15 +118,15 @@ for (const database of testDatabases()) {
       const message = await prompt(fake, 'Reboot web-2 on do?', since);
       const foreign = await click(fake, message, 'confirm', BOB);
       expect(await noticeTo(fake, foreign)).toBe('Only <@U0ALICE> can confirm this request.');
-      expect(reboots('web-2')).toBe(0);
+      expect(digitalocean.actionRequests('web-2', 'reboot')).toBe(0);
       await click(fake, message, 'confirm');
       await until(fake, message, /rebooted/);
-      expect(reboots('web-2')).toBe(1);
+      expect(digitalocean.actionRequests('web-2', 'reboot')).toBe(1);
     });
 
     it('expires a prompt nobody confirms: the message says so, and a late click does nothing', async () => {
       const { fake } = harness;
-      const before = reboots('web-1');
+      const before = digitalocean.actionRequests('web-1', 'reboot');
       const since = await ask('reboot web-1 on do', BOB);
       const message = await prompt(fake, 'Reboot web-1 on do?', since);
       const ended = await until(fake, message, /Expired/);
@@ -146,7 +136,7 @@ for (const database of testDatabases()) {
       expect(await noticeTo(fake, await click(fake, message, 'confirm', BOB))).toMatch(
         /^This request expired at \d\d:\d\d UTC; nothing was done/,
       );
-      expect(reboots('web-1')).toBe(before);
+      expect(digitalocean.actionRequests('web-1', 'reboot')).toBe(before);
     });
 
     it('needs a second person to approve a production deploy: not the requester, only an approver', async () => {

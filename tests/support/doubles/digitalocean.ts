@@ -82,6 +82,17 @@ export class DigitalOceanDouble extends ProviderDouble {
     return [...this.droplets.values()].find((droplet) => droplet.name === name);
   }
 
+  /** How many actions of `type` ("reboot", "power_on"…) were asked for on the droplet `name`. */
+  actionRequests(name: string, type: string): number {
+    const id = this.dropletNamed(name)?.id;
+    return this.requests.filter(
+      (r) =>
+        r.method === 'POST' &&
+        r.url.pathname === `/v2/droplets/${id}/actions` &&
+        (r.body as { type?: string }).type === type,
+    ).length;
+  }
+
   private addDroplet(name: string, status: DoubleDroplet['status']): DoubleDroplet {
     const id = this.nextId++;
     const n = this.droplets.size + 1;
