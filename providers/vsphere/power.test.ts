@@ -43,6 +43,31 @@ describe.skipIf(!vcsimBinary())('vsphere: power verbs against vcsim', () => {
     });
   });
 
+  it('cancels a running task with CancelTask, which then ends cancelled; a guest-OS path cannot be cancelled', async () => {
+    const lab = await sim.connect({}, { viaProxy: true });
+    sim.proxy.slowTasks = 5;
+    const ref = await lab.reboot(await machineNamed(lab, 'DC0_H0_VM0'), callContext());
+    expect(await lab.poll(ref, callContext())).toMatchObject({ state: 'running' });
+    const cancel = lab.cancelOperation;
+    if (!cancel) throw new Error('the vSphere module cannot cancel');
+    await cancel(ref, callContext());
+    expect(sim.proxy.count('CancelTask')).toBe(1);
+    expect(sim.proxy.calls.find((call) => call.method === 'CancelTask')?.body).toContain(
+      `<_this type="Task">${ref.operationId}</_this>`,
+    );
+    expect(await lab.poll(ref, callContext())).toEqual({
+      state: 'cancelled',
+      step: 'the task was cancelled',
+    });
+    const guest: OperationRef = { ...ref, data: { path: 'guest' } };
+    const { operationId: _, ...withoutTask } = guest;
+    const refused = await rejection(cancel(withoutTask, callContext()));
+    expect(refused.code).toBe(ErrorCode.Unsupported);
+    expect(refused.message).toBe(
+      'The reset of DC0_H0_VM0 went through the guest OS, not a vSphere task: it cannot be cancelled.',
+    );
+  });
+
   it('reboot with VMware Tools tries RebootGuest first; vcsim lacks it, so the VM is reset and the reply says why', async () => {
     await sim.vcsim.setGuest(await sim.idOf('DC0_H0_VM1'), { toolsRunning: true });
     const lab = await sim.connect({}, { viaProxy: true });

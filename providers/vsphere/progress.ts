@@ -4,6 +4,7 @@
  * the guest OS paths (RebootGuest, ShutdownGuest), which are not tasks, are
  * followed through the VM's power state and VMware Tools.
  */
+import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
 import type { CallContext, Machine, OperationProgress, OperationRef } from '../types.ts';
 import type { VsphereAccount } from './account.ts';
 import { faultError } from './errors.ts';
@@ -89,6 +90,8 @@ async function followTask(account: VsphereAccount, api: Vim25Api, ref: Operation
   }
   if (info?.state === 'queued' || info?.state === 'running')
     return { state: 'running', step: runningStep(ref, info) } satisfies OperationProgress;
+  if (info?.state === 'error' && info.error?.type === 'RequestCanceled')
+    return { state: 'cancelled', step: 'the task was cancelled' } satisfies OperationProgress;
   if (info?.state === 'error') {
     const reason = info.error
       ? faultError(info.error, { provider: account.id, action: ACTION[ref.verb], target: ref.target.name })
@@ -168,5 +171,27 @@ export function poll(
         return { state: 'failed', step: 'gone', reason: `${ref.target.name} no longer exists` };
       throw error;
     }
+  });
+}
+
+/**
+ * Cancels the operation's task (CancelTask). The guest-OS paths are not
+ * tasks: those cannot be cancelled, and the error says so.
+ */
+export async function cancelTask(
+  account: VsphereAccount,
+  ref: OperationRef,
+  ctx: CallContext,
+): Promise<void> {
+  if (!ref.operationId) {
+    throw new CloudmasterError(
+      ErrorCode.Unsupported,
+      `The ${ACTION[ref.verb]} of ${ref.target.name} went through the guest OS, not a vSphere task: it cannot be cancelled.`,
+      { provider: account.id },
+    );
+  }
+  const task = ref.operationId;
+  await account.run(ctx, { action: 'cancel the task', target: ref.target.name }, async (api) => {
+    await api.invoke('CancelTask', taskRef(task));
   });
 }

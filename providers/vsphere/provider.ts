@@ -10,7 +10,7 @@ import { create } from './clone.ts';
 import type { VsphereConfig } from './config.ts';
 import type { vsphereCapabilities } from './index.ts';
 import { destroy, reboot, start, stop } from './power.ts';
-import { poll } from './progress.ts';
+import { cancelTask, poll } from './progress.ts';
 
 /** `-r` matches the datacenter, the cluster or the host: any part of "DC0/DC0_C0". */
 function inRegion(region: string | undefined, wanted: string): boolean {
@@ -64,6 +64,7 @@ export function createVsphere(setup: ProviderSetup<VsphereConfig>): ProviderFor<
     create: (request, ctx) => create(account, request, ctx),
     destroy: (machine, ctx) => destroy(account, machine, ctx),
     poll: (ref, ctx) => poll(account, ref, ctx),
+    cancelOperation: (ref, ctx) => cancelTask(account, ref, ctx),
     close: () => account.close(),
   };
 }

@@ -13,7 +13,10 @@
  *   answers it and vcsim never sees it;
  * - tasks that take time: vcsim finishes every task before it answers the
  *   call that started it; with `slowTasks` = n, the first n reads of a task's
- *   `info` show it running, with progress, as a vCenter's clone would.
+ *   `info` show it running, with progress, as a vCenter's clone would;
+ * - `CancelTask`, which vcsim lacks: the proxy answers it, and the task's
+ *   `info` then shows it ended in `RequestCanceled`, as vCenter's does. (vcsim
+ *   has already done the work by then; the tests check what the bot says.)
  *
  * Everything else is vcsim's own answer, untouched.
  */
@@ -72,6 +75,8 @@ export class Vim25Proxy {
   dropCookies = false;
   /** How many reads of each task's info show it still running. */
   slowTasks = 0;
+  /** Tasks a CancelTask was sent for. */
+  private readonly cancelled = new Set<string>();
   private readonly taskReads = new Map<string, number>();
   /** Objects not yet handed out, and the page size asked for, by token. */
   private readonly pending = new Map<string, { readonly objects: string[]; readonly pageSize: number }>();
@@ -108,6 +113,7 @@ export class Vim25Proxy {
     this.dropCookies = false;
     this.slowTasks = 0;
     this.taskReads.clear();
+    this.cancelled.clear();
   }
 
   /** How often each method was called. */
@@ -125,6 +131,16 @@ export class Vim25Proxy {
     const cookie = typeof headers.cookie === 'string' ? headers.cookie : undefined;
     this.calls.push({ method, cookie, body });
     const xml = { 'Content-Type': 'text/xml; charset=utf-8' };
+    // vcsim 0.24 has no CancelTask; a vCenter cancels a running task, which then ends in RequestCanceled.
+    if (method === 'CancelTask') {
+      const task = child(call, '_this')?.text ?? '';
+      this.cancelled.add(task);
+      return {
+        status: 200,
+        headers: xml,
+        body: `${ENVELOPE_HEAD}<CancelTaskResponse xmlns="urn:vim25"/>${ENVELOPE_TAIL}`,
+      };
+    }
     if (method === 'RebootGuest' && this.answerRebootGuest)
       return {
         status: 200,
@@ -173,13 +189,27 @@ export class Vim25Proxy {
         };
     }
     const task = /<obj type="Task">([^<]+)<\/obj>/.exec(body)?.[1];
-    if (this.slowTasks > 0 && method === 'RetrievePropertiesEx' && task && forwarded.status === 200)
+    if (
+      (this.slowTasks > 0 || this.cancelled.size > 0) &&
+      method === 'RetrievePropertiesEx' &&
+      task &&
+      forwarded.status === 200
+    )
       return { status: 200, headers: passed, body: this.stillRunning(task, forwarded.body) };
     return { status: forwarded.status, headers: passed, body: forwarded.body };
   }
 
-  /** A finished task's info, shown as running (with progress) for its first `slowTasks` reads. */
+  /** A finished task's info, shown as running (with progress) for its first `slowTasks` reads — or as cancelled. */
   private stillRunning(task: string, answer: string): string {
+    if (this.cancelled.has(task)) {
+      return answer
+        .replace(/<state>(success|running|queued)<\/state>/, '<state>error</state>')
+        .replace(/<result[^>]*>[^<]*<\/result>/, '')
+        .replace(
+          /<reason/,
+          '<error><fault xmlns:XMLSchema-instance="http://www.w3.org/2001/XMLSchema-instance" XMLSchema-instance:type="RequestCanceled"></fault><localizedMessage>The task was canceled by a user.</localizedMessage></error><reason',
+        );
+    }
     const reads = (this.taskReads.get(task) ?? 0) + 1;
     this.taskReads.set(task, reads);
     if (reads > this.slowTasks) return answer;
