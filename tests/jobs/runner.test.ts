@@ -19,6 +19,8 @@ import type { JobReporter } from '../../src/jobs/runner.ts';
 import { Redactor } from '../../src/log/redact.ts';
 import { NO_SLACK_GROUPS } from '../../src/policy/directory.ts';
 import { writeConfig } from '../support/dispatcher.ts';
+import { DigitalOceanDouble } from '../support/doubles/digitalocean.ts';
+import { eventually } from '../support/eventually.ts';
 import { ManualTimers } from '../support/manual-timers.ts';
 
 const ORIGIN = { user: 'U0ALICE', channel: 'C0OPS', entry: '/cloudmaster' };
@@ -213,4 +215,50 @@ describe('jobs on a fake clock', () => {
     expect(resumed.events).toEqual(['succeeded: running again after 3 s', 'ended succeeded: succeeded']);
     expect(await second.jobs.resumeOrphans()).toBe(0);
   });
+
+  it('end failed, with the reason, when the provider cannot tell their state any more — never hang', async () => {
+    const digitalocean = await DigitalOceanDouble.start({
+      token: 'do-jobs-runner-token-123',
+      actionMs: 60_000,
+    });
+    try {
+      const core = await coreWithRealTime(
+        `settings: { pollInterval: 20ms }\nproviders:\n  do: { type: digitalocean, token: "\${DO_TOKEN}", endpoint: "${digitalocean.url}", timeout: 2s }\n`,
+        { DO_TOKEN: 'do-jobs-runner-token-123' },
+      );
+      const { reporter } = recorder();
+      const { job, done } = await start(core, 'reboot web-1 on do', reporter);
+      await eventually(
+        async () => (await core.store.jobs.get(job.id))?.state === 'running',
+        'the job to run',
+      );
+      digitalocean.failNext({ status: 500 }, 50);
+      const outcome = await done;
+      expect(outcome?.end).toBe('failed');
+      expect((await core.store.jobs.get(job.id))?.detail).toMatch(
+        /^The state of web-1 could not be read from do 5 times in a row: /,
+      );
+    } finally {
+      await digitalocean.stop();
+    }
+  });
 });
+
+async function coreWithRealTime(yaml: string, env: Record<string, string>): Promise<Core> {
+  const all = {
+    CLOUDMASTER_CONFIG: writeConfig(yaml),
+    CLOUDMASTER_DATA_DIR: mkdtempSync(join(tmpdir(), 'cm-jobs-')),
+    ...env,
+  };
+  const config = loadConfig({ env: all, modules: PROVIDER_MODULES });
+  const core = await openCore({
+    env: all,
+    config,
+    log: pino({ level: 'silent' }),
+    redactor: new Redactor(config.secrets),
+    clock: Date,
+    groups: NO_SLACK_GROUPS,
+  });
+  cores.push(core);
+  return core;
+}
