@@ -4,8 +4,9 @@
  * same fake (the floor). Writes BENCHMARKS.md.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from '../src/grammar/parse.ts';
 import { writeConfig } from '../tests/support/dispatcher.ts';
 import { FakeSlack } from '../tests/support/fake-slack/index.ts';
@@ -74,6 +75,8 @@ async function measure(fake: FakeSlack, kind: 'floor' | 'bot', configPath: strin
       SLACK_APP_TOKEN: fake.appToken,
       SLACK_API_URL: fake.apiUrl,
       CLOUDMASTER_CONFIG: configPath,
+      // The store (every command's delivery claim) on a file of its own, as in production.
+      CLOUDMASTER_DATA_DIR: mkdtempSync(join(tmpdir(), 'cloudmaster-bench-')),
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
