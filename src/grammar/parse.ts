@@ -18,6 +18,8 @@ import { suggest } from './suggest.ts';
 import { type Token, tokenize } from './tokenize.ts';
 import { type VerbSpec, verbByWord, verbSpec, verbWords } from './verbs.ts';
 
+/** Verbs for which `on` is a word of their own, not `on PROVIDER`: `help on`, `testmode on`. */
+const ON_IS_A_WORD: ReadonlySet<Verb> = new Set(['help', 'testmode']);
 const TRUE_WORDS = new Set(['true', 'yes', 'on', '1']);
 const FALSE_WORDS = new Set(['false', 'no', 'off', '0']);
 
@@ -101,7 +103,7 @@ class ArgumentReader {
         this.collected.positionals.push(token.text);
       } else if (token.text === '--') {
         optionsEnded = true;
-      } else if (token.text.toLowerCase() === 'on' && this.spec.verb !== 'help') {
+      } else if (token.text.toLowerCase() === 'on' && !ON_IS_A_WORD.has(this.spec.verb)) {
         this.setProvider(this.takeValue('`on`', 'the id or type of a configured provider'));
       } else if (looksLikeOption(token)) {
         this.readDashed(token.text);
@@ -353,6 +355,27 @@ function build(spec: VerbSpec, collected: Collected, raw: string): ParseResult {
     case 'can-i':
       // Read before build: can-i takes a whole command (see parseTokens).
       return missingName('a command to ask about, e.g. `can-i reboot web-1`');
+    case 'outages':
+    case 'health':
+      return { ok: true, command: { ...base, verb: spec.verb } };
+    case 'check':
+      return {
+        ok: true,
+        command: { ...base, verb: 'check', ...(first === undefined ? {} : { source: first }) },
+      };
+    case 'resolve':
+    case 'acknowledge':
+    case 'ticket':
+      if (first === undefined)
+        return missingName('an incident: the ref on its notice (e.g. github-3f9a2c), or SOURCE/KEY');
+      return { ok: true, command: { ...base, verb: spec.verb, incident: first } };
+    case 'testmode': {
+      if (first === undefined) return { ok: true, command: { ...base, verb: 'testmode' } };
+      const on = parseBoolean(first);
+      if (on === undefined)
+        return failure('bad-value', `testmode takes on or off, not "${first}".`, 'testmode');
+      return { ok: true, command: { ...base, verb: 'testmode', on } };
+    }
   }
 }
 

@@ -90,7 +90,8 @@ export class TicketOpener {
   ): Promise<OpenedTicket> {
     const by = options.by ?? 'cloudmaster';
     const existing = await this.ledger.find(incidentKey);
-    if (existing?.ticket) return { ticket: existing.ticket, created: false, by: existing.by, at: existing.at };
+    if (existing?.ticket)
+      return { ticket: existing.ticket, created: false, by: existing.by, at: existing.at };
     const claim = randomUUID();
     if (!(await this.ledger.claim(incidentKey, claim, by))) {
       const now = await this.ledger.find(incidentKey);
