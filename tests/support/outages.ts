@@ -11,6 +11,24 @@ import { buttonIds } from './fake-slack/payloads.ts';
 import type { ManualTimers } from './manual-timers.ts';
 import type { FixtureRoute, StatusFixtureServer } from './status-fixtures.ts';
 
+/** Where the tests' GitHub status page is served, and the channel its notices go to. */
+export const STATUS_PATH = '/api/v2/incidents/unresolved.json';
+export const OUTAGE_CHANNEL = 'C0OUTAGES';
+
+/** A cloudmaster.yml watching one GitHub status page on `pages`, every minute; `more` adds sections. */
+export function watchConfig(pages: StatusFixtureServer, more = ''): string {
+  return `
+providers:
+  demo: { type: simulator }
+watch:
+  channel: ${OUTAGE_CHANNEL}
+  interval: 1m
+  timeout: 2s
+  sources:
+    - { name: github, label: GitHub, type: statuspage, url: "${pages.url(STATUS_PATH)}" }
+${more}`;
+}
+
 /** The bot's top-level posts in `channel`, oldest first. */
 export function noticesIn(fake: FakeSlack, channel: string): MessageRecord[] {
   return fake.messages.filter((m) => m.channel === channel && m.threadTs === undefined && !m.ephemeral);
