@@ -236,10 +236,15 @@ export class WatchService {
     );
     const key = opened.find((event) => event.kind === 'opened')?.incident.key;
     if (!key) return { channel, told: opened.length };
-    const resolved = await this.apply(platform, (snapshot) => {
-      const ended = resolveByHand(snapshot, key, new Date(this.now()));
-      return ended.ok ? ended.result : { events: [], snapshot };
-    });
+    // Resolved as of its own start: it lasted no time, whatever the posting took.
+    const resolved = await this.apply(
+      platform,
+      (snapshot) => {
+        const ended = resolveByHand(snapshot, key, new Date(now));
+        return ended.ok ? ended.result : { events: [], snapshot };
+      },
+      by,
+    );
     return { channel, told: opened.length + resolved.length };
   }
 
