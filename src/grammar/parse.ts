@@ -5,7 +5,7 @@
  */
 
 import { parseDuration } from '../config/duration.ts';
-import type { Command, CommandBase, ParseResult, UsageError, UsageErrorCode, Verb } from './command.ts';
+import type { Command, CommandBase, ParseResult, UsageErrorCode, Verb } from './command.ts';
 import {
   OPTIONS,
   type OptionName,
@@ -14,25 +14,14 @@ import {
   optionByKey,
   UNIVERSAL_OPTIONS,
 } from './options.ts';
+import { failure, parseBoolean } from './parse-failure.ts';
+import { buildWatch } from './parse-watch.ts';
 import { suggest } from './suggest.ts';
 import { type Token, tokenize } from './tokenize.ts';
 import { type VerbSpec, verbByWord, verbSpec, verbWords } from './verbs.ts';
 
 /** Verbs for which `on` is a word of their own, not `on PROVIDER`: `help on`, `testmode on`. */
 const ON_IS_A_WORD: ReadonlySet<Verb> = new Set(['help', 'testmode']);
-const TRUE_WORDS = new Set(['true', 'yes', 'on', '1']);
-const FALSE_WORDS = new Set(['false', 'no', 'off', '0']);
-
-function failure(
-  code: UsageErrorCode,
-  message: string,
-  verb?: Verb,
-  suggestions: string[] = [],
-): ParseResult {
-  const error: UsageError =
-    verb === undefined ? { code, message, suggestions } : { code, message, verb, suggestions };
-  return { ok: false, error };
-}
 
 /** Parse a line typed in Slack (mention prefix, links, curly quotes…). */
 export function parse(text: string): ParseResult {
@@ -68,13 +57,6 @@ function allowedOptions(spec: VerbSpec): Set<OptionName> {
 
 function looksLikeOption(token: Token | undefined): boolean {
   return token !== undefined && !token.quoted && /^--?[a-z?]/i.test(token.text);
-}
-
-function parseBoolean(text: string): boolean | undefined {
-  const lower = text.toLowerCase();
-  if (TRUE_WORDS.has(lower)) return true;
-  if (FALSE_WORDS.has(lower)) return false;
-  return undefined;
 }
 
 /** Walks the words after the verb, collecting options, params and positionals. */
@@ -357,25 +339,12 @@ function build(spec: VerbSpec, collected: Collected, raw: string): ParseResult {
       return missingName('a command to ask about, e.g. `can-i reboot web-1`');
     case 'outages':
     case 'health':
-      return { ok: true, command: { ...base, verb: spec.verb } };
     case 'check':
-      return {
-        ok: true,
-        command: { ...base, verb: 'check', ...(first === undefined ? {} : { source: first }) },
-      };
     case 'resolve':
     case 'acknowledge':
     case 'ticket':
-      if (first === undefined)
-        return missingName('an incident: the ref on its notice (e.g. github-3f9a2c), or SOURCE/KEY');
-      return { ok: true, command: { ...base, verb: spec.verb, incident: first } };
-    case 'testmode': {
-      if (first === undefined) return { ok: true, command: { ...base, verb: 'testmode' } };
-      const on = parseBoolean(first);
-      if (on === undefined)
-        return failure('bad-value', `testmode takes on or off, not "${first}".`, 'testmode');
-      return { ok: true, command: { ...base, verb: 'testmode', on } };
-    }
+    case 'testmode':
+      return buildWatch(spec.verb, base, first);
   }
 }
 
