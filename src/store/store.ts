@@ -1,6 +1,6 @@
 /**
  * The store: the bot's durable state (audit log, pending requests,
- * idempotency keys, tracked outages, flags; jobs build on it) behind one interface,
+ * idempotency keys, jobs, tracked outages, flags) behind one interface,
  * on embedded SQLite by default or PostgreSQL when DATABASE_URL says so.
  */
 import { join } from 'node:path';
