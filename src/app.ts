@@ -1,8 +1,9 @@
 /** Builds the Bolt App in Socket Mode. Listeners are registered elsewhere. */
-import { App, LogLevel } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { RetryOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { boltLogger } from './log/bolt-logger.ts';
+import type { SlackConnection } from './slack-connection.ts';
 
 export interface AppOptions {
   readonly botToken: string;
@@ -12,6 +13,8 @@ export interface AppOptions {
   readonly log: Logger;
   /** Web API retries; tests lower them so a failure shows at once. */
   readonly retryConfig?: RetryOptions;
+  /** Told of every change of the Socket Mode connection's state (for `health`). */
+  readonly connection?: SlackConnection;
 }
 
 export function buildApp(options: AppOptions): App {
@@ -19,12 +22,23 @@ export function buildApp(options: AppOptions): App {
     ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
     ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
   };
+  const logger = boltLogger(options.log);
+  const logLevel = options.log.isLevelEnabled('debug') ? LogLevel.DEBUG : LogLevel.INFO;
+  // The receiver Bolt would make, made here so that its Socket Mode client can be followed.
+  const receiver = new SocketModeReceiver({
+    appToken: options.appToken,
+    logger,
+    logLevel,
+    installerOptions: { clientOptions },
+  });
+  options.connection?.follow(receiver.client);
   return new App({
     token: options.botToken,
     appToken: options.appToken,
     socketMode: true,
-    logger: boltLogger(options.log),
-    logLevel: options.log.isLevelEnabled('debug') ? LogLevel.DEBUG : LogLevel.INFO,
+    receiver,
+    logger,
+    logLevel,
     clientOptions,
   });
 }

@@ -1,6 +1,6 @@
 /**
  * The whole bot, assembled: config → logger → store → providers →
- * dispatcher → policy and gatekeeper → Bolt app with its listeners. `main.ts` runs it under signals; the
+ * dispatcher → policy and gatekeeper → outage watch → Bolt app with its listeners. `main.ts` runs it under signals; the
  * end-to-end tests run the same thing against a fake Slack.
  */
 import type { App } from '@slack/bolt';
@@ -12,6 +12,7 @@ import type { Clock } from '../providers/types.ts';
 import { buildApp } from './app.ts';
 import { type LoadedConfig, loadConfig } from './config/load.ts';
 import { type JobMessagesDeps, slackJobReporter } from './conversation/job-reporter.ts';
+import { slackOutageNotifier } from './conversation/outage-notifier.ts';
 import { WorkTracker } from './conversation/work-tracker.ts';
 import { openCore } from './core.ts';
 import type { Dispatcher } from './dispatch/dispatcher.ts';
@@ -27,8 +28,12 @@ import { SlackGroupDirectory } from './policy/directory.ts';
 import { renderEndedPrompt } from './replies/slack/confirmation.ts';
 import type { Gatekeeper } from './safety/gatekeeper.ts';
 import { startHousekeeping } from './safety/housekeeping.ts';
+import type { WatchDeps } from './safety/watch-answers.ts';
+import { SlackConnection } from './slack-connection.ts';
 import type { Store } from './store/store.ts';
 import { realTimers, type Timers } from './timers.ts';
+import { IncidentDesk } from './watch/incident-desk.ts';
+import { WatchService } from './watch/service.ts';
 
 export interface SlackCredentials {
   readonly botToken: string;
@@ -61,6 +66,12 @@ export interface BotOptions {
   readonly timers?: Timers;
   readonly logDestination?: DestinationStream;
   readonly retryConfig?: RetryOptions;
+  /** The outage watch's clock and timers (tests drive them), its jitter, its fetcher's retry wait. */
+  readonly watch?: {
+    readonly timers?: Timers;
+    readonly random?: () => number;
+    readonly fetchDelayMs?: number;
+  };
 }
 
 export interface Bot {
@@ -69,6 +80,7 @@ export interface Bot {
   readonly gatekeeper: Gatekeeper;
   readonly store: Store;
   readonly jobs: JobRunner;
+  readonly watch: WatchService;
   readonly work: WorkTracker;
   readonly log: Logger;
   start(): Promise<void>;
@@ -87,7 +99,9 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   });
   const clock = options.clock ?? Date;
   const work = new WorkTracker();
+  const connection = new SlackConnection(() => clock.now());
   const app = buildApp({
+    connection,
     botToken: options.slack.botToken,
     appToken: options.slack.appToken,
     ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}),
@@ -115,13 +129,34 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     reporterFor: (job) => (jobMessages ? slackJobReporter(jobMessages, job) : {}),
     adopt: (driven) => work.adopt(driven),
   });
-  const { dispatcher, gatekeeper, store, policy, connected, jobs } = core;
+  const { dispatcher, gatekeeper, store, policy, connected, jobs, testmode } = core;
   jobMessages = { client: jobClient, redactor, store, timers, log };
+  const watch = new WatchService({
+    ...(config.watch ? { settings: config.watch } : {}),
+    store,
+    notifier: slackOutageNotifier({ client: app.client, redactor }),
+    log,
+    ...(options.watch?.timers ? { timers: options.watch.timers } : {}),
+    ...(options.watch?.random ? { random: options.watch.random } : {}),
+    ...(options.watch?.fetchDelayMs === undefined ? {} : { fetchDelayMs: options.watch.fetchDelayMs }),
+  });
+  const watchDeps: WatchDeps = {
+    gatekeeper,
+    dispatcher,
+    testmode,
+    watch,
+    desk: new IncidentDesk({ watch, store, ...(config.tickets ? { tickets: config.tickets } : {}), log }),
+    store,
+    clock,
+    slack: () => connection.snapshot(),
+  };
   const deps: ListenerDeps = {
     dispatcher,
     gatekeeper,
     jobs,
     jobMessages,
+    testmode,
+    watch: watchDeps,
     settings: config.settings,
     log,
     work,
@@ -157,10 +192,12 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     gatekeeper,
     store,
     jobs,
+    watch,
     work,
     log,
     async start() {
       await app.start();
+      watch.start();
       housekeeping = startHousekeeping({
         gatekeeper,
         store,
@@ -193,6 +230,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
           providers: connected.map((entry) => entry.account.id),
           source: config.source.kind,
           store: store.location,
+          watching: watch.sources.map((source) => source.name),
           policy: policy.configured
             ? 'configured'
             : 'none (everyone may read, and run changes after confirming)',
@@ -201,6 +239,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       );
     },
     async stop({ graceMs = config.settings.shutdownGrace, abortMs = 5_000 } = {}) {
+      // Polls in flight end (and post what they found) before the rest winds down.
+      await watch.stop();
       const left = await work.drain(graceMs, abortMs);
       if (left > 0)
         log.warn(

@@ -1,6 +1,6 @@
 /**
  * What the bot and the CLI share once the config is loaded: the store, the
- * connected providers, the dispatcher, the policy and the gatekeeper.
+ * connected providers, the dispatcher, the policy, the gatekeeper and test mode.
  */
 import type { Logger } from 'pino';
 import { type AnyProviderModule, type ConnectedProvider, connectAccounts } from '../providers/registry.ts';
@@ -13,6 +13,7 @@ import type { Redactor } from './log/redact.ts';
 import type { GroupDirectory } from './policy/directory.ts';
 import { Policy } from './policy/policy.ts';
 import { Gatekeeper } from './safety/gatekeeper.ts';
+import { TestMode } from './safety/testmode.ts';
 import { openStore, type Store, storeLocation, urlSecrets } from './store/store.ts';
 import { realTimers, type Timers } from './timers.ts';
 
@@ -23,6 +24,8 @@ export interface Core {
   readonly policy: Policy;
   readonly gatekeeper: Gatekeeper;
   readonly jobs: JobRunner;
+  /** While on, mutations are dry runs (the switch is in the store). */
+  readonly testmode: TestMode;
   /** Providers' sessions, then the store. */
   close(): Promise<void>;
 }
@@ -85,6 +88,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     policy,
     gatekeeper,
     jobs,
+    testmode: new TestMode({ flags: store.flags, gatekeeper, clock, log }),
     async close() {
       await jobs.idle();
       await Promise.allSettled(connected.map((entry) => entry.instance?.close?.()));

@@ -1,12 +1,15 @@
 /** `--json`: the outcome as data, errors described the same way Slack shows them. */
 
+import type { OperationPlan } from '../dispatch/outcome.ts';
 import type { StoredJob } from '../jobs/runner.ts';
 import type { Logger } from '../log/logger.ts';
 import { describeError } from '../replies/describe-error.ts';
+import { dryRunSentence } from '../replies/dry-run-words.ts';
 import { auditFilters } from '../replies/slack/audit.ts';
 import { jobCancelWords } from '../replies/slack/jobs.ts';
 import { outcomeSentence } from '../replies/slack/operation.ts';
 import type { Answer } from '../safety/answers.ts';
+import { watchJson } from './watch-json.ts';
 
 function errorData(error: unknown, log?: Logger): Record<string, unknown> {
   const described = describeError(error, log);
@@ -26,6 +29,11 @@ function jobData(job: StoredJob): Record<string, unknown> {
     confirmedBy: payload.attempt.confirmed?.user,
     approvedBy: payload.attempt.approved?.user,
   };
+}
+
+/** What a mutation was to do: the same fields for one that ran and one test mode kept back. */
+function planData(plan: OperationPlan): Record<string, unknown> {
+  return { verb: plan.verb, provider: plan.provider, target: plan.target, options: plan.options };
 }
 
 export function toJson(outcome: Answer, log?: Logger): unknown {
@@ -103,10 +111,7 @@ export function toJson(outcome: Answer, log?: Logger): unknown {
     case 'operation':
       return {
         kind: 'operation',
-        verb: outcome.plan.verb,
-        provider: outcome.plan.provider,
-        target: outcome.plan.target,
-        options: outcome.plan.options,
+        ...planData(outcome.plan),
         end: outcome.end,
         message: outcomeSentence(outcome, log).text,
         operationId: outcome.ref?.operationId,
@@ -116,5 +121,13 @@ export function toJson(outcome: Answer, log?: Logger): unknown {
       };
     case 'help':
       return outcome;
+    case 'dry-run':
+      return {
+        kind: 'dry-run',
+        ...planData(outcome.plan),
+        message: dryRunSentence(outcome.plan).text,
+      };
+    default:
+      return watchJson(outcome, (error) => errorData(error, log));
   }
 }

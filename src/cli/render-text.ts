@@ -3,20 +3,35 @@ import type { ListOutcome } from '../dispatch/outcome.ts';
 import type { Logger } from '../log/logger.ts';
 import { auditFacts, isoMinute } from '../replies/audit-words.ts';
 import { describeError } from '../replies/describe-error.ts';
+import { dryRunSentence } from '../replies/dry-run-words.ts';
 import { jobFacts, jobPhrase, jobStateWords } from '../replies/job-words.ts';
 import { listingTotals, totalsLine } from '../replies/listing-summary.ts';
 import { resourceFacts } from '../replies/resource-facts.ts';
 import { canILines, rightLines } from '../replies/rights-words.ts';
 import { auditFilters } from '../replies/slack/audit.ts';
+import { healthLines } from '../replies/slack/health.ts';
 import { renderHelp } from '../replies/slack/help.ts';
 import { jobCancelWords } from '../replies/slack/jobs.ts';
 import { outcomeSentence } from '../replies/slack/operation.ts';
+import {
+  renderAcknowledged,
+  renderCheck,
+  renderOutages,
+  renderResolved,
+  renderTicket,
+} from '../replies/slack/outages.ts';
 import { renderError, renderUsage } from '../replies/slack/problem.ts';
 import { renderProviders } from '../replies/slack/providers.ts';
+import { renderTestmode } from '../replies/slack/testmode.ts';
 import { cachedNote, plural, statusWords } from '../replies/wording.ts';
 import type { Answer, AuditListing, JobsListing, JobView } from '../safety/answers.ts';
 
 const PREFIX = 'cloudmaster ';
+
+/** A Slack fallback text for the terminal: mentions as plain user ids. */
+function plain(text: string): string {
+  return text.replace(/<@([^>|]+)>/g, '$1');
+}
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = header.map((title, column) =>
@@ -187,5 +202,25 @@ export function renderText(outcome: Answer, log?: Logger): string {
       const sentence = outcomeSentence(outcome, log);
       return [sentence.text, sentence.hint].filter(Boolean).join('\n');
     }
+    case 'dry-run': {
+      const { text, hint } = dryRunSentence(outcome.plan);
+      return `${text}\n${hint.replace(/`/g, '')}`;
+    }
+    case 'outages':
+      return plain(renderOutages(outcome).text);
+    case 'check':
+      return renderCheck(outcome).text;
+    case 'resolved':
+      return renderResolved(outcome).text;
+    case 'acknowledged':
+      return plain(renderAcknowledged(outcome).text);
+    case 'ticket':
+      return plain(renderTicket(outcome).text);
+    case 'health':
+      return healthLines(outcome.report)
+        .map((line) => line.text)
+        .join('\n');
+    case 'testmode':
+      return plain(renderTestmode(outcome).text).replace(/`/g, '');
   }
 }

@@ -12,7 +12,14 @@ import { ConfigError, type LoadedConfig, loadConfig } from '../config/load.ts';
 import { type Core, openCore } from '../core.ts';
 import type { MutationCommand } from '../dispatch/request.ts';
 import { CloudmasterError, ErrorCode, isCloudmasterError } from '../errors.ts';
-import { type BotVerb, type Command, isBotVerb, isMutatingVerb } from '../grammar/command.ts';
+import {
+  type BotVerb,
+  type Command,
+  isBotVerb,
+  isMutatingVerb,
+  isWatchVerb,
+  type WatchCommand,
+} from '../grammar/command.ts';
 import { parseWords } from '../grammar/parse.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { Redactor } from '../log/redact.ts';
@@ -23,6 +30,9 @@ import { verbWords } from '../replies/wording.ts';
 import { type Answer, answerBotCommand, governedRead } from '../safety/answers.ts';
 import type { Origin } from '../safety/attempt.ts';
 import { approverList } from '../safety/gatekeeper.ts';
+import { answerWatchCommand, type WatchAnswer } from '../safety/watch-answers.ts';
+import { IncidentDesk } from '../watch/incident-desk.ts';
+import { WatchService } from '../watch/service.ts';
 import { askToConfirm } from './confirm.ts';
 import { toJson } from './render-json.ts';
 import { renderText } from './render-text.ts';
@@ -74,9 +84,26 @@ function exitCode(answer: Answer): number {
       return answer.answer.kind === 'unknown' || answer.answer.kind === 'not_cancellable'
         ? EXIT.failed
         : EXIT.ok;
+    case 'check':
+    case 'health':
+      return watchExitCode(answer);
     default:
       return EXIT.ok;
   }
+}
+
+/** A check that some pages failed, or a health report with a problem, is partial; all failed is failed. */
+function watchExitCode(answer: Extract<WatchAnswer, { kind: 'check' | 'health' }>): number {
+  const results =
+    answer.kind === 'check'
+      ? answer.results.map(({ reading }) => reading.ok)
+      : [
+          answer.report.store.error === undefined,
+          ...answer.report.providers.map((report) => report.reachable),
+          ...answer.report.sources.map(({ health }) => health.state !== 'unhealthy'),
+        ];
+  if (results.every(Boolean)) return EXIT.ok;
+  return answer.kind === 'check' && !results.some(Boolean) ? EXIT.failed : EXIT.partial;
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -137,7 +164,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       entry: 'cli',
       rawText: parsed.command.raw,
     };
-    const answer = await answerCommand(parsed.command, origin, core, { io, json, log, write });
+    const answer = await answerCommand(parsed.command, origin, core, { io, config, json, log, write });
     return emit(answer, log);
   } finally {
     await core.close();
@@ -147,6 +174,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 interface Session {
   readonly io: CliIo;
+  readonly config: LoadedConfig;
   readonly json: boolean;
   readonly log: Logger;
   write(stream: Writable, text: string): void;
@@ -162,6 +190,18 @@ async function answerCommand(
   if (isMutatingVerb(command.verb)) return mutate(command as MutationCommand, origin, core, session);
   if (isBotVerb(command.verb))
     return answerBotCommand(core, origin, command as Extract<Command, { verb: BotVerb }>);
+  if (isWatchVerb(command.verb)) {
+    // The CLI reads the watch from the store and polls for `check`; posting to Slack is the bot's.
+    const { config } = session;
+    const watch = new WatchService({
+      ...(config.watch ? { settings: config.watch } : {}),
+      store: core.store,
+      log: session.log,
+    });
+    const desk = new IncidentDesk({ watch, store: core.store, log: session.log });
+    const deps = { ...core, watch, desk, clock: Date };
+    return answerWatchCommand(deps, origin, command as WatchCommand);
+  }
   return governedRead(
     core.gatekeeper,
     core.dispatcher,
@@ -212,6 +252,8 @@ async function mutate(
     }
     attempt.confirmed = { user: origin.user, at: Date.now() };
   }
+  // Test mode: say what would be done, record it, send nothing (src/safety/testmode.ts).
+  if (await core.testmode.isOn()) return core.testmode.dryRun(prepared, attempt);
   if (!json) write(io.stdout, `${verbWords(plan).doing} ${plan.target.name} on ${plan.provider.id}…`);
   const say = (text: string): void => {
     if (!json) write(io.stdout, text);

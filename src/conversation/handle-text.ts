@@ -8,7 +8,14 @@ import type { Settings } from '../config/settings.ts';
 import type { Dispatcher } from '../dispatch/dispatcher.ts';
 import type { MutationCommand } from '../dispatch/request.ts';
 import type { FixedProvider } from '../entry-points.ts';
-import { type BotVerb, type Command, isBotVerb, isMutatingVerb } from '../grammar/command.ts';
+import {
+  type BotVerb,
+  type Command,
+  isBotVerb,
+  isMutatingVerb,
+  isWatchVerb,
+  type WatchCommand,
+} from '../grammar/command.ts';
 import { parse } from '../grammar/parse.ts';
 import type { JobRunner } from '../jobs/runner.ts';
 import { renderHelp } from '../replies/slack/help.ts';
@@ -20,10 +27,13 @@ import { renderResource } from '../replies/slack/resource.ts';
 import { type Answer, answerBotCommand, governedRead } from '../safety/answers.ts';
 import type { Origin } from '../safety/attempt.ts';
 import type { Gatekeeper } from '../safety/gatekeeper.ts';
+import type { TestMode } from '../safety/testmode.ts';
+import { answerWatchCommand, type WatchDeps } from '../safety/watch-answers.ts';
 import type { JobMessagesDeps } from './job-reporter.ts';
 import { requestMutation } from './mutation.ts';
 import { renderPersonal } from './personal.ts';
 import type { Replier } from './replier.ts';
+import { renderWatchAnswer } from './watch-replies.ts';
 import type { WorkTracker } from './work-tracker.ts';
 
 export interface ConversationDeps {
@@ -33,6 +43,9 @@ export interface ConversationDeps {
   readonly jobMessages: JobMessagesDeps;
   /** The workspace's address (from auth.test), for links to messages; unknown until connected. */
   workspaceUrl?: string;
+  readonly testmode: TestMode;
+  /** The outage watch and the bot's health. */
+  readonly watch: WatchDeps;
   readonly settings: Settings;
   readonly log: Logger;
   readonly work: WorkTracker;
@@ -98,6 +111,12 @@ async function route(
     return;
   }
   const origin = originOf(conversation, command.raw);
+  if (isWatchVerb(command.verb)) {
+    const answered = await answerWatchCommand(deps.watch, origin, command as WatchCommand);
+    log.info({ verb: command.verb, outcome: answered.kind }, 'answered');
+    const { message, audience } = renderWatchAnswer(answered, log);
+    return audience === 'public' ? replier.public(message) : replier.ephemeral(message);
+  }
   const ctx = { ...(conversation.fixed ? { fixed: conversation.fixed } : {}), signal: deps.work.signal };
   const answered: Answer = isBotVerb(command.verb)
     ? await answerBotCommand(deps, origin, command as Extract<Command, { verb: BotVerb }>)

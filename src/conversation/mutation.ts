@@ -15,6 +15,7 @@ import {
   renderEndedPrompt,
   renderPrompt,
 } from '../replies/slack/confirmation.ts';
+import { renderDryRun } from '../replies/slack/dry-run.ts';
 import { type Attribution, renderOperation } from '../replies/slack/operation.ts';
 import { renderError } from '../replies/slack/problem.ts';
 import type { Attempt } from '../safety/attempt.ts';
@@ -98,6 +99,11 @@ export async function executeMutation(
   deps: ConversationDeps,
   log: Logger,
 ): Promise<OperationOutcome | undefined> {
+  // Test mode: say what would be done, record it, send nothing (src/safety/testmode.ts).
+  if (await deps.testmode.isOn()) {
+    await handle.update(renderDryRun(await deps.testmode.dryRun(prepared, attempt)));
+    return undefined;
+  }
   let reporter: SlackJobReporter | undefined;
   const { job, done } = await deps.jobs.run(
     prepared,

@@ -97,7 +97,14 @@ export class Dispatcher {
         case 'audit':
         case 'whoami':
         case 'can-i':
-          // Answered by the safety layer, which holds the store and the policy.
+        case 'outages':
+        case 'check':
+        case 'resolve':
+        case 'acknowledge':
+        case 'ticket':
+        case 'health':
+        case 'testmode':
+          // Answered by the safety layer and the outage watch, which hold the store, the policy and Slack.
           throw new Error(`${command.verb} is not the dispatcher's to answer`);
         default: {
           const prepared = await this.prepare(command, ctx);

@@ -34,11 +34,27 @@ export type MutatingVerb = (typeof MUTATING_VERBS)[number];
 export const BOT_VERBS = ['jobs', 'job', 'audit', 'whoami', 'can-i'] as const;
 export type BotVerb = (typeof BOT_VERBS)[number];
 
-export const VERBS = ['help', 'providers', ...PROVIDER_VERBS, ...BOT_VERBS] as const;
+/** The outage watch's verbs and the bot's own health: answered from the watch, the store and Slack. */
+export const WATCH_VERBS = [
+  'outages',
+  'check',
+  'resolve',
+  'acknowledge',
+  'ticket',
+  'health',
+  'testmode',
+] as const;
+export type WatchVerb = (typeof WATCH_VERBS)[number];
+
+export const VERBS = ['help', 'providers', ...PROVIDER_VERBS, ...BOT_VERBS, ...WATCH_VERBS] as const;
 export type Verb = (typeof VERBS)[number];
 
 export function isBotVerb(verb: Verb): verb is BotVerb {
   return (BOT_VERBS as readonly string[]).includes(verb);
+}
+
+export function isWatchVerb(verb: Verb): verb is WatchVerb {
+  return (WATCH_VERBS as readonly string[]).includes(verb);
 }
 
 export function isMutatingVerb(verb: Verb): verb is MutatingVerb {
@@ -160,6 +176,34 @@ export interface CanICommand extends CommandBase {
   readonly question: Command;
 }
 
+export interface OutagesCommand extends CommandBase {
+  readonly verb: 'outages';
+}
+
+export interface CheckCommand extends CommandBase {
+  readonly verb: 'check';
+  /** A watched source's name; all of them when absent. */
+  readonly source?: string;
+}
+
+/** A command about one incident: its ref (`github-3f9a2c`), `SOURCE/KEY`, a key or the source's id. */
+export interface IncidentCommand extends CommandBase {
+  readonly verb: 'resolve' | 'acknowledge' | 'ticket';
+  readonly incident: string;
+}
+
+export interface HealthCommand extends CommandBase {
+  readonly verb: 'health';
+}
+
+export interface TestmodeCommand extends CommandBase {
+  readonly verb: 'testmode';
+  /** `on` or `off`; absent: say whether it is on. */
+  readonly on?: boolean;
+}
+
+export type WatchCommand = OutagesCommand | CheckCommand | IncidentCommand | HealthCommand | TestmodeCommand;
+
 export type Command =
   | HelpCommand
   | ProvidersCommand
@@ -174,7 +218,8 @@ export type Command =
   | JobCommand
   | AuditCommand
   | WhoamiCommand
-  | CanICommand;
+  | CanICommand
+  | WatchCommand;
 
 export type CommandOf<V extends Verb> = Extract<Command, { verb: V }>;
 

@@ -5,7 +5,7 @@
  */
 
 import { parseDuration } from '../config/duration.ts';
-import type { Command, CommandBase, ParseResult, UsageError, UsageErrorCode, Verb } from './command.ts';
+import type { Command, CommandBase, ParseResult, UsageErrorCode, Verb } from './command.ts';
 import {
   OPTIONS,
   type OptionName,
@@ -14,23 +14,14 @@ import {
   optionByKey,
   UNIVERSAL_OPTIONS,
 } from './options.ts';
+import { failure, parseBoolean } from './parse-failure.ts';
+import { buildWatch } from './parse-watch.ts';
 import { suggest } from './suggest.ts';
 import { type Token, tokenize } from './tokenize.ts';
 import { type VerbSpec, verbByWord, verbSpec, verbWords } from './verbs.ts';
 
-const TRUE_WORDS = new Set(['true', 'yes', 'on', '1']);
-const FALSE_WORDS = new Set(['false', 'no', 'off', '0']);
-
-function failure(
-  code: UsageErrorCode,
-  message: string,
-  verb?: Verb,
-  suggestions: string[] = [],
-): ParseResult {
-  const error: UsageError =
-    verb === undefined ? { code, message, suggestions } : { code, message, verb, suggestions };
-  return { ok: false, error };
-}
+/** Verbs for which `on` is a word of their own, not `on PROVIDER`: `help on`, `testmode on`. */
+const ON_IS_A_WORD: ReadonlySet<Verb> = new Set(['help', 'testmode']);
 
 /** Parse a line typed in Slack (mention prefix, links, curly quotes…). */
 export function parse(text: string): ParseResult {
@@ -68,13 +59,6 @@ function looksLikeOption(token: Token | undefined): boolean {
   return token !== undefined && !token.quoted && /^--?[a-z?]/i.test(token.text);
 }
 
-function parseBoolean(text: string): boolean | undefined {
-  const lower = text.toLowerCase();
-  if (TRUE_WORDS.has(lower)) return true;
-  if (FALSE_WORDS.has(lower)) return false;
-  return undefined;
-}
-
 /** Walks the words after the verb, collecting options, params and positionals. */
 class ArgumentReader {
   private readonly tokens: readonly Token[];
@@ -101,7 +85,7 @@ class ArgumentReader {
         this.collected.positionals.push(token.text);
       } else if (token.text === '--') {
         optionsEnded = true;
-      } else if (token.text.toLowerCase() === 'on' && this.spec.verb !== 'help') {
+      } else if (token.text.toLowerCase() === 'on' && !ON_IS_A_WORD.has(this.spec.verb)) {
         this.setProvider(this.takeValue('`on`', 'the id or type of a configured provider'));
       } else if (looksLikeOption(token)) {
         this.readDashed(token.text);
@@ -353,6 +337,14 @@ function build(spec: VerbSpec, collected: Collected, raw: string): ParseResult {
     case 'can-i':
       // Read before build: can-i takes a whole command (see parseTokens).
       return missingName('a command to ask about, e.g. `can-i reboot web-1`');
+    case 'outages':
+    case 'health':
+    case 'check':
+    case 'resolve':
+    case 'acknowledge':
+    case 'ticket':
+    case 'testmode':
+      return buildWatch(spec.verb, base, first);
   }
 }
 

@@ -6,7 +6,7 @@
 import type { Verb } from './command.ts';
 import type { OptionName } from './options.ts';
 
-export type VerbGroup = 'machines' | 'stacks' | 'bot';
+export type VerbGroup = 'machines' | 'stacks' | 'watch' | 'bot';
 
 export interface PositionalSpec {
   readonly placeholder: string;
@@ -34,6 +34,11 @@ export interface VerbSpec {
 }
 
 const NAME: PositionalSpec = { placeholder: 'NAME', required: true, description: 'machine name or id' };
+const INCIDENT: PositionalSpec = {
+  placeholder: 'INCIDENT',
+  required: true,
+  description: 'the ref on its notice (github-3f9a2c), or SOURCE/KEY',
+};
 
 export const VERB_SPECS: readonly VerbSpec[] = [
   {
@@ -186,6 +191,74 @@ export const VERB_SPECS: readonly VerbSpec[] = [
     options: [],
     noProvider: true,
     examples: ['can-i reboot web-1 on do', 'can-i destroy vmtest01', 'can-i deploy -s shop -e production'],
+  },
+  {
+    verb: 'outages',
+    aliases: ['incidents'],
+    summary: 'the incidents open on the watched status pages',
+    group: 'watch',
+    options: [],
+    noProvider: true,
+    examples: ['outages'],
+  },
+  {
+    verb: 'check',
+    aliases: ['poll'],
+    summary: 'read the status pages now (one platform, or all)',
+    group: 'watch',
+    positional: { placeholder: 'PLATFORM', required: false, description: 'a watched source, e.g. github' },
+    options: [],
+    noProvider: true,
+    examples: ['check', 'check github'],
+  },
+  {
+    verb: 'resolve',
+    aliases: [],
+    summary: 'mark an incident resolved by hand, in its thread',
+    group: 'watch',
+    positional: INCIDENT,
+    options: [],
+    noProvider: true,
+    examples: ['resolve github-3f9a2c', 'resolve github/9yk7qwd5x3zl#1'],
+  },
+  {
+    verb: 'acknowledge',
+    aliases: ['ack'],
+    summary: 'say you are on an incident (its notice shows who, and when)',
+    group: 'watch',
+    positional: INCIDENT,
+    options: [],
+    noProvider: true,
+    examples: ['ack github-3f9a2c'],
+  },
+  {
+    verb: 'ticket',
+    aliases: [],
+    summary: 'open a ticket for an incident, or show the one it has',
+    group: 'watch',
+    positional: INCIDENT,
+    options: [],
+    noProvider: true,
+    examples: ['ticket github-3f9a2c'],
+  },
+  {
+    verb: 'health',
+    aliases: ['botstatus'],
+    summary: 'the bot’s own health: Slack, the store, each provider and status source',
+    group: 'watch',
+    options: [],
+    noProvider: true,
+    examples: ['health'],
+  },
+  {
+    verb: 'testmode',
+    aliases: [],
+    summary: 'test mode: changes become dry runs (`on` posts a test incident)',
+    group: 'watch',
+    positional: { placeholder: 'on|off', required: false, description: 'turn it on or off' },
+    options: [],
+    noProvider: true,
+    examples: ['testmode on', 'testmode off', 'testmode'],
   },
 ];
 

@@ -13,12 +13,21 @@ export const POLICY_VERBS: readonly PolicyVerb[] = VERBS.filter(
   (verb): verb is PolicyVerb => !(UNGOVERNED_VERBS as readonly string[]).includes(verb),
 );
 
+/**
+ * What `read` means in a rule: looking, never changing. `jobs` and `job`,
+ * and the outage watch's `outages`, `check` (a poll of public status pages)
+ * and `health` are reads;
+ * `resolve`, `acknowledge`, `ticket` and `testmode` are not, and rules name them.
+ */
 export const READ_VERBS = [
   'list',
   'status',
   'providers',
   'jobs',
   'job',
+  'outages',
+  'check',
+  'health',
 ] as const satisfies readonly PolicyVerb[];
 
 /** Words a rule's `verbs:` may hold besides verb names. */

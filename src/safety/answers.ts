@@ -15,6 +15,8 @@ import type { Gatekeeper } from './gatekeeper.ts';
 import { questionOf } from './gatekeeper.ts';
 import { filterHelp, filterListing } from './reads.ts';
 import { type CanIAnswer, canI, type Rights, rightsOf } from './rights.ts';
+import type { DryRunOutcome } from './testmode.ts';
+import type { WatchAnswer } from './watch-answers.ts';
 
 /** The policy refused; the denial is recorded. */
 export interface DeniedOutcome {
@@ -66,7 +68,9 @@ export type Answer =
   | CanIOutcome
   | JobsListing
   | JobView
-  | JobCancelOutcome;
+  | JobCancelOutcome
+  | WatchAnswer
+  | DryRunOutcome;
 
 /** What answering the bot's own verbs needs. */
 export interface BotDeps {

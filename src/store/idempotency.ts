@@ -25,6 +25,14 @@ export class IdempotencyKeys {
     return changed > 0;
   }
 
+  /**
+   * Gives a key back (its holder could not do what it claimed it for), so
+   * that a later attempt may claim it; only the owner's claim is removed.
+   */
+  async release(key: string, owner: string): Promise<void> {
+    await this.db.run('DELETE FROM idempotency_keys WHERE key = $1 AND owner = $2', [key, owner]);
+  }
+
   /** Removes expired keys; returns how many. */
   prune(now: number): Promise<number> {
     return this.db.run('DELETE FROM idempotency_keys WHERE expires_at <= $1', [now]);

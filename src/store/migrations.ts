@@ -167,6 +167,55 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // Written beside version 3 (jobs): a database may have met them in either order.
+    version: 4,
+    name: 'outage watch: snapshots per source, incidents and their notices, tickets, flags',
+    statements: [
+      // The tracker's snapshot of one source; `version` makes every save a compare-and-set.
+      `CREATE TABLE watch_sources (
+        source TEXT PRIMARY KEY,
+        snapshot TEXT NOT NULL,
+        version BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      // How each source's polls went, as the last replica to poll it saw: for `health` from anywhere.
+      `CREATE TABLE watch_health (
+        source TEXT PRIMARY KEY,
+        health TEXT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      `CREATE TABLE watch_incidents (
+        source TEXT NOT NULL,
+        incident_key TEXT NOT NULL,
+        incident TEXT NOT NULL,
+        notice_channel TEXT,
+        notice_ts TEXT,
+        acknowledged_by TEXT,
+        acknowledged_at BIGINT,
+        opened_at BIGINT NOT NULL,
+        resolved_at BIGINT,
+        PRIMARY KEY (source, incident_key)
+      )`,
+      // One row per incident that has (or is getting) a ticket: the row is the claim.
+      `CREATE TABLE watch_tickets (
+        incident TEXT PRIMARY KEY,
+        claim TEXT NOT NULL,
+        claimed_by TEXT NOT NULL,
+        claimed_at BIGINT NOT NULL,
+        system TEXT,
+        ticket_id TEXT,
+        url TEXT,
+        opened_at BIGINT
+      )`,
+      `CREATE TABLE bot_flags (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        set_by TEXT,
+        set_at BIGINT NOT NULL
+      )`,
+    ],
+  },
 ];
 
 function statementsFor(migration: Migration, dialect: Dialect): string[] {

@@ -1,11 +1,12 @@
 /**
  * The store: the bot's durable state (audit log, pending requests,
- * idempotency keys; jobs and outages build on it) behind one interface,
+ * idempotency keys, jobs, tracked outages, flags) behind one interface,
  * on embedded SQLite by default or PostgreSQL when DATABASE_URL says so.
  */
 import { join } from 'node:path';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
 import { AuditLog } from './audit-log.ts';
+import { BotFlags } from './bot-flags.ts';
 import { IdempotencyKeys } from './idempotency.ts';
 import { JobStore } from './jobs.ts';
 import { migrate } from './migrations.ts';
@@ -13,6 +14,9 @@ import { PendingRequests } from './pending-requests.ts';
 import { openPostgres } from './postgres-driver.ts';
 import type { Dialect, SqlDriver } from './sql.ts';
 import { openSqlite } from './sqlite-driver.ts';
+import { WatchIncidents } from './watch-incidents.ts';
+import { WatchSources } from './watch-sources.ts';
+import { WatchTickets } from './watch-tickets.ts';
 
 export interface Store {
   readonly dialect: Dialect;
@@ -22,6 +26,14 @@ export interface Store {
   readonly pending: PendingRequests;
   readonly keys: IdempotencyKeys;
   readonly jobs: JobStore;
+  /** The outage watch: snapshots per source, incidents and their notices, tickets. */
+  readonly watch: {
+    readonly sources: WatchSources;
+    readonly incidents: WatchIncidents;
+    readonly tickets: WatchTickets;
+  };
+  /** Switches every replica reads alike (test mode). */
+  readonly flags: BotFlags;
   /** The SQL underneath, for modules that keep their own tables. */
   readonly sql: SqlDriver;
   /** A cheap query, for `health`. */
@@ -115,6 +127,12 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
     pending: new PendingRequests(sql),
     keys: new IdempotencyKeys(sql),
     jobs: new JobStore(sql),
+    watch: {
+      sources: new WatchSources(sql),
+      incidents: new WatchIncidents(sql),
+      tickets: new WatchTickets(sql),
+    },
+    flags: new BotFlags(sql),
     sql,
     async ping() {
       await sql.all('SELECT 1 AS ok');

@@ -68,6 +68,8 @@ function refreshed(known: TrackedIncident, seen: ObservedIncident): TrackedIncid
   return {
     ...known,
     ...facts,
+    // A reopened outage began when it reopened, though the source keeps its first start.
+    startedAt: known.occurrence > 1 && seen.startedAt < known.startedAt ? known.startedAt : seen.startedAt,
     latestUpdate: seen.latestUpdate ?? known.latestUpdate,
     missedReadings: 0,
     missingSince: undefined,

@@ -101,4 +101,30 @@ describe('the CLI', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('reboot NAME [on PROVIDER]: reboot a machine (no configured provider)');
   });
+
+  it('makes mutations dry runs while test mode is on, and says so in text and JSON', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'cloudmaster-cli-testmode-'));
+    const env = { ...DEMO, CLOUDMASTER_DATA_DIR: data };
+    const on = await cli(['testmode', 'on'], env);
+    expect(on.code).toBe(0);
+    expect(on.stdout).toMatch(/No test incident was posted: the CLI does not post to Slack\./);
+    const reboot = await cli(['reboot', 'web-1', 'on', 'demo', '--yes'], env);
+    expect(reboot.code).toBe(0);
+    expect(reboot.stdout).toMatch(
+      /^Dry run — test mode is on\. Would now: Reboot web-1 on demo \(web-1 is running/,
+    );
+    expect(reboot.stdout).not.toContain('Rebooting web-1');
+    const json = await cli(['stop', 'web-2', 'on', 'demo', '--yes', '--json'], env);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      kind: 'dry-run',
+      verb: 'stop',
+      target: { name: 'web-2' },
+    });
+    const audit = JSON.parse((await cli(['audit', '--json'], env)).stdout) as {
+      records: { outcome: string }[];
+    };
+    expect(audit.records.map((record) => record.outcome)).toEqual(['dry_run', 'dry_run', 'succeeded']);
+    const off = await cli(['testmode', 'off'], env);
+    expect(off.stdout).toBe('Test mode is off: changes run again once confirmed.\n');
+  });
 });

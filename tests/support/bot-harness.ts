@@ -5,7 +5,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Bot, createBot } from '../../src/bot.ts';
+import type { Clock } from '../../providers/types.ts';
+import { type Bot, type BotOptions, createBot } from '../../src/bot.ts';
 import { writeConfig } from './dispatcher.ts';
 import { FakeSlack, type FakeSlackOptions } from './fake-slack/index.ts';
 
@@ -22,6 +23,10 @@ export interface StartOptions {
   /** Connect to this fake Slack (another replica of the app); `stop()` then leaves it running. */
   readonly slack?: FakeSlack;
   readonly env?: Record<string, string>;
+  /** The bot's clock (a test clock, for the outage watch's times). */
+  readonly clock?: Clock;
+  /** The outage watch's timers and jitter. */
+  readonly watch?: BotOptions['watch'];
 }
 
 export async function startBot(yaml: string, options: StartOptions = {}): Promise<Harness> {
@@ -39,6 +44,8 @@ export async function startBot(yaml: string, options: StartOptions = {}): Promis
     },
     slack: { botToken: fake.botToken, appToken: fake.appToken, apiUrl: fake.apiUrl },
     retryConfig: { retries: 0 },
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.watch ? { watch: options.watch } : {}),
     logDestination: { write: (line: string) => logs.push(line) },
   });
   await bot.start();

@@ -139,6 +139,26 @@ const commands: [string, Expected][] = [
   ],
   ['can-i list on aws', { verb: 'can-i', question: { verb: 'list', provider: 'aws' } }],
   ['<@U0BOT> can-i stop web-1 --force', { verb: 'can-i', question: { verb: 'stop', force: true } }],
+  ['outages', { verb: 'outages' }],
+  ['incidents --json', { verb: 'outages', json: true }],
+  ['check', { verb: 'check' }],
+  ['check github', { verb: 'check', source: 'github' }],
+  ['poll aws --fresh', { verb: 'check', source: 'aws' }],
+  ['resolve github-3f9a2c', { verb: 'resolve', incident: 'github-3f9a2c' }],
+  ['resolve github/9yk7qwd5x3zl#1', { verb: 'resolve', incident: 'github/9yk7qwd5x3zl#1' }],
+  ['acknowledge gcp-0a1b2c', { verb: 'acknowledge', incident: 'gcp-0a1b2c' }],
+  [
+    'ack "aws/https://status.aws.amazon.com/#ec2|API errors#1"',
+    { verb: 'acknowledge', incident: 'aws/https://status.aws.amazon.com/#ec2|API errors#1' },
+  ],
+  ['ticket github-3f9a2c', { verb: 'ticket', incident: 'github-3f9a2c' }],
+  ['health', { verb: 'health' }],
+  ['botstatus --json', { verb: 'health', json: true }],
+  ['testmode', { verb: 'testmode' }],
+  ['testmode on', { verb: 'testmode', on: true }],
+  ['testmode OFF', { verb: 'testmode', on: false }],
+  ['can-i testmode on', { verb: 'can-i', question: { verb: 'testmode', on: true } }],
+  ['can-i resolve github-3f9a2c', { verb: 'can-i', question: { verb: 'resolve' } }],
 ];
 
 /** Inputs that must be refused, with the error each must get. */
@@ -198,6 +218,16 @@ const errors: [string, UsageErrorCode, { verb?: Verb; suggestions?: string[]; me
   ['can-i reboot', 'missing-argument', { verb: 'reboot' }],
   ['can-i help', 'bad-value', { verb: 'can-i' }],
   ['can-i whoami', 'bad-value', { verb: 'can-i' }],
+  ['outages on do', 'unexpected-argument', { verb: 'outages', message: /takes no provider/ }],
+  ['outages github', 'unexpected-argument', { verb: 'outages' }],
+  ['check github aws', 'unexpected-argument', { verb: 'check', message: /aws/ }],
+  ['resolve', 'missing-argument', { verb: 'resolve', message: /needs an incident/ }],
+  ['ack', 'missing-argument', { verb: 'acknowledge' }],
+  ['ticket a b', 'unexpected-argument', { verb: 'ticket' }],
+  ['health --force', 'unknown-option', { verb: 'health' }],
+  ['testmode maybe', 'bad-value', { verb: 'testmode', message: /on or off, not "maybe"/ }],
+  ['testmode on off', 'unexpected-argument', { verb: 'testmode' }],
+  ['resolv github-1', 'unknown-verb', { suggestions: ['resolve'] }],
 ];
 
 describe('grammar: commands', () => {

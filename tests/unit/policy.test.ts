@@ -419,7 +419,7 @@ describe('policy: configuration', () => {
     ],
     [
       { rules: [{ verbs: ['read', 'deploy'], effect: 'approve', approvers: ['U0LEAD'] }] },
-      /\(not list, status, providers, jobs, job\)/,
+      /\(not list, status, providers, jobs, job, outages, check, health\)/,
     ],
     [
       { rules: [{ verbs: ['list'], effect: 'allow', approvers: ['U0LEAD'] }] },

@@ -19,14 +19,19 @@ import {
   section,
 } from './message.ts';
 
-const GROUP_TITLES: Record<VerbGroup, string> = { machines: 'Machines', stacks: 'Stacks', bot: 'The bot' };
+const GROUP_TITLES: Record<VerbGroup, string> = {
+  machines: 'Machines',
+  stacks: 'Stacks',
+  watch: 'Outage watch',
+  bot: 'The bot',
+};
 
 function providerNames(availability: VerbAvailability | undefined): string {
   return (availability?.providers ?? []).map(({ provider }) => provider.id).join(', ');
 }
 
 function isProviderVerb(spec: (typeof VERB_SPECS)[number]): boolean {
-  return spec.group !== 'bot';
+  return spec.group === 'machines' || spec.group === 'stacks';
 }
 
 export function renderHelp(outcome: HelpOutcome, prefix: string): SlackMessage {
@@ -41,7 +46,7 @@ function renderOverview(outcome: HelpOutcome, prefix: string): SlackMessage {
   const blocks: KnownBlock[] = [header('cloudmaster'), section(intro)];
   const textLines = [`cloudmaster help. ${intro.replace(/[`*]/g, '')}`];
 
-  for (const group of ['machines', 'stacks', 'bot'] as const) {
+  for (const group of ['machines', 'stacks', 'watch', 'bot'] as const) {
     const lines: string[] = [`*${GROUP_TITLES[group]}*`];
     const shown = VERB_SPECS.filter(
       (candidate) => candidate.group === group && !outcome.hidden?.includes(candidate.verb),

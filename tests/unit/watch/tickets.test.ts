@@ -6,7 +6,7 @@ import type { AzureDevopsTickets, GithubTickets } from '../../../src/watch/ticke
 import { ticketFromIncident } from '../../../src/watch/tickets/content.ts';
 import { GithubTicketSystem } from '../../../src/watch/tickets/github.ts';
 import { ticketSystemFor } from '../../../src/watch/tickets/index.ts';
-import { TicketOpener } from '../../../src/watch/tickets/ticket-once.ts';
+import { memoryLedger, TicketOpener } from '../../../src/watch/tickets/ticket-once.ts';
 import type { TrackedIncident } from '../../../src/watch/tracked.ts';
 import { AzureDevopsDouble } from '../../support/doubles/azure-devops.ts';
 import { GithubDouble } from '../../support/doubles/github.ts';
@@ -332,14 +332,35 @@ describe('one ticket per incident', () => {
       opener.open(incident.key, content),
       opener.open(incident.key, content),
     ]);
-    expect(first).toEqual({
+    expect(first).toMatchObject({
       ticket: { system: 'github', id: '#128', url: 'https://github.com/acme/ops/issues/128' },
       created: true,
+      by: 'cloudmaster',
     });
     expect(second).toEqual({ ...first, created: false });
     expect(await opener.open(incident.key, content)).toEqual({ ...first, created: false });
     expect(double.issues).toHaveLength(1);
     expect((await opener.open('other#1', content)).ticket.id).toBe('#129');
+  });
+
+  it('opens one ticket when two processes share the ledger: the second finds the claim, then the ticket', async () => {
+    const { double, system } = await github();
+    const ledger = memoryLedger();
+    const here = new TicketOpener(system, ledger);
+    const there = new TicketOpener(system, ledger);
+    const [first, second] = await Promise.allSettled([
+      here.open(incident.key, content, { by: 'U0ALICE' }),
+      there.open(incident.key, content, { by: 'U0BOB' }),
+    ]);
+    expect(first).toMatchObject({ status: 'fulfilled', value: { created: true, by: 'U0ALICE' } });
+    // The claim was taken while the ticket was being opened: said so, never a second ticket.
+    expect(second).toMatchObject({ status: 'rejected', reason: { message: /being opened right now/ } });
+    expect(await there.open(incident.key, content, { by: 'U0BOB' })).toMatchObject({
+      created: false,
+      by: 'U0ALICE',
+      ticket: { id: '#128' },
+    });
+    expect(double.issues).toHaveLength(1);
   });
 
   it('lets a click after a failed attempt try again', async () => {

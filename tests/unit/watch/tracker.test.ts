@@ -90,6 +90,8 @@ const sequences: readonly [string, readonly Step[], Omit<TrackOptions, 'now'>?][
       },
       // The source keeps the first start; the new outage is counted from when it reopened.
       { at: 120, reads: [seen('a', 118)], expect: ['reopened a#2'] },
+      // Seen again, with the source's first start as ever: the outage still counts from its reopening.
+      { at: 130, reads: [seen('a', 118)], expect: [] },
       { at: 150, reads: [], expect: [] },
       { at: 152, reads: [], expect: ['resolved a#2 after 32 min by absence'] },
     ],
