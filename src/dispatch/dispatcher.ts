@@ -18,13 +18,12 @@ import {
   type MutatingVerb,
   PROVIDER_VERBS,
   type ProviderVerb,
-  VERBS,
-  type Verb,
 } from '../grammar/command.ts';
-import { suggest } from '../grammar/suggest.ts';
 import { type CallOptions, callProvider, readProvider } from './call.ts';
 import { type FollowOptions, type FollowResult, followOperation } from './follow.ts';
+import { helpOutcome } from './help.ts';
 import { lookup } from './lookup.ts';
+import { checkParams, usedOptions } from './mutation-options.ts';
 import type {
   ListOutcome,
   ListSection,
@@ -32,12 +31,14 @@ import type {
   OperationOutcome,
   OperationPlan,
   Outcome,
-  ProviderRef,
   ProviderReport,
   ProvidersOutcome,
   ResourceOutcome,
 } from './outcome.ts';
-import { capabilityOf, describeAccount, type ProviderSet, supports } from './provider-set.ts';
+import { capabilityOf, describeAccount, type ProviderSet, providerRef, supports } from './provider-set.ts';
+
+export { providerRef };
+
 import { ReadCache } from './read-cache.ts';
 import { type MutationCommand, sendMutation } from './request.ts';
 
@@ -63,10 +64,6 @@ export interface PreparedMutation {
   readonly plan: OperationPlan;
 }
 
-export function providerRef(entry: ConnectedProvider): ProviderRef {
-  return { id: entry.account.id, type: entry.account.module.type, label: entry.account.label };
-}
-
 export class Dispatcher {
   readonly providers: ProviderSet;
   private readonly settings: Settings;
@@ -85,7 +82,7 @@ export class Dispatcher {
     try {
       switch (command.verb) {
         case 'help':
-          return this.help(command, ctx);
+          return helpOutcome(this.providers, command, ctx.fixed);
         case 'providers':
           return await this.report(command, ctx);
         case 'list':
@@ -172,26 +169,6 @@ export class Dispatcher {
       hint: elsewhere.length > 0 ? 'These providers can:' : 'No configured provider can.',
       candidates: elsewhere,
     });
-  }
-
-  private help(command: CommandOf<'help'>, ctx: DispatchContext): Outcome {
-    const entries = ctx.fixed ? this.providers.ofType(ctx.fixed.type) : this.providers.entries;
-    const availability = VERBS.map((verb) => ({
-      verb,
-      providers: entries.flatMap((entry) => {
-        const capability = (PROVIDER_VERBS as readonly Verb[]).includes(verb)
-          ? capabilityOf(entry, verb as ProviderVerb)
-          : undefined;
-        return capability ? [{ provider: providerRef(entry), capability }] : [];
-      }),
-    }));
-    return {
-      kind: 'help',
-      ...(command.topic ? { topic: command.topic } : {}),
-      configured: entries.map(providerRef),
-      availability,
-      ...(ctx.fixed ? { boundTo: ctx.fixed.label } : {}),
-    };
   }
 
   private async report(command: CommandOf<'providers'>, ctx: DispatchContext): Promise<ProvidersOutcome> {
@@ -297,47 +274,6 @@ export class Dispatcher {
     this.log[level]({ err: error, provider: entry.account.id, verb }, 'provider call failed');
   }
 
-  /** Options the command uses, checked against what the target provider declares. */
-  private static usedOptions(
-    command: Command,
-  ): { name: CapabilityOption; shown: string; value: string | boolean }[] {
-    const used: { name: CapabilityOption; shown: string; value: string | boolean }[] = [];
-    if (command.verb === 'stop') {
-      if (command.force) used.push({ name: 'force', shown: '--force', value: true });
-      if (command.deallocate) used.push({ name: 'deallocate', shown: '--deallocate', value: true });
-    }
-    if (command.verb === 'deploy' || command.verb === 'cancel') {
-      if (command.service !== undefined) used.push({ name: 'service', shown: '-v', value: command.service });
-      if (command.environment !== undefined)
-        used.push({ name: 'environment', shown: '-e', value: command.environment });
-      if (command.verb === 'deploy' && !command.wait)
-        used.push({ name: 'wait', shown: '-w false', value: false });
-    }
-    return used;
-  }
-
-  private checkParams(
-    entry: ConnectedProvider,
-    verb: MutatingVerb,
-    params: Readonly<Record<string, string>>,
-  ): void {
-    const declared = Object.keys(capabilityOf(entry, verb)?.params ?? {});
-    for (const key of Object.keys(params)) {
-      if (declared.includes(key)) continue;
-      const near = suggest(key, declared);
-      throw new CloudmasterError(
-        ErrorCode.BadParameter,
-        `${verb} on ${entry.account.id} takes no parameter "${key}".`,
-        {
-          hint: near.length > 0 ? `Did you mean ${near.join(' or ')}=…?` : undefined,
-          candidates: declared.map((name) =>
-            `${name}=… ${capabilityOf(entry, verb)?.params?.[name]?.description ?? ''}`.trim(),
-          ),
-        },
-      );
-    }
-  }
-
   /**
    * Resolves a mutation's provider and target (a fresh lookup) without
    * sending anything: what a confirmation shows. Throws CloudmasterErrors.
@@ -345,7 +281,7 @@ export class Dispatcher {
   async prepare(command: MutationCommand, ctx: DispatchContext = {}): Promise<PreparedMutation> {
     if (!isMutatingVerb(command.verb)) throw new Error(`not a mutating verb: ${command.verb}`);
     const verb = command.verb;
-    const used = Dispatcher.usedOptions(command);
+    const used = usedOptions(command);
     let scope = this.able(this.scope(command, ctx), verb);
     for (const option of used) scope = this.able(scope, verb, option);
     const options: Record<string, string | boolean> = Object.fromEntries(used.map((o) => [o.name, o.value]));
@@ -362,7 +298,7 @@ export class Dispatcher {
         );
       }
       const entry = scope[0] as ConnectedProvider;
-      this.checkParams(entry, 'create', command.params);
+      checkParams(entry, 'create', command.params);
       return {
         command,
         entry,

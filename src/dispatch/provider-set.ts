@@ -7,6 +7,12 @@ import type { CapabilityOption, VerbCapability } from '../../providers/types.ts'
 import { CloudmasterError, ErrorCode } from '../errors.ts';
 import type { ProviderVerb } from '../grammar/command.ts';
 import { suggest } from '../grammar/suggest.ts';
+import type { ProviderRef } from './outcome.ts';
+
+/** A provider as answers name it. */
+export function providerRef(entry: ConnectedProvider): ProviderRef {
+  return { id: entry.account.id, type: entry.account.module.type, label: entry.account.label };
+}
 
 export function describeAccount(entry: ConnectedProvider): string {
   return `${entry.account.id} (${entry.account.module.label})`;

@@ -4,7 +4,6 @@
  * by the dispatcher, which knows what is configured.
  */
 
-import { parseDuration } from '../config/duration.ts';
 import type { Command, CommandBase, ParseResult, UsageErrorCode, Verb } from './command.ts';
 import {
   OPTIONS,
@@ -14,6 +13,7 @@ import {
   optionByKey,
   UNIVERSAL_OPTIONS,
 } from './options.ts';
+import { DEFAULT_JOBS_LIMIT, parseAudit, parseCanI, parseLimit } from './parse-bot.ts';
 import { failure, parseBoolean } from './parse-failure.ts';
 import { buildWatch } from './parse-watch.ts';
 import { suggest } from './suggest.ts';
@@ -331,7 +331,12 @@ function build(spec: VerbSpec, collected: Collected, raw: string): ParseResult {
       if (first === undefined) return missingName('a job id, e.g. `job 4F7K2Q`');
       return { ok: true, command: { ...base, verb: 'job', id: first.toUpperCase(), action: 'show' } };
     case 'audit':
-      return parseAudit(base, collected);
+      return parseAudit(base, {
+        user: stringValue(collected, 'user'),
+        since: stringValue(collected, 'since'),
+        verb: stringValue(collected, 'verb'),
+        limit: stringValue(collected, 'limit'),
+      });
     case 'whoami':
       return { ok: true, command: { ...base, verb: 'whoami' } };
     case 'can-i':
@@ -346,84 +351,6 @@ function build(spec: VerbSpec, collected: Collected, raw: string): ParseResult {
     case 'testmode':
       return buildWatch(spec.verb, base, first);
   }
-}
-
-const DEFAULT_AUDIT_LIMIT = 20;
-const DEFAULT_JOBS_LIMIT = 15;
-const MAX_LIMIT = 500;
-
-function parseLimit(text: string | undefined, fallback: number, verb: Verb): number | ParseResult {
-  const limit = text === undefined ? fallback : Number(text);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    return failure('bad-value', `--limit takes a whole number from 1 to ${MAX_LIMIT}, not "${text}".`, verb);
-  }
-  return limit;
-}
-const USER_MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/i;
-
-function parseAudit(base: CommandBase, collected: Collected): ParseResult {
-  const user = stringValue(collected, 'user');
-  const since = stringValue(collected, 'since');
-  const verbWord = stringValue(collected, 'verb');
-  const limitText = stringValue(collected, 'limit');
-  let userId: string | undefined;
-  if (user !== undefined) {
-    userId = USER_MENTION.exec(user)?.[1] ?? (/^[UW][A-Z0-9]{2,}$/.test(user) ? user : undefined);
-    if (userId === undefined) {
-      return failure('bad-value', `--user takes a Slack user (@name or a U… id), not "${user}".`, 'audit');
-    }
-  }
-  const sinceMs = since === undefined ? undefined : parseDuration(since);
-  if (since !== undefined && (sinceMs === undefined || sinceMs <= 0)) {
-    return failure('bad-value', `--since takes an age such as 30m, 24h or 7d, not "${since}".`, 'audit');
-  }
-  const verbFilter = verbWord === undefined ? undefined : verbByWord(verbWord)?.verb;
-  if (verbWord !== undefined && verbFilter === undefined) {
-    return failure(
-      'bad-value',
-      `--verb: there is no verb "${verbWord}".`,
-      'audit',
-      suggest(verbWord, verbWords()),
-    );
-  }
-  const limit = parseLimit(limitText, DEFAULT_AUDIT_LIMIT, 'audit');
-  if (typeof limit !== 'number') return limit;
-  const command: Command = {
-    ...base,
-    verb: 'audit',
-    limit,
-    ...(userId === undefined ? {} : { user: userId.toUpperCase() }),
-    ...(sinceMs === undefined ? {} : { sinceMs }),
-    ...(verbFilter === undefined ? {} : { verbFilter }),
-  };
-  return { ok: true, command };
-}
-
-/** `can-i VERB …`: the rest is a command of its own, parsed by the same grammar. */
-function parseCanI(rest: readonly Token[], raw: string): ParseResult {
-  const inner = raw.replace(/^\s*\S+\s*/, '');
-  if (rest.length === 0) {
-    return failure(
-      'missing-argument',
-      'can-i needs a command to ask about, e.g. `can-i reboot web-1`.',
-      'can-i',
-    );
-  }
-  const question = parseTokens(rest, inner);
-  if (!question.ok)
-    return { ok: false, error: { ...question.error, message: `can-i ${question.error.message}` } };
-  const asked = question.command;
-  if (asked.verb === 'help' || asked.verb === 'whoami' || asked.verb === 'can-i') {
-    return failure(
-      'bad-value',
-      `can-i asks about commands that read or change something, not ${asked.verb}.`,
-      'can-i',
-    );
-  }
-  return {
-    ok: true,
-    command: { raw, verb: 'can-i', question: asked, fresh: false, json: asked.json, yes: false },
-  };
 }
 
 function parseCancel(base: CommandBase, stack: string, environment?: string, service?: string): ParseResult {
@@ -450,7 +377,7 @@ export function parseTokens(tokens: readonly Token[], raw: string): ParseResult 
       suggest(first.text, verbWords()),
     );
   }
-  if (spec.verb === 'can-i') return parseCanI(rest, raw);
+  if (spec.verb === 'can-i') return parseCanI(rest, raw, parseTokens);
   // `cancel job ID`: a job, not a deployment.
   if (spec.verb === 'cancel' && rest[0] && !rest[0].quoted && rest[0].text.toLowerCase() === 'job') {
     const parsed = parseTokens([{ text: 'job', quoted: false }, ...rest.slice(1)], raw);
