@@ -197,7 +197,9 @@ export class JobRunner {
     }
     let ref: OperationRef;
     try {
-      ref = await this.deps.dispatcher.send(prepared, this.deps.signal ? { signal: this.deps.signal } : {});
+      // Not cut short by a shutdown: a request abandoned half-way may or may not have reached the
+      // provider. It is bounded by the provider's own timeout; the follow-up after it can pause.
+      ref = await this.deps.dispatcher.send(prepared);
     } catch (error) {
       return this.end(job, reporter, { end: 'failed', error });
     }
