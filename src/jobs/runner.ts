@@ -74,6 +74,8 @@ export class JobRunner {
   private readonly deps: JobRunnerDeps;
   private readonly leaseMs: number;
   private readonly driving = new Map<string, Promise<OperationOutcome | undefined>>();
+  /** Steps recorded so far, per job driven here. */
+  private readonly stepCounts = new Map<string, number>();
 
   constructor(deps: JobRunnerDeps) {
     this.deps = deps;
@@ -180,7 +182,10 @@ export class JobRunner {
         this.deps.log.error({ err: error, job: id }, 'a job stopped unexpectedly');
         return undefined;
       })
-      .finally(() => this.driving.delete(id));
+      .finally(() => {
+        this.driving.delete(id);
+        this.stepCounts.delete(id);
+      });
     this.driving.set(id, tracked);
     return tracked;
   }
@@ -252,15 +257,15 @@ export class JobRunner {
         ...(last ? { last } : {}),
         ...(this.deps.signal ? { signal: this.deps.signal } : {}),
         beforePoll: async () => {
-          if (!(await jobs.progressed(job.id, this.owner, undefined, this.now(), this.leaseMs)))
-            throw new LeaseLost();
-          if (cancelSent) return;
-          const current = await jobs.get<JobPayload>(job.id);
-          if (!current?.cancelRequestedBy) return;
+          const held = await jobs.renew(job.id, this.owner, this.now(), this.leaseMs);
+          if (!held) throw new LeaseLost();
+          const by = held.cancelRequestedBy;
+          if (cancelSent || !by) return;
           cancelSent = true;
-          await this.step(job, `cancellation requested by <@${current.cancelRequestedBy}>`);
-          await reporter.cancelling?.(current, current.cancelRequestedBy);
-          await this.sendCancel(current, ref);
+          const asked = { ...job, cancelRequestedBy: by };
+          await this.step(job, `cancellation requested by <@${by}>`);
+          await reporter.cancelling?.(asked, by);
+          await this.sendCancel(asked, ref);
         },
         onProgress: async (progress) => {
           last = progress;
@@ -306,9 +311,12 @@ export class JobRunner {
     }
   }
 
+  /** Records a step; the count is read once per job this process drives, then kept. */
   private async step(job: StoredJob, text: string): Promise<void> {
-    const steps = await this.deps.store.jobs.steps(job.id);
-    await this.deps.store.jobs.addStep(job.id, { seq: steps.length + 1, at: this.now(), text });
+    const jobs = this.deps.store.jobs;
+    const seq = (this.stepCounts.get(job.id) ?? (await jobs.steps(job.id)).length) + 1;
+    this.stepCounts.set(job.id, seq);
+    await jobs.addStep(job.id, { seq, at: this.now(), text });
   }
 
   private async end(

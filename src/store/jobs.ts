@@ -232,6 +232,26 @@ export class JobStore {
     );
   }
 
+  /**
+   * Renews the lease before a poll, in one statement that also says whether
+   * a cancellation was asked for; undefined when the lease was lost.
+   */
+  async renew(
+    id: string,
+    owner: string,
+    now: number,
+    leaseMs: number,
+  ): Promise<{ readonly cancelRequestedBy?: string } | undefined> {
+    const [row] = await this.db.all(
+      `UPDATE jobs SET lease_until = $3 WHERE id = $1 AND ${ACTIVE} AND lease_owner = $2
+       RETURNING cancel_requested_by`,
+      [id, owner, now + leaseMs],
+    );
+    if (!row) return undefined;
+    const by = toOptionalString(row.cancel_requested_by);
+    return by === undefined ? {} : { cancelRequestedBy: by };
+  }
+
   finish(
     id: string,
     owner: string,

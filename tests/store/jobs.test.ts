@@ -141,7 +141,10 @@ for (const database of testDatabases()) {
       const older = await store.jobs.create(job, 'a', T0, LEASE);
       await store.jobs.finish(older.id, 'a', 'failed', 'no', T0 + 4);
       expect((await store.jobs.recent(10)).map((j) => j.id)).toEqual([running.id, done.id, older.id]);
+      expect(await store.jobs.renew(running.id, 'a', T0 + 5, LEASE)).toEqual({});
+      expect(await store.jobs.renew(running.id, 'b', T0 + 5, LEASE)).toBeUndefined();
       expect(await store.jobs.requestCancel(running.id, 'U0BOB', T0 + 5)).toBe(true);
+      expect(await store.jobs.renew(running.id, 'a', T0 + 6, LEASE)).toEqual({ cancelRequestedBy: 'U0BOB' });
       expect(await store.jobs.requestCancel(running.id, 'U0CAROL', T0 + 6)).toBe(false);
       expect(await store.jobs.requestCancel(done.id, 'U0BOB', T0 + 6)).toBe(false);
       expect(await store.jobs.get(running.id)).toMatchObject({
