@@ -14,6 +14,7 @@ import type { JobMessage } from '../store/jobs.ts';
 import type { Store } from '../store/store.ts';
 import type { Timers } from '../timers.ts';
 import type { MessageHandle } from './replier.ts';
+import { fallingBack } from './slack-errors.ts';
 
 export interface JobMessagesDeps {
   /** A client that rejects rate-limited calls instead of retrying them, so the latest state is what is sent. */
@@ -34,13 +35,29 @@ export function jobAttribution(job: StoredJob): Attribution {
   };
 }
 
-/** Chat.update on the job's message; a deleted one is posted again and its new place stored. */
-function messageTransport(deps: JobMessagesDeps, jobId: string, first: JobMessage): MessageTransport {
+/**
+ * Chat.update on the job's message — through the handle it was answered
+ * with once Slack says the bot cannot reach it (a response_url) — and a
+ * deleted one posted again, its new place stored.
+ */
+function messageTransport(
+  deps: JobMessagesDeps,
+  jobId: string,
+  first: JobMessage,
+  fallback: MessageHandle | undefined,
+): MessageTransport {
   let where = first;
   return {
-    update: async (message) => {
-      await deps.client.chat.update({ channel: where.channel, ts: where.ts, ...deps.redactor.deep(message) });
-    },
+    update: fallingBack(
+      async (message) => {
+        await deps.client.chat.update({
+          channel: where.channel,
+          ts: where.ts,
+          ...deps.redactor.deep(message),
+        });
+      },
+      fallback ? (message) => fallback.update(message) : undefined,
+    ),
     repost: async (message) => {
       const posted = await deps.client.chat.postMessage({
         channel: where.channel,
@@ -65,7 +82,7 @@ export function slackJobReporter(
   fallback?: MessageHandle,
 ): SlackJobReporter {
   const transport: MessageTransport | undefined = job.message
-    ? messageTransport(deps, job.id, job.message)
+    ? messageTransport(deps, job.id, job.message, fallback)
     : fallback
       ? { update: (message) => fallback.update(message) }
       : undefined;

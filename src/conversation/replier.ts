@@ -7,6 +7,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Redactor } from '../log/redact.ts';
 import type { SlackMessage } from '../replies/slack/message.ts';
+import { isOutOfReach, slackFailure } from './slack-errors.ts';
 
 export interface MessageLocation {
   readonly channel: string;
@@ -31,11 +32,6 @@ export interface Replier {
   public(message: SlackMessage): Promise<void>;
   /** A visible message that will be updated in place. */
   open(message: SlackMessage): Promise<MessageHandle>;
-}
-
-function slackErrorCode(error: unknown): string | undefined {
-  const data = (error as { data?: { error?: unknown } } | undefined)?.data;
-  return typeof data?.error === 'string' ? data.error : undefined;
 }
 
 /**
@@ -66,7 +62,7 @@ export class CoalescingHandle implements MessageHandle {
         try {
           await this.send(next);
         } catch (error) {
-          this.log.warn({ err: error, slackError: slackErrorCode(error) }, 'could not update a message');
+          this.log.warn({ err: error, slackError: slackFailure(error).error }, 'could not update a message');
         }
       });
     }
@@ -132,9 +128,8 @@ export function slashCommandReplier(
       } catch (error) {
         // The bot may not be in the channel (or it is a DM with someone
         // else): the response_url still reaches it, and can replace its own message.
-        const code = slackErrorCode(error);
-        if (code !== 'not_in_channel' && code !== 'channel_not_found') throw error;
-        deps.log.info({ slackError: code }, 'posting through the response_url instead');
+        if (!isOutOfReach(error)) throw error;
+        deps.log.info({ slackError: slackFailure(error).error }, 'posting through the response_url instead');
         await respond({ response_type: 'in_channel', ...redactor.deep(message) });
         return new CoalescingHandle(async (next) => {
           await respond({ response_type: 'in_channel', replace_original: true, ...redactor.deep(next) });

@@ -5,6 +5,7 @@
  * stale one), and a message someone deleted posted again.
  */
 import type { Logger } from 'pino';
+import { slackFailure } from '../conversation/slack-errors.ts';
 import type { SlackMessage } from '../replies/slack/message.ts';
 import type { Timers } from '../timers.ts';
 
@@ -16,15 +17,6 @@ export interface MessageTransport {
 }
 
 export const MIN_UPDATE_INTERVAL_MS = 1_000;
-
-function slackError(error: unknown): { code?: string; error?: string; retryAfter?: number } {
-  const failure = error as { code?: unknown; data?: { error?: unknown }; retryAfter?: unknown } | undefined;
-  return {
-    ...(typeof failure?.code === 'string' ? { code: failure.code } : {}),
-    ...(typeof failure?.data?.error === 'string' ? { error: failure.data.error } : {}),
-    ...(typeof failure?.retryAfter === 'number' ? { retryAfter: failure.retryAfter } : {}),
-  };
-}
 
 export class ThrottledMessage {
   private readonly transport: MessageTransport;
@@ -88,7 +80,7 @@ export class ThrottledMessage {
     try {
       await this.transport.update(message);
     } catch (error) {
-      const failure = slackError(error);
+      const failure = slackFailure(error);
       if (failure.code === 'slack_webapi_rate_limited_error') {
         // Wait as long as Slack asks, then send whatever is newest by then.
         this.notBefore = this.timers.now() + (failure.retryAfter ?? 1) * 1_000;

@@ -7,15 +7,11 @@ import type { App, BlockButtonAction, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { onRequestClick } from '../../conversation/mutation.ts';
 import { CoalescingHandle, type MessageHandle } from '../../conversation/replier.ts';
+import { fallingBack } from '../../conversation/slack-errors.ts';
 import { REQUEST_ACTIONS } from '../../replies/slack/confirmation.ts';
 import type { SlackMessage } from '../../replies/slack/message.ts';
 import type { ClickAction } from '../../safety/gatekeeper.ts';
 import type { ListenerDeps } from '../deps.ts';
-
-function slackErrorCode(error: unknown): string | undefined {
-  const data = (error as { data?: { error?: unknown } } | undefined)?.data;
-  return typeof data?.error === 'string' ? data.error : undefined;
-}
 
 /**
  * The prompt's message: chat.update where the bot posted it; through the
@@ -27,30 +23,14 @@ function promptHandle(
   respond: RespondFn,
   location: { channel: string; ts: string } | undefined,
 ): MessageHandle {
-  const viaResponseUrl = (message: SlackMessage) =>
-    respond({ response_type: 'in_channel', replace_original: true, ...deps.redactor.deep(message) }).then(
-      () => undefined,
-    );
+  const viaResponseUrl = async (message: SlackMessage): Promise<void> => {
+    await respond({ response_type: 'in_channel', replace_original: true, ...deps.redactor.deep(message) });
+  };
   if (!location) return new CoalescingHandle(viaResponseUrl, deps.log);
-  let fallback = false;
-  return new CoalescingHandle(
-    async (message) => {
-      if (!fallback) {
-        try {
-          await client.chat.update({ ...location, ...deps.redactor.deep(message) });
-          return;
-        } catch (error) {
-          const code = slackErrorCode(error);
-          if (code !== 'not_in_channel' && code !== 'channel_not_found' && code !== 'cant_update_message')
-            throw error;
-          fallback = true;
-        }
-      }
-      await viaResponseUrl(message);
-    },
-    deps.log,
-    location,
-  );
+  const send = fallingBack(async (message) => {
+    await client.chat.update({ ...location, ...deps.redactor.deep(message) });
+  }, viaResponseUrl);
+  return new CoalescingHandle(send, deps.log, location);
 }
 
 export function registerRequests(app: App, deps: ListenerDeps): void {

@@ -179,7 +179,7 @@ export class FakeWorkspace {
     this.userGroups.set(id, [...members]);
   }
 
-  /** The bot is not a member: chat.postMessage and chat.postEphemeral there answer `not_in_channel`. */
+  /** The bot is not a member: chat.postMessage, chat.postEphemeral and chat.update there answer `not_in_channel`. */
   notInChannel(channelId: string): void {
     this.channelsWithoutBot.add(channelId);
   }
@@ -302,6 +302,8 @@ export class FakeWorkspace {
     const message = this.messagesByKey.get(messageKey(stringArg(args.channel), stringArg(args.ts)));
     // Ephemeral messages have no server-side copy to update.
     if (!message || message.deleted || message.ephemeral) return { ok: false, error: 'message_not_found' };
+    // The bot can only edit where it is a member; a message it posted through a response_url stays out of reach.
+    if (this.channelsWithoutBot.has(message.channel)) return { ok: false, error: 'not_in_channel' };
     if (!hasContent(args)) return { ok: false, error: 'no_text' };
     message.versions.push(versionOf(args));
     return {
