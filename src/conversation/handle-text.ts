@@ -84,8 +84,13 @@ export async function answer(conversation: Conversation, deps: ConversationDeps)
     }
     await route(parsed.command, conversation, deps, log);
   } catch (error) {
-    // Delivery itself failed (Slack down, channel gone): nothing left to tell the user through.
-    log.error({ err: error }, 'could not answer');
+    // Something failed on the way (the store, say): tell the user, with a reference to the log.
+    try {
+      await replier.private(renderError({ kind: 'error', error }, log));
+    } catch (deliveryError) {
+      // Delivery itself failed (Slack down, channel gone): nothing left to tell the user through.
+      log.error({ err: deliveryError, cause: error }, 'could not answer');
+    }
   }
 }
 

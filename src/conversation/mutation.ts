@@ -105,15 +105,33 @@ export async function executeMutation(
     return undefined;
   }
   let reporter: SlackJobReporter | undefined;
-  const { job, done } = await deps.jobs.run(
-    prepared,
-    attempt,
-    (created) => {
-      reporter = slackJobReporter(deps.jobMessages, created, handle);
-      return reporter;
-    },
-    handle.location,
-  );
+  let started: Awaited<ReturnType<typeof deps.jobs.run>>;
+  try {
+    started = await deps.jobs.run(
+      prepared,
+      attempt,
+      (created) => {
+        reporter = slackJobReporter(deps.jobMessages, created, handle);
+        return reporter;
+      },
+      handle.location,
+    );
+  } catch (error) {
+    // The job could not even be recorded (the store is down): nothing was sent; the message says so.
+    const outcome: OperationOutcome = {
+      kind: 'operation',
+      plan: prepared.plan,
+      end: 'failed',
+      error,
+      elapsedMs: 0,
+    };
+    await handle.update(
+      renderOperation(prepared.plan, { stage: 'final', outcome }, attributionOf(attempt), log),
+    );
+    await deps.gatekeeper.finish(attempt, outcome);
+    return outcome;
+  }
+  const { job, done } = started;
   log.info({ job: job.id, verb: prepared.plan.verb }, 'job started');
   const outcome = await done;
   await reporter?.settle();

@@ -8,6 +8,7 @@ import type { WebClient } from '@slack/web-api';
 import { onRequestClick } from '../../conversation/mutation.ts';
 import { CoalescingHandle, type MessageHandle } from '../../conversation/replier.ts';
 import { fallingBack } from '../../conversation/slack-errors.ts';
+import { describeError } from '../../replies/describe-error.ts';
 import { REQUEST_ACTIONS } from '../../replies/slack/confirmation.ts';
 import type { SlackMessage } from '../../replies/slack/message.ts';
 import type { ClickAction } from '../../safety/gatekeeper.ts';
@@ -62,7 +63,15 @@ export function registerRequests(app: App, deps: ListenerDeps): void {
             deps.log.child({ user: body.user.id }),
           );
         } catch (error) {
-          deps.log.error({ err: error, request: requestId, action }, 'could not handle a click');
+          // Tell the clicker (a reference finds the details in the log) rather than leave the click unanswered.
+          const problem = describeError(error, deps.log);
+          await respond({
+            response_type: 'ephemeral',
+            replace_original: false,
+            text: deps.redactor.text([problem.message, problem.hint].filter(Boolean).join(' ')),
+          }).catch((deliveryError: unknown) =>
+            deps.log.error({ err: deliveryError, request: requestId, action }, 'could not handle a click'),
+          );
         }
       });
     });
