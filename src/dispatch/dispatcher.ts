@@ -147,7 +147,7 @@ export class Dispatcher {
     }
     if (entries.length === 0) {
       throw new CloudmasterError(ErrorCode.NoProviders, 'No providers are configured.', {
-        hint: 'Add them to cloudmaster.yml or set their environment variables (see the README); CLOUDMASTER_DEMO=1 enables the simulated cloud.',
+        hint: 'Add them to cloudmaster.yml or set their environment variables (docs/configuration.md); CLOUDMASTER_DEMO=1 enables the simulated cloud.',
       });
     }
     return entries;

@@ -68,7 +68,7 @@ export class ProviderSet {
         ErrorCode.NoProviders,
         `There is no provider "${word}": none is configured.`,
         {
-          hint: 'Add providers to cloudmaster.yml or set their environment variables (see the README).',
+          hint: 'Add providers to cloudmaster.yml or set their environment variables (docs/configuration.md).',
         },
       );
     }

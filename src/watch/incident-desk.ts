@@ -76,7 +76,7 @@ export class IncidentDesk {
         ErrorCode.Unsupported,
         'No ticket system is configured, so no ticket was opened.',
         {
-          hint: 'Add a tickets: section (github or azureDevops) to cloudmaster.yml; README, "Outage watch".',
+          hint: 'Add a tickets: section (github or azureDevops) to cloudmaster.yml (docs/outage-watch.md).',
         },
       );
     }

@@ -122,7 +122,7 @@ export class WatchService {
   ): Promise<{ readonly source: WatchedSource; readonly reading: SourceReading }[]> {
     if (this.sources.length === 0) {
       throw new CloudmasterError(ErrorCode.NotFound, 'No status pages are watched.', {
-        hint: 'Add a watch: section to cloudmaster.yml (README, "Outage watch").',
+        hint: 'Add a watch: section to cloudmaster.yml (docs/outage-watch.md).',
       });
     }
     const readings = await this.scheduler.checkNow(name);

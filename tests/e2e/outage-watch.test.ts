@@ -141,7 +141,7 @@ for (const database of testDatabases()) {
       const second = noticesIn(fake, CHANNEL)[1] as MessageRecord;
       const click = await clickNotice(fake, second, 'ticket');
       expect(await privateAnswer(fake, click)).toBe(
-        'No ticket system is configured, so no ticket was opened.\nAdd a tickets: section (github or azureDevops) to cloudmaster.yml; README, "Outage watch".',
+        'No ticket system is configured, so no ticket was opened.\nAdd a tickets: section (github or azureDevops) to cloudmaster.yml (docs/outage-watch.md).',
       );
       expect(threadOf(fake, second)).toEqual([]);
     });

@@ -70,7 +70,7 @@ function renderOverview(outcome: HelpOutcome, prefix: string): SlackMessage {
   const configured = outcome.configured.map((provider) => `${provider.id} (${provider.label})`).join(', ');
   const footer = configured
     ? `Providers: ${mrkdwnEscape(configured)}. Short and long options are equal (\`-s\` = \`--stack\`), and \`key=value\` = \`--key value\`.`
-    : 'No providers are configured yet: see the README (cloudmaster.yml, or environment variables; CLOUDMASTER_DEMO=1 adds the simulated cloud).';
+    : 'No providers are configured yet: see docs/configuration.md (cloudmaster.yml, or environment variables; CLOUDMASTER_DEMO=1 adds the simulated cloud).';
   const hidden = outcome.hidden?.length ?? 0;
   const rights =
     hidden > 0

@@ -26,7 +26,7 @@ import { footnotes, IMPACT_EMOJI, incidentStatus, link, ticketName } from './out
 import { slackTime, utcTime } from './time.ts';
 
 const NOT_WATCHING =
-  'No status pages are watched: add a watch: section to cloudmaster.yml (README, “Outage watch”).';
+  'No status pages are watched: add a watch: section to cloudmaster.yml (docs/outage-watch.md).';
 
 export function renderOutages(answer: OutagesAnswer): SlackMessage {
   if (answer.watched === 0) return message(NOT_WATCHING, [section(`:information_source: ${NOT_WATCHING}`)]);

@@ -5,7 +5,8 @@ import { message, mrkdwnEscape, packLines, type SlackMessage, section } from './
 
 export function renderProviders(outcome: ProvidersOutcome): SlackMessage {
   if (outcome.reports.length === 0) {
-    const text = 'No providers are configured. See the README: cloudmaster.yml or environment variables.';
+    const text =
+      'No providers are configured. See docs/configuration.md: cloudmaster.yml or environment variables.';
     return message(text, [section(text)]);
   }
   const lines: string[] = [];
