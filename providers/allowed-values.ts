@@ -31,6 +31,12 @@ export function paramItems(spec: ParamSpec | undefined, value: string): string[]
   return spec?.list ? splitList(value) : [value];
 }
 
+/** The account's own value for a parameter (its `defaultFrom` key), as items; none when it has none. */
+export function defaultItems(spec: ParamSpec | undefined, config: unknown): string[] {
+  const value = spec?.defaultFrom ? (config as Record<string, unknown>)[spec.defaultFrom] : undefined;
+  return (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
+}
+
 /** One line per problem, `at` being "cloudmaster.yml: providers.ID". */
 export function allowedValuesProblems(
   at: string,
@@ -53,9 +59,7 @@ export function allowedValuesProblems(
       problems.push(`${at}.allowed.${key}: ${what}`);
       continue;
     }
-    const fallback = spec.defaultFrom ? (config as Record<string, unknown>)[spec.defaultFrom] : undefined;
-    const defaults = Array.isArray(fallback) ? fallback : fallback === undefined ? [] : [fallback];
-    for (const value of defaults.map(String)) {
+    for (const value of defaultItems(spec, config)) {
       if (values.includes(value)) continue;
       problems.push(
         `${at}.${spec.defaultFrom}: "${value}" (the default for ${key}=) is not among allowed.${key}: ${values.join(', ')}`,

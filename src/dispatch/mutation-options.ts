@@ -1,5 +1,5 @@
 /** A mutation's options and `key=value` parameters, checked against what its provider declares. */
-import { paramItems } from '../../providers/allowed-values.ts';
+import { defaultItems, paramItems } from '../../providers/allowed-values.ts';
 import type { ConnectedProvider } from '../../providers/registry.ts';
 import type { CapabilityOption } from '../../providers/types.ts';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
@@ -64,9 +64,8 @@ export function checkAllowed(entry: ConnectedProvider, params: Readonly<Record<s
   const declared = capabilityOf(entry, 'create')?.params ?? {};
   for (const [key, values] of Object.entries(allowed)) {
     const spec = declared[key];
-    const fallback = spec?.defaultFrom ? (config as Record<string, unknown>)[spec.defaultFrom] : undefined;
     const given = params[key];
-    if (given === undefined && fallback !== undefined) continue;
+    if (given === undefined && defaultItems(spec, config).length > 0) continue;
     // "," is no value either: the provider would fall back to its own choice.
     const items = given === undefined ? [] : paramItems(spec, given);
     if (items.length === 0) {
