@@ -152,12 +152,8 @@ export class Gatekeeper {
       return { kind: 'failed', attempt, error };
     }
     // A create's sources (template=, image=) are reads: refused when the requester may not read them.
-    const sources = sourcesOf(prepared.entry, prepared.command);
-    const decision = await decideWithSources(
-      this.policy,
-      { ...subject, ...questionOf(prepared.plan) },
-      sources,
-    );
+    const question = { ...subject, ...questionOf(prepared.plan) };
+    const decision = await decideWithSources(this.policy, question, sourcesOf(prepared.entry, command));
     const attempt: Attempt = { origin, requestedAt, command, decision, plan: prepared.plan };
     switch (decision.effect) {
       case 'deny':
