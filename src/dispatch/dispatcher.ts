@@ -23,7 +23,7 @@ import { type CallOptions, callProvider, readProvider } from './call.ts';
 import { type FollowOptions, type FollowResult, followOperation } from './follow.ts';
 import { helpOutcome } from './help.ts';
 import { lookup } from './lookup.ts';
-import { checkParams, usedOptions } from './mutation-options.ts';
+import { checkAllowed, checkParams, usedOptions } from './mutation-options.ts';
 import type {
   ListOutcome,
   ListSection,
@@ -299,6 +299,7 @@ export class Dispatcher {
       }
       const entry = scope[0] as ConnectedProvider;
       checkParams(entry, 'create', command.params);
+      checkAllowed(entry, command.params);
       return {
         command,
         entry,

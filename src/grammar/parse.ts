@@ -5,6 +5,7 @@
  */
 
 import type { Command, CommandBase, ParseResult, UsageErrorCode, Verb } from './command.ts';
+import { unsafeCharacter } from './name-characters.ts';
 import {
   OPTIONS,
   type OptionName,
@@ -301,12 +302,24 @@ function build(spec: VerbSpec, collected: Collected, raw: string): ParseResult {
           deallocate: flagValue(collected, 'deallocate'),
         },
       };
-    case 'create':
+    case 'create': {
       if (first === undefined) return missingName('a name for the new machine');
       if (collected.provider === undefined) {
         return failure('missing-argument', `create needs a provider: add \`on PROVIDER\`.`, 'create');
       }
+      const named = Object.entries(collected.params).map(([key, value]) => [`${key}=`, value] as const);
+      for (const [what, text] of [['The name', first] as const, ...named]) {
+        const unsafe = unsafeCharacter(text);
+        if (unsafe) {
+          return failure(
+            'bad-value',
+            `${what} cannot hold control, line-separator or text-direction characters; it has ${unsafe}.`,
+            'create',
+          );
+        }
+      }
       return { ok: true, command: { ...base, verb: 'create', name: first, params: { ...collected.params } } };
+    }
     case 'deploy': {
       if (stack === undefined) return missingName('a stack: -s STACK');
       const wait = collected.values.wait;

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../providers/types.ts';
 import type { Settings } from '../config/settings.ts';
 import type { Dispatcher, PreparedMutation } from '../dispatch/dispatcher.ts';
+import { sourcesOf } from '../dispatch/mutation-options.ts';
 import type { OperationOutcome, OperationPlan } from '../dispatch/outcome.ts';
 import type { MutationCommand } from '../dispatch/request.ts';
 import type { FixedProvider } from '../entry-points.ts';
@@ -22,6 +23,7 @@ import type { AuditOutcome, AuditRecord } from '../store/audit-log.ts';
 import type { PendingKind, PendingRequest, PromptMessage } from '../store/pending-requests.ts';
 import type { Store } from '../store/store.ts';
 import { type Attempt, auditOutcomeOf, auditRecord, type Origin } from './attempt.ts';
+import { decideWithSources } from './sources.ts';
 
 /** What a pending request keeps, so any replica (or this one after a restart) can go on with it. */
 export interface PendingPayload {
@@ -149,7 +151,9 @@ export class Gatekeeper {
       await this.record(attempt, 'failed', describeError(error).message);
       return { kind: 'failed', attempt, error };
     }
-    const decision = await this.policy.decide({ ...subject, ...questionOf(prepared.plan) });
+    // A create's sources (template=, image=) are reads: refused when the requester may not read them.
+    const question = { ...subject, ...questionOf(prepared.plan) };
+    const decision = await decideWithSources(this.policy, question, sourcesOf(prepared.entry, command));
     const attempt: Attempt = { origin, requestedAt, command, decision, plan: prepared.plan };
     switch (decision.effect) {
       case 'deny':

@@ -107,6 +107,38 @@ providers:
     ]);
   });
 
+  it('takes allowed: lists for the source and placement parameters of create only, naming the key of each mistake', () => {
+    const env = { VSPHERE_PASSWORD: 'vsphere-password-1', C66_TOKEN: 'c66-token-value-1' };
+    const vsphere = `type: vsphere, url: "https://vc.example.com", username: u, password: "\${VSPHERE_PASSWORD}"`;
+    const lines = problems(
+      `
+providers:
+  lab: { ${vsphere}, allowed: { hots: [DC0_H0], size: [big] } }
+  empty: { ${vsphere}, allowed: { host: [] } }
+  aws:
+    type: aws
+    subnetId: subnet-c
+    securityGroupIds: [sg-1, sg-9]
+    allowed: { subnet: [subnet-a, subnet-b], security_groups: [sg-1] }
+  c66: { type: cloud66, token: "\${C66_TOKEN}", allowed: { stack: [shop] } }
+`,
+      env,
+    );
+    expect(lines.map((line) => line.replace(/^\S*cloudmaster\.yml: /, ''))).toEqual([
+      'providers.lab.allowed.hots: not a source or placement parameter of vsphere (did you mean "host"? it takes template, host, pool, folder, datastore)',
+      'providers.lab.allowed.size: not a source or placement parameter of vsphere (it takes template, host, pool, folder, datastore)',
+      'providers.empty.allowed.host: list at least one value (leave the key out to allow any)',
+      'providers.aws.subnetId: "subnet-c" (the default for subnet=) is not among allowed.subnet: subnet-a, subnet-b',
+      'providers.aws.securityGroupIds: "sg-9" (the default for security_groups=) is not among allowed.security_groups: sg-1',
+      'providers.c66.allowed.stack: cloud66 has no create parameter that names a source or a placement',
+    ]);
+    const config = load(
+      `providers:\n  lab: { ${vsphere}, allowed: { host: [DC0_H0], folder: [vm, 42] } }\n`,
+      env,
+    );
+    expect(config.accounts[0]?.allowed).toEqual({ host: ['DC0_H0'], folder: ['vm', '42'] });
+  });
+
   it('refuses a secret written into the file', () => {
     expect(problems('providers:\n  tc:\n    type: tokencloud\n    token: tc-literal-secret\n')).toEqual([
       expect.stringMatching(/providers\.tc\.token: write the secret as \$\{ENV_NAME\}/),

@@ -192,6 +192,71 @@ describe('dispatcher: capabilities', () => {
   });
 });
 
+describe('dispatcher: allowed values of create parameters', () => {
+  const LIMITED = `
+providers:
+  demo: { type: simulator, allowed: { region: [sim-nyc1, sim-fra1], image: [debian-12] } }
+  aws:
+    type: aws
+    region: eu-west-1
+    securityGroupIds: [sg-base]
+    allowed: { security_groups: [sg-base, sg-web], subnet: [subnet-a] }
+`;
+  const prepare = async (d: Dispatcher, text: string) => {
+    const parsed = parse(text);
+    if (!parsed.ok || parsed.command.verb !== 'create') throw new Error(`not a create: ${text}`);
+    return d.prepare(parsed.command);
+  };
+  const refusal = (d: Dispatcher, text: string) =>
+    prepare(d, text).then(
+      () => {
+        throw new Error(`expected ${text} to be refused`);
+      },
+      (error: CloudmasterError) => error,
+    );
+
+  it('refuses a value the account does not list, saying which ones it allows, before anything is sent', async () => {
+    const d = await dispatcherFor(LIMITED);
+    const error = await refusal(d, 'create vm-1 on demo region=sim-sgp1 image=debian-12');
+    expect(error.code).toBe(ErrorCode.BadParameter);
+    expect(error.message).toBe('region=sim-sgp1 is not allowed on demo.');
+    expect(error.hint).toBe(
+      'Provider demo allows region= only as one of these (`allowed:` in cloudmaster.yml):',
+    );
+    expect(error.candidates).toEqual(['sim-nyc1', 'sim-fra1']);
+    // Values compare exactly: another case is another name.
+    expect((await refusal(d, 'create vm-1 on demo region=SIM-NYC1 image=debian-12')).message).toBe(
+      'region=SIM-NYC1 is not allowed on demo.',
+    );
+    const plan = (await prepare(d, 'create vm-1 on demo region=sim-fra1 image=debian-12')).plan;
+    expect(plan.options).toMatchObject({ region: 'sim-fra1', image: 'debian-12' });
+  });
+
+  it('refuses a create that leaves a listed parameter to the provider’s own choice', async () => {
+    const d = await dispatcherFor(LIMITED);
+    const error = await refusal(d, 'create vm-1 on demo image=debian-12');
+    expect(error.message).toBe('create on demo needs region=…: the account allows only some values.');
+    expect(error.candidates).toEqual(['sim-nyc1', 'sim-fra1']);
+    expect((await refusal(d, 'create vm-1 on aws security_groups=sg-web')).message).toBe(
+      'create on aws needs subnet=…: the account allows only some values.',
+    );
+  });
+
+  it('checks each item of a list, and a list of no items is no value', async () => {
+    const d = await dispatcherFor(LIMITED);
+    expect(
+      (await refusal(d, 'create vm-1 on aws subnet=subnet-a security_groups=sg-web,sg-open')).message,
+    ).toBe('security_groups=sg-open is not allowed on aws.');
+    expect((await refusal(d, 'create vm-1 on aws subnet=subnet-a security_groups=,')).message).toBe(
+      'create on aws needs security_groups=…: the account allows only some values.',
+    );
+    // The account's own default (checked against the list when the config loads) needs no parameter.
+    const plan = (await prepare(d, 'create vm-1 on aws subnet=subnet-a')).plan;
+    expect(plan.options).toMatchObject({ subnet: 'subnet-a' });
+    await prepare(d, 'create vm-1 on aws subnet=subnet-a security_groups=sg-web,sg-base');
+  });
+});
+
 describe('dispatcher: fan-out', () => {
   it('shows a failing and a slow provider inline while the others answer', async () => {
     const d = await dispatcherFor(`

@@ -194,6 +194,20 @@ const errors: [string, UsageErrorCode, { verb?: Verb; suggestions?: string[]; me
   ['reboot web-1 on do on aws', 'bad-value', { verb: 'reboot', message: /Two providers/ }],
   ['create x on do size=a size=b', 'bad-value', { verb: 'create' }],
   ['create x on do size=', 'missing-value', { verb: 'create' }],
+  ['create "prod-\nweb" on demo', 'bad-value', { verb: 'create', message: /^The name .* has U\+000A\.$/ }],
+  ['create "prod-\r\nweb" on demo', 'bad-value', { verb: 'create', message: /U\+000D/ }],
+  ['create "a\tb" on demo', 'bad-value', { verb: 'create', message: /U\+0009/ }],
+  ['create "prod-web\u0085" on demo', 'bad-value', { verb: 'create', message: /U\+0085/ }],
+  ['create "prod-web\u2028" on demo', 'bad-value', { verb: 'create', message: /U\+2028/ }],
+  ['create "prod-web\u2029" on demo', 'bad-value', { verb: 'create', message: /U\+2029/ }],
+  ['create "dev-\u202Edorp" on demo', 'bad-value', { verb: 'create', message: /text-direction.*U\+202E/ }],
+  ['create "dev-\u200Fx" on demo', 'bad-value', { verb: 'create', message: /U\+200F/ }],
+  ['create "dev-\u2066x\u2069" on demo', 'bad-value', { verb: 'create', message: /U\+2066/ }],
+  [
+    'create dev-1 on lab template="DC0\u202EVM"',
+    'bad-value',
+    { verb: 'create', message: /^template= .*U\+202E/ },
+  ],
   ['status "web-1', 'unbalanced-quote', { message: /not closed/ }],
   ['status web-1 -s shop', 'unexpected-argument', { verb: 'status' }],
   ['stop web-1 -e production', 'unknown-option', { verb: 'stop' }],
@@ -274,6 +288,21 @@ describe('grammar: details', () => {
       json: true,
     });
     expect(result.ok && result.command.raw).toBe('status "my vm" on lab --json');
+  });
+
+  it('refuses a new name with a control or line-separator character from the CLI too, and shows no such character', () => {
+    for (const name of ['prod-\nweb', 'prod-web\u2028', 'dev-\u200Eweb', 'dev-\u0000']) {
+      const result = parseWords(['create', name, 'on', 'demo', '--yes']);
+      if (result.ok) throw new Error(`expected a refusal of ${JSON.stringify(name)}`);
+      expect(result.error).toMatchObject({ code: 'bad-value', verb: 'create' });
+      expect(result.error.message).toMatch(/^The name cannot hold .*; it has U\+[0-9A-F]{4}\.$/);
+      expect(result.error.message).not.toMatch(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u);
+    }
+    // Letters of any script, spaces and punctuation stay names.
+    for (const name of ['web 1', 'dév-ünïcode', 'サーバー', 'a.b_c-d']) {
+      const result = parseWords(['create', name, 'on', 'demo']);
+      expect(result.ok && result.command).toMatchObject({ verb: 'create', name });
+    }
   });
 
   it('unwraps channel, broadcast and mailto escapes, and keeps user mentions', () => {
