@@ -29,7 +29,7 @@ export interface SqliteOptions {
 }
 
 const LOCK_PATIENCE_MS = 5_000;
-/** Retry waits double from the first to the last: a lock let go is noticed within this. */
+/** The wait between tries doubles from the first to the longest: a released lock is noticed within 50 ms. */
 const FIRST_RETRY_MS = 2;
 const LONGEST_RETRY_MS = 50;
 const SQLITE_BUSY = 5;
