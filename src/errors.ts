@@ -27,6 +27,8 @@ export const ErrorCode = {
   ConfigInvalid: 'config_invalid',
   NoProviders: 'no_providers',
   ShuttingDown: 'shutting_down',
+  /** Another process held the store's lock longer than the store waits. */
+  StoreBusy: 'store_busy',
   Internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
