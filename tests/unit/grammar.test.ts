@@ -254,6 +254,21 @@ describe('grammar: usage errors', () => {
 });
 
 describe('grammar: details', () => {
+  it('reads a command of up to 4,000 characters and refuses a longer one before reading it', () => {
+    expect(parse(`status ${'x'.repeat(4_000 - 7)}`).ok).toBe(true);
+    const huge = parse(`status ${'x'.repeat(40_000)}`);
+    expect(!huge.ok && huge.error).toMatchObject({
+      code: 'too-long',
+      message: 'That command is 40,007 characters long; I read commands of up to 4,000. Nothing was done.',
+      suggestions: [],
+    });
+    // Refused before the tokenizer, which would complain of the open quote.
+    const unread = parse(`reboot "${'a b '.repeat(2_000)}`);
+    expect(!unread.ok && unread.error.code).toBe('too-long');
+    const words = parseWords(['status', 'x'.repeat(4_000)]);
+    expect(!words.ok && words.error.code).toBe('too-long');
+  });
+
   it('keeps the normalised text as raw', () => {
     const result = parse('<@U0BOT> stop \u201Cweb 1\u201D \u2014force');
     expect(result.ok && result.command.raw).toBe('stop "web 1" --force');
@@ -328,7 +343,10 @@ describe('grammar: details', () => {
 
   it('suggests in linear time: lengths too far apart are skipped, long words get nothing', () => {
     // 5,000 names of 2,000 characters: the quadratic comparison would take minutes.
-    const names = Array.from({ length: 5_000 }, (_, i) => `${'x'.repeat(1_995)}-${String(i).padStart(4, '0')}`);
+    const names = Array.from(
+      { length: 5_000 },
+      (_, i) => `${'x'.repeat(1_995)}-${String(i).padStart(4, '0')}`,
+    );
     const started = performance.now();
     expect(suggest('x'.repeat(1_999), names)).toEqual([]);
     expect(suggest('x'.repeat(40_000), names)).toEqual([]);
