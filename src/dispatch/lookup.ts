@@ -67,13 +67,11 @@ function seenTarget(entry: ConnectedProvider, resource: Resource): SeenTarget {
   };
 }
 
-const everything: MaySee = async () => true;
-
 const kindWord = (kind: Resource['kind'] | undefined): string =>
   kind === 'stack' ? 'stack' : kind === 'machine' ? 'machine' : 'machine or stack';
 
 export async function lookup(request: LookupRequest, options: CallOptions): Promise<LookupResult> {
-  const { name, verb, kind, environment, scope, maySee = everything } = request;
+  const { name, verb, kind, environment, scope, maySee } = request;
   const answers = await Promise.all(
     scope.map(async (entry) => {
       try {
@@ -108,7 +106,9 @@ export async function lookup(request: LookupRequest, options: CallOptions): Prom
         ? 'Use the id instead of the name.'
         : 'Add `on PROVIDER`, or use the id.';
     const shown: Match[] = [];
-    for (const match of matches) if (await maySee(seenTarget(match.entry, match.resource))) shown.push(match);
+    for (const match of matches) {
+      if (!maySee || (await maySee(seenTarget(match.entry, match.resource)))) shown.push(match);
+    }
     const hidden = matches.length - shown.length;
     throw new CloudmasterError(
       ErrorCode.Ambiguous,
@@ -173,7 +173,7 @@ async function nearNames(
   kind: Resource['kind'] | undefined,
   scope: readonly ConnectedProvider[],
   options: CallOptions,
-  maySee: MaySee,
+  maySee: MaySee | undefined,
 ): Promise<string[]> {
   const entries = scope.filter((entry) => supports(entry, 'list'));
   const listings = await Promise.all(
@@ -187,26 +187,26 @@ async function nearNames(
       ),
     ),
   );
-  const targets = new Map<string, SeenTarget[]>();
-  listings.forEach((listing, index) => {
-    const entry = entries[index] as ConnectedProvider;
-    const found: Resource[] = [
-      ...(kind === 'stack' ? [] : (listing?.machines ?? [])),
-      ...(kind === 'machine' ? [] : (listing?.stacks ?? [])),
-    ];
-    for (const resource of found) {
-      const same = targets.get(resource.name) ?? [];
-      same.push(seenTarget(entry, resource));
-      targets.set(resource.name, same);
-    }
-  });
-  // Nearest first: the policy is asked only until the best visible ones are found.
+  const visit = (each: (entry: ConnectedProvider, resource: Resource) => void): void => {
+    listings.forEach((listing, index) => {
+      const entry = entries[index] as ConnectedProvider;
+      if (kind !== 'stack') for (const machine of listing?.machines ?? []) each(entry, machine);
+      if (kind !== 'machine') for (const stack of listing?.stacks ?? []) each(entry, stack);
+    });
+  };
+  const names: string[] = [];
+  visit((_, resource) => names.push(resource.name));
+  const near = nearCandidates(name, names);
+  if (!maySee || near.length === 0) return nearest(near);
+  // Who owns each near name, to ask the policy about it; nearest first, only until the best visible are found.
+  const owners = new Map<string, SeenTarget[]>(near.map((entry) => [entry.candidate, []]));
+  visit((entry, resource) => owners.get(resource.name)?.push(seenTarget(entry, resource)));
   const visible: NearCandidate[] = [];
-  for (const near of nearCandidates(name, targets.keys())) {
-    if (visible.length >= 3 || (visible[0] !== undefined && near.score > visible[0].score)) break;
-    for (const target of targets.get(near.candidate) ?? []) {
+  for (const candidate of near) {
+    if (visible.length >= 3 || (visible[0] !== undefined && candidate.score > visible[0].score)) break;
+    for (const target of owners.get(candidate.candidate) ?? []) {
       if (await maySee(target)) {
-        visible.push(near);
+        visible.push(candidate);
         break;
       }
     }

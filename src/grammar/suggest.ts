@@ -7,21 +7,34 @@
  */
 export const MAX_SUGGESTED_LENGTH = 256;
 
+let scratch: [Uint32Array, Uint32Array, Uint32Array] = [
+  new Uint32Array(64),
+  new Uint32Array(64),
+  new Uint32Array(64),
+];
+
+/** Three rows of at least `cols` cells, reused across calls: allocating them per candidate costs more than comparing. */
+function scratchRows(cols: number): [Uint32Array, Uint32Array, Uint32Array] {
+  if (scratch[0].length < cols) {
+    const size = Math.max(cols, scratch[0].length * 2);
+    scratch = [new Uint32Array(size), new Uint32Array(size), new Uint32Array(size)];
+  }
+  return [scratch[0], scratch[1], scratch[2]];
+}
+
 /**
  * Optimal string alignment distance: a swap of two neighbours costs one.
  * With a `limit`, only cells within `limit` of the diagonal are computed and
  * anything farther answers `limit + 1`: linear in the words' length, not
- * quadratic. Three rolling rows, no per-cell allocation: it runs for every
- * candidate word whenever someone mistypes.
+ * quadratic. Three rolling rows, reused: it runs for every candidate word
+ * whenever someone mistypes.
  */
 export function editDistance(a: string, b: string, limit = Number.POSITIVE_INFINITY): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
   const band = Math.min(limit, Math.max(a.length, b.length));
   const over = band + 1;
   const cols = b.length + 1;
-  let twoBack = new Uint32Array(cols);
-  let previous = new Uint32Array(cols);
-  let current = new Uint32Array(cols);
+  let [twoBack, previous, current] = scratchRows(cols);
   for (let j = 0; j < cols; j++) previous[j] = Math.min(j, over);
   for (let i = 1; i <= a.length; i++) {
     const from = Math.max(1, i - band);
