@@ -22,10 +22,8 @@ import type { AuditOutcome, AuditRecord } from '../store/audit-log.ts';
 import type { PendingKind, PendingRequest, PromptMessage } from '../store/pending-requests.ts';
 import type { Store } from '../store/store.ts';
 import { type Attempt, auditOutcomeOf, auditRecord, type Origin } from './attempt.ts';
-import { approverList, policyRefusal } from './click-policy.ts';
+import { changedDecision, decideAgain } from './click-policy.ts';
 import { maySee } from './reads.ts';
-
-export { approverList } from './click-policy.ts';
 
 /** What a pending request keeps, so any replica (or this one after a restart) can go on with it. */
 export interface PendingPayload {
@@ -228,14 +226,21 @@ export class Gatekeeper {
     // What was allowed when it was asked may not be now (the bot restarted with another policy).
     let current: Decision | undefined;
     if (action === 'confirm' || action === 'approve') {
-      current = await this.decideAgain(request);
-      const changed = await policyRefusal(this.policy, user, request, current);
+      current = await decideAgain(this.policy, request, questionOf(request.payload.plan));
+      const changed = changedDecision(user, request, current);
       if (changed) {
-        if (changed.recorded) {
-          await this.record({ ...this.attemptOf(request), decision: current }, 'denied', changed.detail);
-        }
+        await this.record({ ...this.attemptOf(request), decision: current }, 'denied', changed.detail);
         return { kind: 'refused', request, reason: changed.reason };
       }
+      if (
+        current.effect === 'approve' &&
+        !(await this.policy.mayApprove(user, request.requester, current.approvers))
+      )
+        return {
+          kind: 'refused',
+          request,
+          reason: `Only ${approverList(current.approvers)} can approve this request now (rule “${current.rule}”).`,
+        };
     }
     const state = {
       confirm: 'confirmed',
@@ -348,17 +353,6 @@ export class Gatekeeper {
       : `Only ${approverList(request.approvers)} can ${action} this request.`;
   }
 
-  /** The policy's word now on what `request` asks for, for its requester. */
-  private decideAgain(request: Pending): Promise<Decision> {
-    const { command, plan } = request.payload;
-    return this.policy.decide({
-      user: request.requester,
-      channel: request.channel ?? 'unknown',
-      verb: command.verb,
-      ...questionOf(plan),
-    });
-  }
-
   /**
    * Confirmed or approved: look the target up again, pinned to the same
    * provider, and go on only if it is still the one that was shown. The
@@ -387,6 +381,17 @@ export class Gatekeeper {
       return { kind: 'failed', request, attempt, error };
     }
   }
+}
+
+export function approverList(approvers: readonly string[]): string {
+  const shown = approvers.map((ref) =>
+    /^[UW][A-Z0-9]+$/.test(ref)
+      ? `<@${ref}>`
+      : /^S[A-Z0-9]+$/.test(ref)
+        ? `<!subteam^${ref}>`
+        : `the ${ref} group`,
+  );
+  return shown.length <= 1 ? (shown[0] ?? 'nobody') : `${shown.slice(0, -1).join(', ')} or ${shown.at(-1)}`;
 }
 
 function denialReason(rule: string): string {
