@@ -22,7 +22,7 @@ import {
 import { type CallOptions, callProvider, readProvider } from './call.ts';
 import { type FollowOptions, type FollowResult, followOperation } from './follow.ts';
 import { helpOutcome } from './help.ts';
-import { lookup } from './lookup.ts';
+import { lookup, type MaySee } from './lookup.ts';
 import { checkAllowed, checkParams, usedOptions } from './mutation-options.ts';
 import type {
   ListOutcome,
@@ -47,6 +47,8 @@ export interface DispatchContext {
   readonly fixed?: FixedProvider;
   /** Aborted at shutdown. */
   readonly signal?: AbortSignal;
+  /** What the caller may see: lookups leave the rest out of ambiguity lists and near names. */
+  readonly maySee?: MaySee;
 }
 
 export interface DispatcherDeps {
@@ -257,6 +259,7 @@ export class Dispatcher {
         verb: 'status',
         ...(command.stackOnly ? { kind: 'stack' as const } : {}),
         scope,
+        ...(ctx.maySee ? { maySee: ctx.maySee } : {}),
       },
       this.callOptions(command, ctx),
     );
@@ -319,6 +322,7 @@ export class Dispatcher {
         kind: stackVerb ? 'stack' : 'machine',
         ...(stackVerb && command.environment !== undefined ? { environment: command.environment } : {}),
         scope,
+        ...(ctx.maySee ? { maySee: ctx.maySee } : {}),
       },
       { ...this.callOptions(command, ctx), fresh: true },
     );

@@ -231,7 +231,9 @@ export type UsageErrorCode =
   | 'unknown-option'
   | 'missing-value'
   | 'bad-value'
-  | 'unbalanced-quote';
+  | 'unbalanced-quote'
+  /** Longer than MAX_COMMAND_LENGTH: refused before it is read. */
+  | 'too-long';
 
 export interface UsageError {
   readonly code: UsageErrorCode;

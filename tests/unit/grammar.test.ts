@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Command, UsageErrorCode, Verb } from '../../src/grammar/command.ts';
 import { parse, parseWords } from '../../src/grammar/parse.ts';
-import { editDistance, suggest } from '../../src/grammar/suggest.ts';
+import { editDistance, MAX_SUGGESTED_LENGTH, suggest } from '../../src/grammar/suggest.ts';
 import { normalizeSlackText } from '../../src/grammar/tokenize.ts';
 import { usageLine, verbHelp } from '../../src/grammar/usage.ts';
 import { VERB_SPECS } from '../../src/grammar/verbs.ts';
@@ -268,6 +268,21 @@ describe('grammar: usage errors', () => {
 });
 
 describe('grammar: details', () => {
+  it('reads a command of up to 4,000 characters and refuses a longer one before reading it', () => {
+    expect(parse(`status ${'x'.repeat(4_000 - 7)}`).ok).toBe(true);
+    const huge = parse(`status ${'x'.repeat(40_000)}`);
+    expect(!huge.ok && huge.error).toMatchObject({
+      code: 'too-long',
+      message: 'That command is 40,007 characters long; I read commands of up to 4,000. Nothing was done.',
+      suggestions: [],
+    });
+    // Refused before the tokenizer, which would complain of the open quote.
+    const unread = parse(`reboot "${'a b '.repeat(2_000)}`);
+    expect(!unread.ok && unread.error.code).toBe('too-long');
+    const words = parseWords(['status', 'x'.repeat(4_000)]);
+    expect(!words.ok && words.error.code).toBe('too-long');
+  });
+
   it('keeps the normalised text as raw', () => {
     const result = parse('<@U0BOT> stop \u201Cweb 1\u201D \u2014force');
     expect(result.ok && result.command.raw).toBe('stop "web 1" --force');
@@ -339,5 +354,36 @@ describe('grammar: details', () => {
     expect(editDistance('abc', 'xyz')).toBe(3);
     expect(suggest('stat', ['status', 'start', 'stop'])).toEqual(['start', 'status']);
     expect(suggest('zzz', ['status', 'start'])).toEqual([]);
+  });
+
+  it('bounds the edit distance by its limit, agreeing with the full one within it', () => {
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    const word = (): string => Array.from({ length: random(9) }, () => 'abc'[random(3)]).join('');
+    for (let i = 0; i < 2_000; i++) {
+      const [a, b, limit] = [word(), word(), random(4)];
+      const full = editDistance(a, b);
+      expect(editDistance(a, b, limit), `${a} ~ ${b} within ${limit}`).toBe(full <= limit ? full : limit + 1);
+    }
+  });
+
+  it('suggests in linear time: lengths too far apart are skipped, long words get nothing', () => {
+    // 5,000 names of 2,000 characters: the quadratic comparison would take minutes.
+    const names = Array.from(
+      { length: 5_000 },
+      (_, i) => `${'x'.repeat(1_995)}-${String(i).padStart(4, '0')}`,
+    );
+    const started = performance.now();
+    expect(suggest('x'.repeat(1_999), names)).toEqual([]);
+    expect(suggest('x'.repeat(40_000), names)).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(suggest('web-1x', ['web-1', 'web-12', 'db-1'])).toEqual(['web-1', 'web-12']);
+    expect(suggest('web', ['web-1', 'web-12345', 'db-1'])).toEqual(['web-1', 'web-12345']);
+    const long = 'n'.repeat(MAX_SUGGESTED_LENGTH);
+    expect(suggest(`${long}x`, [long])).toEqual([]);
+    expect(suggest(`${long.slice(1)}x`, [long])).toEqual([long]);
   });
 });

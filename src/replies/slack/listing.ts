@@ -31,20 +31,27 @@ export interface PageRequest {
   readonly command: string;
   /** The slash command it came from, when the provider type was fixed (/dostat). */
   readonly entry?: string;
+  /** Who the listing was made for: anyone else's click is answered to them alone. */
+  readonly requester?: string;
   readonly page: number;
 }
 
 export function encodePageRequest(request: PageRequest): string {
-  return JSON.stringify({ c: request.command, e: request.entry, p: request.page });
+  return JSON.stringify({ c: request.command, e: request.entry, u: request.requester, p: request.page });
 }
 
 export function decodePageRequest(value: string): PageRequest | undefined {
   try {
-    const data = JSON.parse(value) as { c?: unknown; e?: unknown; p?: unknown };
+    const data = JSON.parse(value) as { c?: unknown; e?: unknown; u?: unknown; p?: unknown };
     if (typeof data.c !== 'string' || typeof data.p !== 'number' || !Number.isInteger(data.p) || data.p < 1) {
       return undefined;
     }
-    return { command: data.c, page: data.p, ...(typeof data.e === 'string' ? { entry: data.e } : {}) };
+    return {
+      command: data.c,
+      page: data.p,
+      ...(typeof data.e === 'string' ? { entry: data.e } : {}),
+      ...(typeof data.u === 'string' ? { requester: data.u } : {}),
+    };
   } catch {
     return undefined;
   }
