@@ -5,6 +5,7 @@
  * database itself refuses anything else (see the migrations' triggers).
  */
 import { randomBytes } from 'node:crypto';
+import { DATABASE_NOW_MS, MIN_RETENTION_MS } from './audit-retention-clock.ts';
 import { type Row, type SqlDriver, toNumber, toOptionalNumber, toOptionalString } from './sql.ts';
 
 export const AUDIT_OUTCOMES = [
@@ -181,14 +182,24 @@ export class AuditLog {
   }
 
   /**
-   * Retention: moves the cutoff forward to `now - retentionMs` and removes
-   * the records requested before it. Returns how many were removed.
+   * Retention: moves the cutoff forward to the database's clock less
+   * `retentionMs` and removes the records requested before it. The database
+   * clock, not this host's, so one replica running ahead cannot empty the
+   * log; the triggers refuse a cutoff within the last day. Returns how many
+   * records were removed.
    */
-  async prune(now: number, retentionMs: number): Promise<number> {
-    const cutoff = now - retentionMs;
+  async prune(retentionMs: number): Promise<number> {
+    const now = DATABASE_NOW_MS[this.db.dialect];
+    const keep = Math.max(MIN_RETENTION_MS, Math.round(retentionMs));
     return this.db.transaction(async (tx) => {
-      await tx.run('UPDATE audit_retention SET cutoff = $1 WHERE id = 1 AND cutoff < $1', [cutoff]);
-      return tx.run('DELETE FROM audit WHERE requested_at < $1', [cutoff]);
+      await tx.run(`UPDATE audit_retention SET cutoff = ${now} - $1 WHERE id = 1 AND cutoff < ${now} - $1`, [
+        keep,
+      ]);
+      return tx.run(
+        `DELETE FROM audit WHERE requested_at < (SELECT cutoff FROM audit_retention WHERE id = 1)
+           AND requested_at < ${now} - $1`,
+        [MIN_RETENTION_MS],
+      );
     });
   }
 }

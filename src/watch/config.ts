@@ -15,7 +15,7 @@
  *           channel: "#platform"
  */
 import { z } from 'zod';
-import { durationSchema } from '../config/duration.ts';
+import { ageSchema, durationSchema } from '../config/duration.ts';
 import { suggest } from '../grammar/suggest.ts';
 import { findPreset, SOURCE_PRESETS } from './presets.ts';
 import type { WatchSource } from './source.ts';
@@ -55,7 +55,7 @@ const sourceEntrySchema = z.strictObject({
   label: z.string().min(1).optional(),
   interval: durationSchema.optional(),
   timeout: durationSchema.optional(),
-  ignoreOlderThan: durationSchema.optional(),
+  ignoreOlderThan: ageSchema.optional(),
   channel: channelSchema.optional(),
 });
 type SourceEntry = z.infer<typeof sourceEntrySchema>;

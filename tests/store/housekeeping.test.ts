@@ -1,5 +1,5 @@
 /** The safety layer's timers: prompts nobody clicked expire (and are shown so), retention is applied at start. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -13,8 +13,10 @@ import { Redactor } from '../../src/log/redact.ts';
 import { NO_SLACK_GROUPS } from '../../src/policy/directory.ts';
 import type { Pending } from '../../src/safety/gatekeeper.ts';
 import { startHousekeeping } from '../../src/safety/housekeeping.ts';
+import { testDatabases } from '../support/databases.ts';
 import { writeConfig } from '../support/dispatcher.ts';
 import { eventually } from '../support/eventually.ts';
+import { capturedLog } from '../support/log-lines.ts';
 
 const DAY = 86_400_000;
 let core: Core | undefined;
@@ -73,4 +75,136 @@ describe('housekeeping', () => {
     expect(records.map((r) => [r.verb, r.outcome])).toEqual([['reboot', 'expired']]);
     expect(records[0]?.detail).toBe('nobody confirmed in time; nothing was done');
   });
+
+  it('takes the cutoff from the database clock: a replica whose clock runs a year ahead removes nothing recent', async () => {
+    const env = {
+      CLOUDMASTER_CONFIG: writeConfig(
+        'settings: { auditRetention: 30d }\nproviders:\n  demo: { type: simulator }\n',
+      ),
+      CLOUDMASTER_DATA_DIR: mkdtempSync(join(tmpdir(), 'cloudmaster-housekeeping-')),
+    };
+    const config = loadConfig({ env, modules: PROVIDER_MODULES });
+    const ahead = { now: () => Date.now() + 365 * DAY };
+    const captured = capturedLog('info');
+    core = await openCore({
+      env,
+      config,
+      log: captured.log,
+      redactor: new Redactor(),
+      clock: ahead,
+      groups: NO_SLACK_GROUPS,
+    });
+    const at = (ms: number) => ({
+      requestedAt: ms,
+      endedAt: ms,
+      userId: 'U0ALICE',
+      entry: 'cli',
+      rawText: 'list',
+    });
+    await core.store.audit.append({ ...at(Date.now() - 40 * DAY), decision: 'deny', outcome: 'denied' });
+    await core.store.audit.append({ ...at(Date.now() - 2 * DAY), decision: 'deny', outcome: 'denied' });
+    const store = core.store;
+    stop = startHousekeeping({
+      gatekeeper: core.gatekeeper,
+      store,
+      settings: config.settings,
+      clock: ahead,
+      log: captured.log,
+      onExpired: async () => undefined,
+    }).stop;
+    await eventually(async () => captured.messages().includes('info retention applied'), 'retention to run');
+    expect(captured.lines.find((line) => line.msg === 'retention applied')).toMatchObject({
+      auditRecords: 1,
+    });
+    expect(await store.audit.count()).toBe(1);
+  });
 });
+
+/** A fenced block of docs/safety.md, found by the comment before it. */
+function docsBlock(marker: string): string {
+  const text = readFileSync(new URL('../../docs/safety.md', import.meta.url), 'utf8');
+  const match = new RegExp(`<!-- ${marker} -->\\n\`\`\`sql\\n([\\s\\S]*?)\`\`\``).exec(text);
+  if (!match?.[1]) throw new Error(`docs/safety.md has no block after <!-- ${marker} -->`);
+  return match[1];
+}
+
+for (const database of testDatabases().filter((d) => d.name === 'postgres')) {
+  describe('audit retention under a role of its own (PostgreSQL, as docs/safety.md sets it up)', () => {
+    it('leaves the bot role unable to move the cutoff or delete records; the bot says so, the owner applies retention', async () => {
+      const where = await database.create();
+      const env = {
+        CLOUDMASTER_CONFIG: writeConfig(
+          'settings: { auditRetention: 30d }\nproviders:\n  demo: { type: simulator }\n',
+        ),
+        ...where.env,
+      };
+      const config = loadConfig({ env, modules: PROVIDER_MODULES });
+      const owner = await where.open();
+      try {
+        const at = (ms: number) => ({
+          requestedAt: ms,
+          endedAt: ms,
+          userId: 'U0ALICE',
+          entry: 'cli',
+          rawText: 'list',
+        });
+        await owner.audit.append({ ...at(Date.now() - 40 * DAY), decision: 'deny', outcome: 'denied' });
+        await owner.audit.append({ ...at(Date.now() - 2 * DAY), decision: 'deny', outcome: 'denied' });
+        // The test server grants no CREATEROLE: the grants fall on the test's own role, which owns the schema.
+        const [row] = await owner.sql.all('SELECT current_schema() AS schema');
+        const schema = `"${String(row?.schema)}"`;
+        const grants = docsBlock('bot-grants')
+          .replaceAll('SCHEMA cloudmaster', `SCHEMA ${schema}`)
+          .replaceAll('cloudmaster_bot', 'CURRENT_USER');
+        for (const statement of grants
+          .split(';')
+          .map((s) => s.trim())
+          .filter(Boolean))
+          await owner.sql.run(statement);
+
+        const captured = capturedLog('info');
+        core = await openCore({
+          env,
+          config,
+          log: captured.log,
+          redactor: new Redactor(),
+          clock: Date,
+          groups: NO_SLACK_GROUPS,
+        });
+        const bot = core.store;
+        await expect(bot.sql.run('UPDATE audit_retention SET cutoff = 1')).rejects.toThrow(
+          /permission denied/,
+        );
+        await expect(bot.sql.run('DELETE FROM audit')).rejects.toThrow(/permission denied/);
+        stop = startHousekeeping({
+          gatekeeper: core.gatekeeper,
+          store: bot,
+          settings: config.settings,
+          clock: Date,
+          log: captured.log,
+          onExpired: async () => undefined,
+        }).stop;
+        await eventually(
+          async () =>
+            captured.messages().some((m) => m.includes('audit retention is left to another database role')),
+          'the bot to notice it may not apply retention',
+        );
+        expect(captured.messages().filter((m) => m.startsWith('error'))).toEqual([]);
+        expect(await bot.audit.count()).toBe(2);
+
+        // The owner's daily retention, as the docs write it (365 days there; 30 here).
+        await owner.sql.run(`GRANT UPDATE ON audit_retention TO CURRENT_USER`);
+        await owner.sql.run(`GRANT DELETE ON audit TO CURRENT_USER`);
+        await owner.sql.run(docsBlock('owner-retention').replaceAll("'365 days'", "'30 days'"));
+        expect(await bot.audit.count()).toBe(1);
+      } finally {
+        await owner.close();
+        stop?.();
+        stop = undefined;
+        await core?.close();
+        core = undefined;
+        await where.drop();
+      }
+    });
+  });
+}

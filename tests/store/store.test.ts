@@ -2,10 +2,13 @@ import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NewAuditRecord } from '../../src/store/audit-log.ts';
 import { MIGRATIONS, migrate } from '../../src/store/migrations.ts';
+import { openPostgres } from '../../src/store/postgres-driver.ts';
+import { openSqlite } from '../../src/store/sqlite-driver.ts';
 import { displayUrl, type Store, storeLocation, urlSecrets } from '../../src/store/store.ts';
 import { type TestLocation, testDatabases } from '../support/databases.ts';
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const T0 = Date.UTC(2026, 11, 1, 9, 0, 0);
 
 function record(overrides: Partial<NewAuditRecord> = {}): NewAuditRecord {
@@ -132,17 +135,69 @@ for (const database of testDatabases()) {
 
       it('removes only what retention has passed, and the cutoff never moves back', async () => {
         const store = await open();
-        await store.audit.append(record({ requestedAt: T0 - 40 * 24 * HOUR }));
-        await store.audit.append(record({ requestedAt: T0 - 2 * HOUR }));
-        expect(await store.audit.prune(T0, 30 * 24 * HOUR)).toBe(1);
+        const now = Date.now();
+        await store.audit.append(record({ requestedAt: now - 40 * DAY }));
+        await store.audit.append(record({ requestedAt: now - 2 * HOUR }));
+        expect(await store.audit.prune(30 * DAY)).toBe(1);
         expect(await store.audit.count()).toBe(1);
-        // A shorter clock or a longer retention later does not bring the cutoff back.
-        expect(await store.audit.prune(T0 - 100 * 24 * HOUR, 30 * 24 * HOUR)).toBe(0);
+        // A longer retention later does not bring the cutoff back.
+        expect(await store.audit.prune(100 * DAY)).toBe(0);
         await expect(store.sql.run('UPDATE audit_retention SET cutoff = 0')).rejects.toThrow(
           /only moves forward/,
         );
         await expect(store.sql.run('DELETE FROM audit_retention')).rejects.toThrow(/only moves forward/);
         await expect(store.sql.run('DELETE FROM audit')).rejects.toThrow(/append-only/);
+      });
+
+      it('keeps the last day whatever the caller: the cutoff never passes the database clock less a day, even in plain SQL', async () => {
+        const store = await open();
+        const now = Date.now();
+        await store.audit.append(record({ requestedAt: now - 2 * HOUR }));
+        // Written by a replica whose clock runs ahead.
+        await store.audit.append(record({ requestedAt: now + 30 * DAY }));
+        for (const cutoff of [now + 365 * DAY, now, now - 20 * HOUR]) {
+          await expect(store.sql.run(`UPDATE audit_retention SET cutoff = ${cutoff}`)).rejects.toThrow(
+            /never past the database clock/,
+          );
+        }
+        if (store.dialect === 'sqlite') {
+          await expect(
+            store.sql.run(`INSERT OR REPLACE INTO audit_retention (id, cutoff) VALUES (1, ${now + DAY})`),
+          ).rejects.toThrow(/only moves forward/);
+        } else {
+          await expect(
+            store.sql.run(
+              `INSERT INTO audit_retention (id, cutoff) VALUES (1, ${now + DAY})
+               ON CONFLICT (id) DO UPDATE SET cutoff = excluded.cutoff`,
+            ),
+          ).rejects.toThrow(/never past the database clock/);
+          await expect(store.sql.run('TRUNCATE audit_retention')).rejects.toThrow(/only moves forward/);
+        }
+        // The shortest retention there is keeps a day; a shorter one asked for is read as a day.
+        expect(await store.audit.prune(0)).toBe(0);
+        await expect(store.sql.run('DELETE FROM audit')).rejects.toThrow(/append-only/);
+        expect(await store.audit.count()).toBe(2);
+        const [row] = await store.sql.all('SELECT cutoff FROM audit_retention');
+        expect(Number(row?.cutoff)).toBeLessThanOrEqual(Date.now() - DAY);
+      });
+
+      it('keeps the last day of a database whose cutoff was set ahead before the clock bound', async () => {
+        where = await database.create();
+        const now = Date.now();
+        const driver =
+          where.location.kind === 'sqlite'
+            ? openSqlite(where.location.path)
+            : await openPostgres({ url: where.location.url });
+        const bound = MIGRATIONS.findIndex((m) => m.name === 'audit retention bounded by the database clock');
+        await migrate(driver, now, MIGRATIONS.slice(0, bound));
+        await driver.run(`UPDATE audit_retention SET cutoff = ${now + 365 * DAY}`);
+        await driver.close();
+        const store = await open();
+        await store.audit.append(record({ requestedAt: now - 40 * DAY }));
+        await store.audit.append(record({ requestedAt: now - 2 * HOUR }));
+        await expect(store.sql.run('DELETE FROM audit')).rejects.toThrow(/append-only/);
+        expect(await store.audit.prune(30 * DAY)).toBe(1);
+        expect((await store.audit.query({ limit: 10 })).map((r) => r.requestedAt)).toEqual([now - 2 * HOUR]);
       });
     });
 
