@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Redactor } from '../../src/log/redact.ts';
 import type { NewAuditRecord } from '../../src/store/audit-log.ts';
 import { MIGRATIONS, migrate } from '../../src/store/migrations.ts';
 import { openPostgres } from '../../src/store/postgres-driver.ts';
@@ -198,6 +199,73 @@ for (const database of testDatabases()) {
         await expect(store.sql.run('DELETE FROM audit')).rejects.toThrow(/append-only/);
         expect(await store.audit.prune(30 * DAY)).toBe(1);
         expect((await store.audit.query({ limit: 10 })).map((r) => r.requestedAt)).toEqual([now - 2 * HOUR]);
+      });
+    });
+
+    describe('what a command leaves in the jobs and pending requests', () => {
+      const SECRET = 'tc-secret-value-123';
+      const pending = (rawText: string, note: string) => ({
+        kind: 'confirm' as const,
+        requester: 'U0ALICE',
+        entry: '/cloudmaster',
+        rawText,
+        payload: { attempt: { origin: { rawText } }, command: { note } },
+        decision: 'allow',
+        approvers: [],
+        createdAt: T0,
+        expiresAt: T0 + HOUR,
+      });
+      const job = (rawText: string, note: string) => ({
+        verb: 'reboot',
+        provider: 'demo',
+        targetName: 'web-1',
+        requester: 'U0ALICE',
+        entry: '/cloudmaster',
+        rawText,
+        payload: { attempt: { origin: { rawText } }, note },
+        deadlineAt: T0 + HOUR,
+      });
+      const rows = async (store: Store) =>
+        JSON.stringify([
+          await store.sql.all('SELECT raw_text, payload FROM pending_requests'),
+          await store.sql.all('SELECT raw_text, payload FROM jobs'),
+        ]);
+
+      it('never holds a configured secret a user pasted, in any of its encodings: the command is refused', async () => {
+        where = await database.create();
+        const store = await where.open(T0, new Redactor([SECRET, 'p@ss word!']));
+        opened.push(store);
+        for (const typed of [`reboot web-1 ${SECRET}`, `reboot ${encodeURIComponent('p@ss word!')}`]) {
+          await expect(store.pending.create(pending(typed, typed))).rejects.toMatchObject({
+            code: 'secret_in_command',
+          });
+          await expect(store.jobs.create(job(typed, typed), 'a', T0, HOUR)).rejects.toMatchObject({
+            code: 'secret_in_command',
+          });
+        }
+        await expect(store.pending.create(pending('reboot web-1', SECRET))).rejects.toThrow(
+          /configured secrets/,
+        );
+        expect(await rows(store)).toBe('[[],[]]');
+      });
+
+      it('keeps the text typed redacted, in its row and where the payload repeats it; the rest of the payload whole', async () => {
+        where = await database.create();
+        const store = await where.open(T0, new Redactor([SECRET]));
+        opened.push(store);
+        const typed = 'reboot web-1 password=hunter2-typed';
+        const held = await store.pending.create(pending(typed, 'needed to run'));
+        const created = await store.jobs.create(job(typed, 'needed to run'), 'a', T0, HOUR);
+        expect(await rows(store)).not.toContain('hunter2-typed');
+        expect((await store.pending.get(held.id))?.rawText).toBe('reboot web-1 password=[redacted]');
+        expect((await store.pending.get(held.id))?.payload).toEqual({
+          attempt: { origin: { rawText: 'reboot web-1 password=[redacted]' } },
+          command: { note: 'needed to run' },
+        });
+        expect((await store.jobs.get(created.id))?.payload).toEqual({
+          attempt: { origin: { rawText: 'reboot web-1 password=[redacted]' } },
+          note: 'needed to run',
+        });
       });
     });
 
