@@ -50,10 +50,10 @@ export function startHousekeeping(deps: HousekeepingDeps): { stop(): void } {
     }
   };
   let retentionElsewhere = false;
-  const pruneAudit = async (): Promise<number> => {
+  const pruneAudit = async (now: number): Promise<number> => {
     if (retentionElsewhere) return 0;
     try {
-      return await deps.store.audit.prune(deps.settings.auditRetention);
+      return await deps.store.audit.prune(now, deps.settings.auditRetention);
     } catch (error) {
       if (!isPermissionDenied(error)) throw error;
       // The operators gave retention to a role of its own (docs/safety.md): not ours to do.
@@ -64,8 +64,9 @@ export function startHousekeeping(deps: HousekeepingDeps): { stop(): void } {
   };
   const prune = async (): Promise<void> => {
     try {
-      const removed = await pruneAudit();
-      const keys = await deps.store.keys.prune(deps.clock.now());
+      const now = deps.clock.now();
+      const removed = await pruneAudit(now);
+      const keys = await deps.store.keys.prune(now);
       if (removed > 0 || keys > 0) deps.log.info({ auditRecords: removed, keys }, 'retention applied');
     } catch (error) {
       deps.log.error({ err: error }, 'could not apply the audit retention');

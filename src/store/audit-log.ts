@@ -182,22 +182,24 @@ export class AuditLog {
   }
 
   /**
-   * Retention: moves the cutoff forward to the database's clock less
-   * `retentionMs` and removes the records requested before it. The database
-   * clock, not this host's, so one replica running ahead cannot empty the
-   * log; the triggers refuse a cutoff within the last day. Returns how many
-   * records were removed.
+   * Retention: moves the cutoff forward to `now` less `retentionMs` — `now`
+   * being this host's clock or the database's, whichever is earlier, so a
+   * replica whose clock runs ahead cannot empty the log (the triggers refuse
+   * a cutoff within the database's last day in any case) — and removes the
+   * records requested before it. Returns how many were removed.
    */
-  async prune(retentionMs: number): Promise<number> {
-    const now = DATABASE_NOW_MS[this.db.dialect];
+  async prune(now: number, retentionMs: number): Promise<number> {
+    const dbNow = DATABASE_NOW_MS[this.db.dialect];
+    const earlier = this.db.dialect === 'sqlite' ? `MIN($2, ${dbNow})` : `LEAST($2::bigint, ${dbNow})`;
     const keep = Math.max(MIN_RETENTION_MS, Math.round(retentionMs));
     return this.db.transaction(async (tx) => {
-      await tx.run(`UPDATE audit_retention SET cutoff = ${now} - $1 WHERE id = 1 AND cutoff < ${now} - $1`, [
-        keep,
-      ]);
+      await tx.run(
+        `UPDATE audit_retention SET cutoff = ${earlier} - $1 WHERE id = 1 AND cutoff < ${earlier} - $1`,
+        [keep, Math.round(now)],
+      );
       return tx.run(
         `DELETE FROM audit WHERE requested_at < (SELECT cutoff FROM audit_retention WHERE id = 1)
-           AND requested_at < ${now} - $1`,
+           AND requested_at < ${dbNow} - $1`,
         [MIN_RETENTION_MS],
       );
     });

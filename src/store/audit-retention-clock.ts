@@ -1,7 +1,7 @@
 /**
- * Audit retention bounded by the database's own clock: the cutoff is
- * computed there (a replica whose clock runs ahead cannot move it), and the
- * database refuses a cutoff past its clock minus the minimum retention, or
+ * Audit retention bounded by the database's own clock: the cutoff is never
+ * later than that clock less the retention (a replica whose clock runs ahead
+ * cannot move it further), and the database refuses a cutoff past its clock minus the minimum retention, or
  * a delete of a record younger than that, whoever asks — raw SQL included.
  */
 

@@ -139,10 +139,11 @@ for (const database of testDatabases()) {
         const now = Date.now();
         await store.audit.append(record({ requestedAt: now - 40 * DAY }));
         await store.audit.append(record({ requestedAt: now - 2 * HOUR }));
-        expect(await store.audit.prune(30 * DAY)).toBe(1);
+        expect(await store.audit.prune(now, 30 * DAY)).toBe(1);
         expect(await store.audit.count()).toBe(1);
-        // A longer retention later does not bring the cutoff back.
-        expect(await store.audit.prune(100 * DAY)).toBe(0);
+        // An earlier clock or a longer retention later does not bring the cutoff back.
+        expect(await store.audit.prune(now - 100 * DAY, 30 * DAY)).toBe(0);
+        expect(await store.audit.prune(now, 100 * DAY)).toBe(0);
         await expect(store.sql.run('UPDATE audit_retention SET cutoff = 0')).rejects.toThrow(
           /only moves forward/,
         );
@@ -174,8 +175,8 @@ for (const database of testDatabases()) {
           ).rejects.toThrow(/never past the database clock/);
           await expect(store.sql.run('TRUNCATE audit_retention')).rejects.toThrow(/only moves forward/);
         }
-        // The shortest retention there is keeps a day; a shorter one asked for is read as a day.
-        expect(await store.audit.prune(0)).toBe(0);
+        // A clock a year ahead counts for no more than the database's; a retention under a day is read as a day.
+        expect(await store.audit.prune(now + 365 * DAY, 0)).toBe(0);
         await expect(store.sql.run('DELETE FROM audit')).rejects.toThrow(/append-only/);
         expect(await store.audit.count()).toBe(2);
         const [row] = await store.sql.all('SELECT cutoff FROM audit_retention');
@@ -197,7 +198,7 @@ for (const database of testDatabases()) {
         await store.audit.append(record({ requestedAt: now - 40 * DAY }));
         await store.audit.append(record({ requestedAt: now - 2 * HOUR }));
         await expect(store.sql.run('DELETE FROM audit')).rejects.toThrow(/append-only/);
-        expect(await store.audit.prune(30 * DAY)).toBe(1);
+        expect(await store.audit.prune(now, 30 * DAY)).toBe(1);
         expect((await store.audit.query({ limit: 10 })).map((r) => r.requestedAt)).toEqual([now - 2 * HOUR]);
       });
     });
