@@ -2,9 +2,10 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROVIDER_MODULES } from '../../providers/modules.ts';
+import type { Clock } from '../../providers/types.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { type Core, openCore } from '../../src/core.ts';
 import type { MutationCommand } from '../../src/dispatch/request.ts';
@@ -13,6 +14,7 @@ import { Redactor } from '../../src/log/redact.ts';
 import { NO_SLACK_GROUPS } from '../../src/policy/directory.ts';
 import type { Pending } from '../../src/safety/gatekeeper.ts';
 import { startHousekeeping } from '../../src/safety/housekeeping.ts';
+import type { Store } from '../../src/store/store.ts';
 import { testDatabases } from '../support/databases.ts';
 import { writeConfig } from '../support/dispatcher.ts';
 import { eventually } from '../support/eventually.ts';
@@ -26,24 +28,49 @@ afterEach(async () => {
   await core?.close();
 });
 
+/** A core on a SQLite store of its own (or the given environment's store), as the bot opens it. */
+async function openTestCore(
+  settings: string,
+  options: { log?: Logger; clock?: Clock; env?: Record<string, string> } = {},
+): Promise<{ core: Core; config: ReturnType<typeof loadConfig> }> {
+  const env = {
+    CLOUDMASTER_CONFIG: writeConfig(`settings: ${settings}\nproviders:\n  demo: { type: simulator }\n`),
+    ...(options.env ?? { CLOUDMASTER_DATA_DIR: mkdtempSync(join(tmpdir(), 'cloudmaster-housekeeping-')) }),
+  };
+  const config = loadConfig({ env, modules: PROVIDER_MODULES });
+  const opened = await openCore({
+    env,
+    config,
+    log: options.log ?? pino({ level: 'silent' }),
+    redactor: new Redactor(),
+    clock: options.clock ?? Date,
+    groups: NO_SLACK_GROUPS,
+  });
+  return { core: opened, config };
+}
+
+/** Denied `list` records, each requested that long ago. */
+async function appendDenials(store: Store, ages: readonly number[]): Promise<void> {
+  for (const age of ages) {
+    const at = Date.now() - age;
+    await store.audit.append({
+      requestedAt: at,
+      endedAt: at,
+      userId: 'U0ALICE',
+      entry: 'cli',
+      rawText: 'list',
+      decision: 'deny',
+      outcome: 'denied',
+    });
+  }
+}
+
 describe('housekeeping', () => {
   it('applies the audit retention at start and expires a prompt nobody clicked, once, showing it', async () => {
-    const env = {
-      CLOUDMASTER_CONFIG: writeConfig(
-        'settings: { confirmTimeout: 400ms, auditRetention: 30d }\nproviders:\n  demo: { type: simulator }\n',
-      ),
-      CLOUDMASTER_DATA_DIR: mkdtempSync(join(tmpdir(), 'cloudmaster-housekeeping-')),
-    };
-    const config = loadConfig({ env, modules: PROVIDER_MODULES });
     const log = pino({ level: 'silent' });
-    core = await openCore({
-      env,
-      config,
-      log,
-      redactor: new Redactor(),
-      clock: Date,
-      groups: NO_SLACK_GROUPS,
-    });
+    const opened = await openTestCore('{ confirmTimeout: 400ms, auditRetention: 30d }', { log });
+    core = opened.core;
+    const config = opened.config;
     const origin = { user: 'U0ALICE', channel: 'C0OPS', entry: '/cloudmaster', rawText: 'reboot web-1' };
     const old = { requestedAt: Date.now() - 40 * DAY, endedAt: Date.now() - 40 * DAY, userId: 'U0ALICE' };
     await core.store.audit.append({
@@ -77,32 +104,12 @@ describe('housekeeping', () => {
   });
 
   it('takes the cutoff from the database clock: a replica whose clock runs a year ahead removes nothing recent', async () => {
-    const env = {
-      CLOUDMASTER_CONFIG: writeConfig(
-        'settings: { auditRetention: 30d }\nproviders:\n  demo: { type: simulator }\n',
-      ),
-      CLOUDMASTER_DATA_DIR: mkdtempSync(join(tmpdir(), 'cloudmaster-housekeeping-')),
-    };
-    const config = loadConfig({ env, modules: PROVIDER_MODULES });
     const ahead = { now: () => Date.now() + 365 * DAY };
     const captured = capturedLog('info');
-    core = await openCore({
-      env,
-      config,
-      log: captured.log,
-      redactor: new Redactor(),
-      clock: ahead,
-      groups: NO_SLACK_GROUPS,
-    });
-    const at = (ms: number) => ({
-      requestedAt: ms,
-      endedAt: ms,
-      userId: 'U0ALICE',
-      entry: 'cli',
-      rawText: 'list',
-    });
-    await core.store.audit.append({ ...at(Date.now() - 40 * DAY), decision: 'deny', outcome: 'denied' });
-    await core.store.audit.append({ ...at(Date.now() - 2 * DAY), decision: 'deny', outcome: 'denied' });
+    const opened = await openTestCore('{ auditRetention: 30d }', { log: captured.log, clock: ahead });
+    core = opened.core;
+    const config = opened.config;
+    await appendDenials(core.store, [40 * DAY, 2 * DAY]);
     const store = core.store;
     stop = startHousekeeping({
       gatekeeper: core.gatekeeper,
@@ -132,24 +139,9 @@ for (const database of testDatabases().filter((d) => d.name === 'postgres')) {
   describe('audit retention under a role of its own (PostgreSQL, as docs/safety.md sets it up)', () => {
     it('leaves the bot role unable to move the cutoff or delete records; the bot says so, the owner applies retention', async () => {
       const where = await database.create();
-      const env = {
-        CLOUDMASTER_CONFIG: writeConfig(
-          'settings: { auditRetention: 30d }\nproviders:\n  demo: { type: simulator }\n',
-        ),
-        ...where.env,
-      };
-      const config = loadConfig({ env, modules: PROVIDER_MODULES });
       const owner = await where.open();
       try {
-        const at = (ms: number) => ({
-          requestedAt: ms,
-          endedAt: ms,
-          userId: 'U0ALICE',
-          entry: 'cli',
-          rawText: 'list',
-        });
-        await owner.audit.append({ ...at(Date.now() - 40 * DAY), decision: 'deny', outcome: 'denied' });
-        await owner.audit.append({ ...at(Date.now() - 2 * DAY), decision: 'deny', outcome: 'denied' });
+        await appendDenials(owner, [40 * DAY, 2 * DAY]);
         // The test server grants no CREATEROLE: the grants fall on the test's own role, which owns the schema.
         const [row] = await owner.sql.all('SELECT current_schema() AS schema');
         const schema = `"${String(row?.schema)}"`;
@@ -163,14 +155,9 @@ for (const database of testDatabases().filter((d) => d.name === 'postgres')) {
           await owner.sql.run(statement);
 
         const captured = capturedLog('info');
-        core = await openCore({
-          env,
-          config,
-          log: captured.log,
-          redactor: new Redactor(),
-          clock: Date,
-          groups: NO_SLACK_GROUPS,
-        });
+        const opened = await openTestCore('{ auditRetention: 30d }', { log: captured.log, env: where.env });
+        core = opened.core;
+        const config = opened.config;
         const bot = core.store;
         await expect(bot.sql.run('UPDATE audit_retention SET cutoff = 1')).rejects.toThrow(
           /permission denied/,
