@@ -211,6 +211,12 @@ async function answerCommand(
   );
 }
 
+const NOT_CONFIRMED = {
+  declined: 'not confirmed',
+  interrupted: 'not confirmed: interrupted at the question',
+  'no-terminal': 'not confirmed: there is no terminal to ask on; add --yes',
+} as const;
+
 /** Admitted, confirmed here (a terminal, or `--yes`), run with its steps printed, recorded. */
 async function mutate(
   command: MutationCommand,
@@ -240,13 +246,11 @@ async function mutate(
       ? 'confirmed'
       : await askToConfirm(`${question(plan)} ${currentState(plan)}.`, {
           ...(io.stdin ? { stdin: io.stdin } : {}),
+          ...(io.signal ? { signal: io.signal } : {}),
           stderr: io.stderr,
         });
     if (answer !== 'confirmed') {
-      const why =
-        answer === 'no-terminal'
-          ? 'not confirmed: there is no terminal to ask on; add --yes'
-          : 'not confirmed';
+      const why = NOT_CONFIRMED[answer];
       await gatekeeper.record(attempt, 'cancelled', `${why}; nothing was done`);
       return { kind: 'denied', reason: why, what: commandPhrase(plan, command) };
     }
