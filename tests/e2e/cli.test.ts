@@ -73,6 +73,23 @@ describe('the CLI', () => {
     expect(result.stdout).toMatch(/^demo\s+web-1/m);
   });
 
+  it('writes its warnings to stderr as readable lines, and as JSON lines with --json', async () => {
+    const config = writeConfig(
+      'providers:\n  demo: { type: simulator }\n  down: { type: simulator, outage: true }\n',
+    );
+    const text = await cli(['list'], { CLOUDMASTER_CONFIG: config });
+    expect(text.stderr).toBe(
+      'warning: provider call failed: Simulated outage: down is not answering. (provider=down, verb=list, code=provider_unavailable)\n',
+    );
+    const json = await cli(['list', '--json'], { CLOUDMASTER_CONFIG: config });
+    const lines = json.stderr.trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([
+      expect.objectContaining({ level: 40, msg: 'provider call failed', provider: 'down' }),
+    ]);
+    const quiet = await cli(['list'], { CLOUDMASTER_CONFIG: config, LOG_LEVEL: 'error' });
+    expect(quiet.stderr).toBe('');
+  });
+
   it('exits 2 on a bad config, one line per problem, no stack trace', async () => {
     const config = writeConfig(
       'providers:\n  demo: { type: simulatr }\n  lab: { type: simulator, seed: many }\n',
