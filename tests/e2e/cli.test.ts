@@ -86,7 +86,8 @@ describe('the CLI', () => {
     expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([
       expect.objectContaining({ level: 40, msg: 'provider call failed', provider: 'down' }),
     ]);
-    const quiet = await cli(['list'], { CLOUDMASTER_CONFIG: config, LOG_LEVEL: 'error' });
+    // Any case, as the bot reads it (pino itself knows only lowercase).
+    const quiet = await cli(['list'], { CLOUDMASTER_CONFIG: config, LOG_LEVEL: 'ERROR' });
     expect(quiet.stderr).toBe('');
   });
 
