@@ -9,6 +9,7 @@ import type { Resource } from '../../providers/types.ts';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
 import { isMutatingVerb, type ProviderVerb } from '../grammar/command.ts';
 import { suggest } from '../grammar/suggest.ts';
+import { plural } from '../replies/wording.ts';
 import { type CallOptions, readProvider } from './call.ts';
 import { supports } from './provider-set.ts';
 
@@ -49,6 +50,16 @@ function describeMatch({ entry, resource }: Match): string {
 const kindWord = (kind: Resource['kind'] | undefined): string =>
   kind === 'stack' ? 'stack' : kind === 'machine' ? 'machine' : 'machine or stack';
 
+/** What several matches are: "2 stacks", "3 machines", "1 machine and 2 stacks". */
+function matchWords(matches: readonly Match[]): string {
+  const machines = matches.filter((match) => match.resource.kind === 'machine').length;
+  const stacks = matches.length - machines;
+  return [
+    ...(machines > 0 ? [plural(machines, 'machine')] : []),
+    ...(stacks > 0 ? [plural(stacks, 'stack')] : []),
+  ].join(' and ');
+}
+
 export async function lookup(request: LookupRequest, options: CallOptions): Promise<LookupResult> {
   const { name, verb, kind, environment, scope } = request;
   const answers = await Promise.all(
@@ -79,19 +90,16 @@ export async function lookup(request: LookupRequest, options: CallOptions): Prom
   if (matches.length > 1) {
     const stacks = matches.every((match) => match.resource.kind === 'stack');
     const sameProvider = new Set(matches.map((match) => match.entry.account.id)).size === 1;
-    const hint = stacks
-      ? 'Add `-e ENVIRONMENT` (or `on PROVIDER`) to pick one.'
-      : sameProvider
-        ? 'Use the id instead of the name.'
-        : 'Add `on PROVIDER`, or use the id.';
-    throw new CloudmasterError(
-      ErrorCode.Ambiguous,
-      `"${name}" matches ${matches.length} ${kindWord(kind)}s.`,
-      {
-        hint,
-        candidates: matches.map(describeMatch),
-      },
-    );
+    const hint =
+      stacks && environment === undefined
+        ? 'Add `-e ENVIRONMENT` (or `on PROVIDER`) to pick one.'
+        : sameProvider
+          ? 'Use the id instead of the name.'
+          : 'Add `on PROVIDER`, or use the id.';
+    throw new CloudmasterError(ErrorCode.Ambiguous, `"${name}" matches ${matchWords(matches)}.`, {
+      hint,
+      candidates: matches.map(describeMatch),
+    });
   }
 
   const [match] = matches;
