@@ -48,6 +48,17 @@ describe('the CLI', () => {
     expect(lines.at(-1)).toMatch(/^web-1 on demo rebooted: running again after 200 ms \(took \d+ ms\)\.$/);
   });
 
+  it('names the known sizes when a create asks for one the provider does not have', async () => {
+    const result = await cli(['create', 'vmtest01', 'on', 'demo', 'size=huge', '--yes'], {
+      ...DEMO,
+      LOG_LEVEL: 'error',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'The creation of vmtest01 on demo failed: "huge" is not a size here.\nKnown sizes: sim-small, sim-medium, sim-large, sim-xlarge.\n',
+    );
+  });
+
   it('exits 2 with a suggestion for a typo, on stderr', async () => {
     const result = await cli(['rebot', 'web-1'], DEMO);
     expect(result.code).toBe(2);
