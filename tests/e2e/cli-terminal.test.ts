@@ -52,17 +52,12 @@ describe.skipIf(!hasScriptCommand())('the CLI on a terminal', { timeout: 60_000 
     ]);
   });
 
-  it('does nothing on no', async () => {
-    const { code, screen } = await rebootAnswering('no\n');
-    expect(screen).toContain('You may not reboot web-1 on demo: not confirmed.');
-    expect(screen).not.toContain('Rebooting');
-    expect(code).toBe(EXIT.refused);
-    expect(await auditOutcomes()).toEqual([expect.objectContaining({ outcome: 'cancelled' })]);
-  });
-
-  it('does nothing on Ctrl-C at the question, and says so', async () => {
-    const { code, screen } = await rebootAnswering('\x03');
-    expect(screen).toContain('You may not reboot web-1 on demo: not confirmed: interrupted at the question.');
+  it.each([
+    ['no', 'no\n', 'not confirmed.'],
+    ['Ctrl-C at the question', '\x03', 'not confirmed: interrupted at the question.'],
+  ])('does nothing on %s, and says so', async (_what, keys, why) => {
+    const { code, screen } = await rebootAnswering(keys);
+    expect(screen).toContain(`You may not reboot web-1 on demo: ${why}`);
     expect(screen).not.toContain('Rebooting');
     expect(code).toBe(EXIT.refused);
     expect(await auditOutcomes()).toEqual([expect.objectContaining({ outcome: 'cancelled' })]);
