@@ -84,7 +84,10 @@ describe('the CLI', () => {
     expect(result.stdout).toMatch(/^demo\s+web-1/m);
   });
 
-  it('writes its warnings to stderr as readable lines, and as JSON lines with --json', async () => {
+  // Three runs of the CLI: generous on a loaded machine.
+  it('writes its warnings to stderr as readable lines, and as JSON lines with --json', {
+    timeout: 60_000,
+  }, async () => {
     const config = writeConfig(
       'providers:\n  demo: { type: simulator }\n  down: { type: simulator, outage: true }\n',
     );
