@@ -9,7 +9,7 @@ import { formatDuration } from '../../config/duration.ts';
 import type { OperationOutcome, OperationPlan } from '../../dispatch/outcome.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { Signoff } from '../../safety/attempt.ts';
-import { describeError } from '../describe-error.ts';
+import { describeError, hintWithCandidates } from '../describe-error.ts';
 import { planDetails, targetPhrase, verbWords } from '../wording.ts';
 import { code, context, message, mrkdwnEscape, type SlackMessage, section } from './message.ts';
 import { slackTime } from './time.ts';
@@ -63,10 +63,11 @@ export function outcomeSentence(
       };
     case 'failed': {
       const problem = describeError(outcome.error, log);
+      const hint = hintWithCandidates(problem);
       return {
         emoji: ':x:',
         text: `The ${words.noun} of ${target} failed: ${problem.message}`,
-        ...(problem.hint ? { hint: problem.hint } : {}),
+        ...(hint ? { hint } : {}),
       };
     }
   }
