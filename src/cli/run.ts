@@ -36,6 +36,7 @@ import { WatchService } from '../watch/service.ts';
 import { askToConfirm } from './confirm.ts';
 import { toJson } from './render-json.ts';
 import { renderText } from './render-text.ts';
+import { terminalSafe } from './terminal-safe.ts';
 
 export const EXIT = {
   ok: 0,
@@ -112,7 +113,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const json = argv.includes('--json');
   const redactor = new Redactor();
   const write = (stream: Writable, text: string): void => {
-    stream.write(`${redactor.text(text)}\n`);
+    stream.write(`${terminalSafe(redactor.text(text))}\n`);
   };
   const emit = (answer: Answer, log?: Logger): number => {
     const code = exitCode(answer);
@@ -238,7 +239,7 @@ async function mutate(
   if (gate.kind === 'confirm') {
     const answer = command.yes
       ? 'confirmed'
-      : await askToConfirm(`${question(plan)} ${currentState(plan)}.`, {
+      : await askToConfirm(terminalSafe(`${question(plan)} ${currentState(plan)}.`), {
           ...(io.stdin ? { stdin: io.stdin } : {}),
           stderr: io.stderr,
         });
