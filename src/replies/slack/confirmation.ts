@@ -6,7 +6,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { OperationPlan } from '../../dispatch/outcome.ts';
 import type { MutationCommand } from '../../dispatch/request.ts';
-import { approverList, type Gate, type Pending } from '../../safety/gatekeeper.ts';
+import type { Gate, Pending } from '../../safety/gatekeeper.ts';
 import type { AuditOutcome } from '../../store/audit-log.ts';
 import { planDetails, statusWords, targetPhrase } from '../wording.ts';
 import { actions, button, context, message, type SlackMessage, section } from './message.ts';
@@ -62,9 +62,23 @@ const WARNING: Partial<Record<OperationPlan['verb'], string>> = {
   reboot: 'It will be unavailable while it reboots.',
 };
 
+/** Who may approve, as the gatekeeper names them (approverList), with users and groups as mentions. */
+function approverWords(approvers: readonly string[]): Mrkdwn {
+  const shown = approvers.map((ref) =>
+    /^[UW][A-Z0-9]+$/.test(ref)
+      ? mention(ref)
+      : /^S[A-Z0-9]+$/.test(ref)
+        ? withMentions(`<!subteam^${ref}>`)
+        : md`the ${ref} group`,
+  );
+  const last = shown.at(-1);
+  if (!last) return md`nobody`;
+  return shown.length === 1 ? last : md`${joinMd(shown.slice(0, -1), ', ')} or ${last}`;
+}
+
 export function renderPrompt(plan: OperationPlan, request: Pending, gate: Gate): SlackMessage {
   const requester = mention(request.requester);
-  const approvers = withMentions(approverList(gate.kind === 'approve' ? gate.approvers : []));
+  const approvers = approverWords(gate.kind === 'approve' ? gate.approvers : []);
   const details = planDetails(plan);
   const warning =
     plan.options.force === true ? 'It is powered off at once, without a shutdown.' : WARNING[plan.verb];
@@ -172,8 +186,7 @@ function clickNoticeWords(kind: 'refused' | 'lost', request: Pending | undefined
 
 /** A mutation the policy refused, said only to the requester. */
 export function renderDenied(reason: string, what: string): SlackMessage {
-  // The reason comes from the gatekeeper and may name approvers as mentions.
-  const text = md`You may not ${what}: ${withMentions(reason)}.`;
+  const text = md`You may not ${what}: ${reason}.`;
   return message(text, [
     section(md`:no_entry: ${text}`),
     context([md`\`whoami\` shows what you may run; the policy is in cloudmaster.yml.`]),

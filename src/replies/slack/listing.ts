@@ -201,28 +201,15 @@ export function renderListing(outcome: ListOutcome, options: ListingRenderOption
     );
   }
   if (pages.length > 1) {
-    const buttons = [];
-    if (pageNumber > 1) {
-      buttons.push(
-        button(
-          '‹ Previous',
-          LIST_PAGE_ACTIONS.previous,
-          encodePageRequest({ ...options.request, page: pageNumber - 1 }),
-        ),
+    const previous = encodePageRequest({ ...options.request, page: pageNumber - 1 });
+    const next = encodePageRequest({ ...options.request, page: pageNumber + 1 });
+    if (Math.max(previous.length, next.length) <= LIMITS.buttonValue) {
+      blocks.push(
+        actions('list_pages', [
+          ...(pageNumber > 1 ? [button('‹ Previous', LIST_PAGE_ACTIONS.previous, previous)] : []),
+          ...(pageNumber < pages.length ? [button('Next ›', LIST_PAGE_ACTIONS.next, next, 'primary')] : []),
+        ]),
       );
-    }
-    if (pageNumber < pages.length) {
-      buttons.push(
-        button(
-          'Next ›',
-          LIST_PAGE_ACTIONS.next,
-          encodePageRequest({ ...options.request, page: pageNumber + 1 }),
-          'primary',
-        ),
-      );
-    }
-    if (buttons.every((b) => (b.value?.length ?? 0) <= LIMITS.buttonValue)) {
-      blocks.push(actions('list_pages', buttons));
     } else {
       blocks.push(
         context([md`The command is too long to page through: add a filter to see the remaining rows.`]),
