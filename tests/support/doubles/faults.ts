@@ -25,7 +25,8 @@ export type ErrorWriter = (
 
 /** The common case: a JSON error body built from the status (and the fault's message). */
 export function jsonErrors(body: (status: number, message?: string) => unknown): ErrorWriter {
-  return (response, fault, headers) => json(response, fault.status, body(fault.status, fault.message), headers);
+  return (response, fault, headers) =>
+    json(response, fault.status, body(fault.status, fault.message), headers);
 }
 
 export class Faults {
