@@ -10,26 +10,32 @@
  */
 import { clip, LIMITS } from './limits.ts';
 
-const TEXT = Symbol('mrkdwn');
+let made: (text: string) => Mrkdwn;
+let textOf: (value: Mrkdwn) => string;
 
-/** Text Slack may read as mrkdwn: every outside string in it is escaped. */
-export interface Mrkdwn {
-  readonly [TEXT]: string;
+/**
+ * Text Slack may read as mrkdwn: every outside string in it is escaped.
+ * Its constructor is private and its text a private field, so nothing but
+ * the functions of this module can make one.
+ */
+export class Mrkdwn {
+  readonly #text: string;
+
+  private constructor(text: string) {
+    this.#text = text;
+  }
+
+  static {
+    made = (text) => new Mrkdwn(text);
+    textOf = (value) => value.#text;
+  }
 }
 
 export type MdValue = Mrkdwn | string | number;
 
-function made(text: string): Mrkdwn {
-  return { [TEXT]: text };
-}
-
-function isMrkdwn(value: unknown): value is Mrkdwn {
-  return typeof value === 'object' && value !== null && TEXT in value;
-}
-
 /** The string to send. */
 export function mrkdwnText(value: Mrkdwn): string {
-  return value[TEXT];
+  return textOf(value);
 }
 
 /** The one escape for Slack mrkdwn, used for `text` and blocks alike. */
@@ -44,8 +50,8 @@ function outside(text: string): string {
 }
 
 function piece(value: MdValue): string {
-  if (isMrkdwn(value)) return value[TEXT];
-  return typeof value === 'number' ? String(value) : outside(value);
+  if (typeof value === 'string') return outside(value);
+  return typeof value === 'number' ? String(value) : textOf(value);
 }
 
 /**
@@ -55,9 +61,9 @@ function piece(value: MdValue): string {
  */
 export function md(strings: TemplateStringsArray, ...values: readonly MdValue[]): Mrkdwn {
   let text = strings[0] ?? '';
-  values.forEach((value, index) => {
-    text += piece(value) + (strings[index + 1] ?? '');
-  });
+  for (let index = 0; index < values.length; index += 1) {
+    text += piece(values[index] as MdValue) + (strings[index + 1] ?? '');
+  }
   return made(text);
 }
 
@@ -111,7 +117,7 @@ export function withMentions(text: string): Mrkdwn {
 
 /** Clipped to `limit` without cutting an entity or a token of ours. */
 export function clipMrkdwn(value: Mrkdwn, limit: number): Mrkdwn {
-  return made(clip(value[TEXT], limit, { mrkdwn: true }));
+  return made(clip(textOf(value), limit, { mrkdwn: true }));
 }
 
 /**
@@ -119,7 +125,7 @@ export function clipMrkdwn(value: Mrkdwn, limit: number): Mrkdwn {
  * their fallback, links as label and address, entities decoded.
  */
 export function plainText(value: Mrkdwn | string): string {
-  const text = isMrkdwn(value) ? value[TEXT] : value;
+  const text = typeof value === 'string' ? value : textOf(value);
   return text
     .replace(/<([^<>]*)>/g, (_token, inner: string) => {
       const bar = inner.indexOf('|');
