@@ -65,8 +65,8 @@ function machineRow(machine: Machine): Row {
   );
   return {
     provider: machine.provider,
-    block: md`${MACHINE_STATUS_EMOJI[machine.status]} *${machine.name}* · ${status} · ${joinMd(facts, ' · ')}`,
-    text: md`${machine.name} (${machine.provider}): ${status}, ${joinMd(facts, ', ')}`,
+    block: md`${MACHINE_STATUS_EMOJI[machine.status]} *${machine.name}* · ${status} · ${facts.join(' · ')}`,
+    text: md`${machine.name} (${machine.provider}): ${status}, ${facts.join(', ')}`,
   };
 }
 
