@@ -64,13 +64,7 @@ const WARNING: Partial<Record<OperationPlan['verb'], string>> = {
 
 /** Who may approve, as the gatekeeper names them (approverList), with users and groups as mentions. */
 function approverWords(approvers: readonly string[]): Mrkdwn {
-  const shown = approvers.map((ref) =>
-    /^[UW][A-Z0-9]+$/.test(ref)
-      ? mention(ref)
-      : /^S[A-Z0-9]+$/.test(ref)
-        ? withMentions(`<!subteam^${ref}>`)
-        : md`the ${ref} group`,
-  );
+  const shown = approvers.map((ref) => (/^[UWS][A-Z0-9]+$/.test(ref) ? mention(ref) : md`the ${ref} group`));
   const last = shown.at(-1);
   if (!last) return md`nobody`;
   return shown.length === 1 ? last : md`${joinMd(shown.slice(0, -1), ', ')} or ${last}`;

@@ -72,9 +72,10 @@ export function joinMd(parts: readonly MdValue[], separator: string): Mrkdwn {
   return made(parts.map(piece).join(escapeMrkdwn(separator)));
 }
 
-/** A user as a mention when it is a Slack user id; anything else (a CLI user) as text. */
+/** A user (or user group) as a mention when it is a Slack id; anything else (a CLI user) as text. */
 export function mention(user: string): Mrkdwn {
-  return /^[UW][A-Z0-9]+$/.test(user) ? made(`<@${user}>`) : md`${user}`;
+  if (/^[UW][A-Z0-9]+$/.test(user)) return made(`<@${user}>`);
+  return /^S[A-Z0-9]+$/.test(user) ? made(`<!subteam^${user}>`) : md`${user}`;
 }
 
 /** A channel as a link when it is a channel id (`C…`, `G…`), else the name as written. */
