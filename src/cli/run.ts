@@ -37,6 +37,7 @@ import { askToConfirm } from './confirm.ts';
 import { readableLogDestination } from './log-lines.ts';
 import { toJson } from './render-json.ts';
 import { renderText } from './render-text.ts';
+import { terminalSafe } from './terminal-safe.ts';
 
 export const EXIT = {
   ok: 0,
@@ -113,7 +114,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const json = argv.includes('--json');
   const redactor = new Redactor();
   const write = (stream: Writable, text: string): void => {
-    stream.write(`${redactor.text(text)}\n`);
+    stream.write(`${terminalSafe(redactor.text(text))}\n`);
   };
   const emit = (answer: Answer, log?: Logger): number => {
     const code = exitCode(answer);
@@ -249,7 +250,7 @@ async function mutate(
   if (gate.kind === 'confirm') {
     const answer = command.yes
       ? 'confirmed'
-      : await askToConfirm(`${question(plan)} ${currentState(plan)}.`, {
+      : await askToConfirm(terminalSafe(`${question(plan)} ${currentState(plan)}.`), {
           ...(io.stdin ? { stdin: io.stdin } : {}),
           ...(io.signal ? { signal: io.signal } : {}),
           stderr: io.stderr,

@@ -46,9 +46,9 @@ export class DigitalOceanDouble extends ProviderDouble {
   readonly droplets = new Map<number, DoubleDroplet>();
   readonly actions = new Map<number, DoubleAction>();
   protected readonly faults = new Faults(
-    jsonErrors(() => ({
+    jsonErrors((_status, message) => ({
       id: 'server_error',
-      message: 'Something went wrong on our side.',
+      message: message ?? 'Something went wrong on our side.',
     })),
   );
   private readonly options: Required<DigitalOceanDoubleOptions>;
