@@ -131,3 +131,41 @@ export function unexpectedError(provider: HttpProvider, what: string, detail: st
     'Nothing was changed by cloudmaster; the provider’s API may have changed. The details are in the bot’s log.',
   );
 }
+
+/** "16 MB", "64 KB": a size cap in words. */
+export function sizeWords(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+  if (bytes >= 1024) return `${Math.round((bytes / 1024) * 10) / 10} KB`;
+  return `${bytes} bytes`;
+}
+
+/** An answer larger than cloudmaster reads: refused, never buffered. */
+export function tooLargeError(provider: HttpProvider, what: string, maxBytes: number): HttpError {
+  return new HttpError(
+    ErrorCode.ProviderUnexpected,
+    `${provider.label} (provider \`${provider.id}\`) answered ${what} with more than ${sizeWords(maxBytes)}; cloudmaster refused to read it.`,
+    undefined,
+    provider,
+    'Nothing was changed by cloudmaster. Check the provider’s `endpoint`: no answer cloudmaster reads is that large.',
+  );
+}
+
+/**
+ * A change the provider accepted (a 2xx) whose answer could not be read or
+ * understood: it may or may not have started, so it must not be reported as
+ * failed — nor be asked again blindly.
+ */
+export function outcomeUnknownError(
+  provider: HttpProvider,
+  what: string,
+  status: number,
+  problem: string,
+): HttpError {
+  return new HttpError(
+    ErrorCode.OutcomeUnknown,
+    `${provider.label} accepted ${what} (HTTP ${status}), but its answer could not be read: ${problem}.`,
+    status,
+    provider,
+    'It may or may not have started: check its status before asking again.',
+  );
+}

@@ -100,6 +100,38 @@ describe.skipIf(!vcsimBinary())('vsphere: power verbs against vcsim', () => {
     });
   });
 
+  it('a forced power-off vSphere took in but whose answer broke off may or may not have started; a read is tried again', async () => {
+    const lab = await sim.connect({}, { viaProxy: true });
+    const vm = await machineNamed(lab, 'DC0_H0_VM0');
+    sim.proxy.breakNext.set('PowerOffVM_Task', 'truncate');
+    const error = await rejection(lab.stop(vm, { force: true, deallocate: false }, callContext()));
+    expect(error.code).toBe(ErrorCode.OutcomeUnknown);
+    expect(error.message).toMatch(
+      /^VMware vSphere accepted PowerOffVM_Task \(HTTP 200\), but its answer could not be read: the connection broke off/,
+    );
+    expect(sim.proxy.count('PowerOffVM_Task')).toBe(1);
+    // vcsim did the work; a read whose answer breaks off is simply asked again.
+    sim.proxy.breakNext.set('RetrievePropertiesEx', 'truncate');
+    expect((await machineNamed(lab, 'DC0_H0_VM0')).status).toBe('stopped');
+  });
+
+  it('refuses an answer larger than the cap, naming the provider; a change so answered may have started', async () => {
+    const lab = await sim.connect({}, { viaProxy: true });
+    const vm = await machineNamed(lab, 'DC0_H0_VM0');
+    sim.proxy.breakNext.set('RetrievePropertiesEx', 70 * 1024 * 1024);
+    const refused = await rejection(lab.list({}, callContext()));
+    expect(refused.code).toBe(ErrorCode.ProviderUnexpected);
+    expect(refused.message).toBe(
+      'VMware vSphere (provider `lab`) answered RetrievePropertiesEx with more than 64 MB; cloudmaster refused to read it.',
+    );
+    sim.proxy.breakNext.set('ResetVM_Task', 70 * 1024 * 1024);
+    const unknown = await rejection(lab.reboot(vm, callContext()));
+    expect(unknown.code).toBe(ErrorCode.OutcomeUnknown);
+    expect(unknown.message).toBe(
+      'VMware vSphere accepted ResetVM_Task (HTTP 200), but its answer could not be read: it is larger than 64 MB.',
+    );
+  });
+
   it('refuses to reboot a powered-off VM, saying how to start it, and sends nothing', async () => {
     const lab = await sim.connect({}, { viaProxy: true });
     const vm = await machineNamed(lab, 'DC0_H0_VM0');

@@ -15,7 +15,7 @@ import { callProvider } from '../dispatch/call.ts';
 import type { Dispatcher, PreparedMutation } from '../dispatch/dispatcher.ts';
 import type { FollowResult } from '../dispatch/follow.ts';
 import type { OperationOutcome } from '../dispatch/outcome.ts';
-import { CloudmasterError, ErrorCode } from '../errors.ts';
+import { CloudmasterError, ErrorCode, mayHaveStarted } from '../errors.ts';
 import { describeError } from '../replies/describe-error.ts';
 import { acceptedWords } from '../replies/slack/operation.ts';
 import type { Attempt } from '../safety/attempt.ts';
@@ -206,7 +206,7 @@ export class JobRunner {
       // provider. It is bounded by the provider's own timeout; the follow-up after it can pause.
       ref = await this.deps.dispatcher.send(prepared);
     } catch (error) {
-      return this.end(job, reporter, { end: 'failed', error });
+      return this.end(job, reporter, { end: mayHaveStarted(error) ? 'unknown' : 'failed', error });
     }
     await jobs.accepted(job.id, this.owner, ref, this.now(), this.leaseMs);
     const running = { ...job, state: 'running' as const, operation: ref, startedAt: this.now() };
@@ -230,9 +230,9 @@ export class JobRunner {
     }
     if (job.state === 'sending' || !job.operation) {
       return this.end(job, reporter, {
-        end: 'failed',
+        end: 'unknown',
         error: new CloudmasterError(
-          ErrorCode.ProviderTimeout,
+          ErrorCode.OutcomeUnknown,
           'cloudmaster restarted while it was sending the request: it may or may not have reached the provider.',
           { hint: `Check with \`${status}\` before asking again.` },
         ),

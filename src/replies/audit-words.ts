@@ -12,6 +12,7 @@ export const OUTCOME_EMOJI: Record<AuditOutcome, string> = {
   timed_out: ':warning:',
   interrupted: ':double_vertical_bar:',
   dry_run: ':test_tube:',
+  unknown: ':grey_question:',
 };
 
 /**

@@ -12,6 +12,7 @@ export const JOB_STATE_EMOJI: Record<JobState, string> = {
   failed: ':x:',
   cancelled: ':no_entry_sign:',
   timed_out: ':warning:',
+  unknown: ':grey_question:',
 };
 
 /** "reboot web-1 on demo". */

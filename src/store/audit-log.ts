@@ -17,6 +17,8 @@ export const AUDIT_OUTCOMES = [
   'timed_out',
   'interrupted',
   'dry_run',
+  /** A change sent whose answer was lost or unreadable: it may or may not have started. */
+  'unknown',
 ] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 

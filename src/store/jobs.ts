@@ -17,6 +17,7 @@ export const JOB_STATES = [
   'failed',
   'cancelled',
   'timed_out',
+  'unknown',
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
 export const ACTIVE_JOB_STATES: readonly JobState[] = ['queued', 'sending', 'running'];

@@ -61,6 +61,14 @@ export function outcomeSentence(
         text: `cloudmaster stopped following the ${words.noun} of ${target} while shutting down${last ? `; last seen: ${last}` : ''}.`,
         hint: `The provider may still be working: check with ${status}.`,
       };
+    case 'unknown': {
+      const problem = describeError(outcome.error, log);
+      return {
+        emoji: ':grey_question:',
+        text: `The ${words.noun} of ${target} may or may not have started: ${problem.message}`,
+        hint: `Check with ${status} before asking again.`,
+      };
+    }
     case 'failed': {
       const problem = describeError(outcome.error, log);
       return {
