@@ -158,12 +158,13 @@ export function tooLargeError(provider: HttpProvider, what: string, maxBytes: nu
 export function outcomeUnknownError(
   provider: HttpProvider,
   what: string,
-  status: number,
+  status: number | undefined,
   problem: string,
 ): HttpError {
+  const code = status === undefined ? '' : ` (HTTP ${status})`;
   return new HttpError(
     ErrorCode.OutcomeUnknown,
-    `${provider.label} accepted ${what} (HTTP ${status}), but its answer could not be read: ${problem}.`,
+    `${provider.label} accepted ${what}${code}, but its answer could not be read: ${problem.replace(/\.$/, '')}.`,
     status,
     provider,
     'It may or may not have started: check its status before asking again.',
