@@ -223,7 +223,10 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       }
       // Jobs a stopped process (or a replica that died) left behind go on here, from their recorded operations.
       resumeOrphans();
-      orphanSweep = setInterval(resumeOrphans, 15_000);
+      orphanSweep = setInterval(
+        resumeOrphans,
+        Math.min(15_000, Math.max(1_000, config.settings.jobLease / 2)),
+      );
       orphanSweep.unref();
       log.info(
         {

@@ -111,6 +111,8 @@ export interface OperationOutcome {
   /** Why it did not succeed. */
   readonly error?: unknown;
   readonly elapsedMs: number;
+  /** Its audit record could not be written: the log reference under which it is kept. */
+  readonly unaudited?: string;
 }
 
 export type Outcome =

@@ -216,6 +216,19 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // Named by what it does: renumber at merge beside other new migrations.
+    version: 5,
+    name: 'jobs: when their end was audited and told',
+    statements: [
+      // A job stays someone's work until its end is in the audit and its message (takeover sees it).
+      'ALTER TABLE jobs ADD COLUMN audited_at BIGINT',
+      'ALTER TABLE jobs ADD COLUMN told_at BIGINT',
+      `UPDATE jobs SET audited_at = ended_at, told_at = ended_at
+       WHERE state NOT IN ('queued', 'sending', 'running')`,
+      'CREATE INDEX jobs_untold ON jobs (lease_until) WHERE told_at IS NULL',
+    ],
+  },
 ];
 
 function statementsFor(migration: Migration, dialect: Dialect): string[] {
