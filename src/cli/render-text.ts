@@ -12,7 +12,7 @@ import { auditFilters } from '../replies/slack/audit.ts';
 import { healthLines } from '../replies/slack/health.ts';
 import { renderHelp } from '../replies/slack/help.ts';
 import { jobCancelWords } from '../replies/slack/jobs.ts';
-import { outcomeSentence } from '../replies/slack/operation.ts';
+import { outcomeSentence, unauditedWarning } from '../replies/slack/operation.ts';
 import {
   renderAcknowledged,
   renderCheck,
@@ -200,7 +200,8 @@ export function renderText(outcome: Answer, log?: Logger): string {
       return renderProviders(outcome).text;
     case 'operation': {
       const sentence = outcomeSentence(outcome, log);
-      return [sentence.text, sentence.hint].filter(Boolean).join('\n');
+      const warning = unauditedWarning(outcome);
+      return [sentence.text, sentence.hint, warning && `! ${warning}`].filter(Boolean).join('\n');
     }
     case 'dry-run': {
       const { text, hint } = dryRunSentence(outcome.plan);

@@ -65,7 +65,8 @@ export interface AuditQuery {
   readonly limit: number;
 }
 
-const COLUMNS = [
+/** Every column the audit log reads and writes. */
+export const AUDIT_COLUMNS = [
   'id',
   'requested_at',
   'ended_at',
@@ -152,8 +153,8 @@ export class AuditLog {
       stored.detail ?? null,
       stored.durationMs === undefined ? null : Math.round(stored.durationMs),
     ];
-    const placeholders = COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
-    await this.db.run(`INSERT INTO audit (${COLUMNS.join(', ')}) VALUES (${placeholders})`, values);
+    const placeholders = AUDIT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
+    await this.db.run(`INSERT INTO audit (${AUDIT_COLUMNS.join(', ')}) VALUES (${placeholders})`, values);
     return stored;
   }
 
@@ -170,7 +171,7 @@ export class AuditLog {
     if (query.verb !== undefined) add('verb = ?', query.verb);
     params.push(query.limit);
     const rows = await this.db.all(
-      `SELECT ${COLUMNS.join(', ')} FROM audit ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      `SELECT ${AUDIT_COLUMNS.join(', ')} FROM audit ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY requested_at DESC, id DESC LIMIT $${params.length}`,
       params,
     );

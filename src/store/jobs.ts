@@ -76,7 +76,8 @@ export type NewJob<Payload> = Pick<
   'verb' | 'provider' | 'targetName' | 'targetId' | 'requester' | 'channel' | 'entry' | 'rawText' | 'payload'
 > & { readonly deadlineAt: number; readonly message?: JobMessage };
 
-const COLUMNS = `id, state, verb, provider, target_name, target_id, requester, channel, entry, raw_text, payload,
+/** Every column a job is read with. */
+export const JOB_COLUMNS = `id, state, verb, provider, target_name, target_id, requester, channel, entry, raw_text, payload,
   operation, last_progress, detail, message_channel, message_ts, message_thread, created_at, started_at,
   ended_at, deadline_at, lease_owner, lease_until, cancel_requested_by, cancel_requested_at, audited_at, told_at`;
 
@@ -178,14 +179,14 @@ export class JobStore {
   }
 
   async get<Payload>(id: string): Promise<Job<Payload> | undefined> {
-    const [row] = await this.db.all(`SELECT ${COLUMNS} FROM jobs WHERE id = $1`, [id.toUpperCase()]);
+    const [row] = await this.db.all(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1`, [id.toUpperCase()]);
     return row ? fromRow<Payload>(row) : undefined;
   }
 
   /** Running ones first, then the newest; at most `limit`. */
   async recent<Payload>(limit: number): Promise<Job<Payload>[]> {
     const rows = await this.db.all(
-      `SELECT ${COLUMNS} FROM jobs ORDER BY CASE WHEN ${ACTIVE} THEN 0 ELSE 1 END, created_at DESC LIMIT $1`,
+      `SELECT ${JOB_COLUMNS} FROM jobs ORDER BY CASE WHEN ${ACTIVE} THEN 0 ELSE 1 END, created_at DESC LIMIT $1`,
       [limit],
     );
     return rows.map((row) => fromRow<Payload>(row));
@@ -312,7 +313,7 @@ export class JobStore {
   /** Open jobs nobody holds: running ones, and ended ones whose end was not told. */
   async orphans<Payload>(now: number): Promise<Job<Payload>[]> {
     const rows = await this.db.all(
-      `SELECT ${COLUMNS} FROM jobs WHERE ${OPEN} AND lease_until <= $1 ORDER BY created_at`,
+      `SELECT ${JOB_COLUMNS} FROM jobs WHERE ${OPEN} AND lease_until <= $1 ORDER BY created_at`,
       [now],
     );
     return rows.map((row) => fromRow<Payload>(row));

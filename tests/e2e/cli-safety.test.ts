@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EXIT, runCli } from '../../src/cli/run.ts';
+import { openStore } from '../../src/store/store.ts';
 import { writeConfig } from '../support/dispatcher.ts';
 import { run } from '../support/run-process.ts';
 
@@ -88,6 +89,29 @@ describe('the CLI under the policy', () => {
         outcome: 'succeeded',
       }),
     ]);
+  });
+
+  it('says a change ran but is not in the audit log when its record cannot be written, and exits 6', async () => {
+    const store = await openStore(
+      { kind: 'sqlite', path: join(env.CLOUDMASTER_DATA_DIR as string, 'cloudmaster.db') },
+      { now: Date.now() },
+    );
+    // The audit log refuses every record (a disk full, a broken table): the store itself still opens.
+    await store.sql.run(
+      `CREATE TRIGGER audit_refuses BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`,
+    );
+    await store.close();
+    const result = await cli('alice', ['reboot', 'web-1', '--yes']);
+    expect(result.code).toBe(EXIT.unaudited);
+    expect(result.stderr).toMatch(/web-1 on demo rebooted: running again after 50 ms/);
+    const reference = /under reference ([0-9a-f]{8})\./.exec(result.stderr)?.[1];
+    expect(result.stderr).toContain(
+      `! This change is not in the audit log: its record could not be written. The record is in the bot’s log under reference ${reference}.`,
+    );
+    expect(result.stderr).toMatch(
+      new RegExp(`"reference":"${reference}".*"msg":"could not write an audit record"`),
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('does nothing on any other answer, or without a terminal unless --yes', async () => {

@@ -40,6 +40,24 @@ describe('a store that fails mid-use', () => {
     expect(harness.logs.join('\n')).not.toMatch(/\n\s+at /);
   });
 
+  it('warns in the message of a change that ran but whose audit record cannot be written, with a reference', async () => {
+    const { fake, bot } = harness;
+    await bot.store.sql.run(
+      `CREATE TRIGGER audit_refuses BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`,
+    );
+    await fake.slashCommand({ command: '/cloudmaster', text: 'reboot web-1' });
+    const message = await prompt(fake, 'Reboot web-1 on demo?');
+    await click(fake, message, 'confirm');
+    const final = await until(fake, message, /rebooted/);
+    const reference = /under reference ([0-9a-f]{8})\./.exec(final.text)?.[1];
+    expect(final.text).toMatch(
+      /^<@U0ALICE> web-1 on demo rebooted: .* This change is not in the audit log: its record could not be written\. The record is in the bot’s log under reference [0-9a-f]{8}\.$/,
+    );
+    expect(JSON.stringify(final.blocks)).toContain(':warning: This change is not in the audit log');
+    expect(harness.logs.some((line) => line.includes(`"reference":"${reference}"`))).toBe(true);
+    expect(await bot.store.audit.count()).toBe(0);
+  });
+
   it('ends a confirmed change whose job cannot be recorded as failed, in its own message, sending nothing', async () => {
     const { fake, bot } = harness;
     await fake.slashCommand({ command: '/cloudmaster', text: 'reboot web-1' });

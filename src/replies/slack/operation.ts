@@ -80,6 +80,12 @@ export function outcomeSentence(
   }
 }
 
+/** Said of a change that ran but is missing from the audit log; shared with the CLI. */
+export function unauditedWarning(outcome: OperationOutcome): string | undefined {
+  if (outcome.unaudited === undefined) return undefined;
+  return `This change is not in the audit log: its record could not be written. The record is in the bot’s log under reference ${outcome.unaudited}.`;
+}
+
 /** Who asked, and who signed it off, shown on every version of the message. */
 export interface Attribution {
   readonly requester: string;
@@ -136,8 +142,9 @@ export function renderOperation(
       const sentence = outcomeSentence(stage.outcome, log);
       // The final state names the requester, so the outcome reaches them.
       const who = attribution ? `<@${attribution.requester}> ` : '';
-      line = `${sentence.emoji} ${who}${mrkdwnEscape(sentence.text)}${sentence.hint ? `\n${mrkdwnEscape(sentence.hint)}` : ''}`;
-      text = `${who}${[sentence.text, sentence.hint].filter(Boolean).join(' ')}`;
+      const warning = unauditedWarning(stage.outcome);
+      line = `${sentence.emoji} ${who}${mrkdwnEscape(sentence.text)}${sentence.hint ? `\n${mrkdwnEscape(sentence.hint)}` : ''}${warning ? `\n:warning: ${mrkdwnEscape(warning)}` : ''}`;
+      text = `${who}${[sentence.text, sentence.hint, warning].filter(Boolean).join(' ')}`;
       break;
     }
   }
