@@ -1,4 +1,4 @@
-import type { ConversationDeps } from '../conversation/handle-text.ts';
+import type { ConversationDeps, DeliveryClaim } from '../conversation/handle-text.ts';
 import type { Redactor } from '../log/redact.ts';
 
 /** What every listener group needs. */
@@ -6,6 +6,6 @@ export interface ListenerDeps extends ConversationDeps {
   readonly redactor: Redactor;
   /** How people address the bot in channels, e.g. "@igor ", for help and usage lines. */
   mentionPrefix: string;
-  /** Claims a delivery's key in the store; false when it was seen before (redelivery, replica). */
-  claimDelivery(key: string): Promise<boolean>;
+  /** Claims a delivery's key in the store: the first, a repeat (redelivery, replica), or unclaimed (no store). */
+  claimDelivery(key: string): Promise<DeliveryClaim>;
 }

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Harness, startBot } from '../support/bot-harness.ts';
 import { eventually } from '../support/eventually.ts';
+import { latest } from '../support/fake-slack/index.ts';
 import { click, noticeTo, prompt, until } from '../support/prompts.ts';
 
 let harness: Harness;
@@ -26,12 +27,9 @@ describe('a store that fails mid-use', () => {
       /^Something went wrong inside cloudmaster \(reference [0-9a-f]{8}\)\. Nothing was changed by this reply\./,
     );
     const delivery = await fake.slashCommand({ command: '/cloudmaster', text: 'reboot web-2' });
-    const answer = await fake.waitFor(
-      () => fake.messages.find((m) => m.responseUrl === delivery.responseUrl),
-      {
-        description: 'the answer to the second reboot',
-      },
-    );
+    const answer = await fake.waitFor(() => fake.messages.find((m) => m.responseUrl === delivery.responseUrl), {
+      description: 'the answer to the second reboot',
+    });
     expect(answer.ephemeral).toBe(true);
     expect(answer.text).toMatch(/^Something went wrong inside cloudmaster \(reference [0-9a-f]{8}\)\./);
     const reference = /reference ([0-9a-f]{8})/.exec(answer.text)?.[1];
@@ -71,5 +69,61 @@ describe('a store that fails mid-use', () => {
     await eventually(async () => (await bot.store.audit.count()) === 1, 'the attempt to be recorded');
     const [record] = await bot.store.audit.query({ limit: 1 });
     expect(record).toMatchObject({ verb: 'reboot', outcome: 'failed', confirmedBy: 'U0ALICE' });
+  });
+});
+
+describe('delivery claims when the idempotency table is gone', () => {
+  it('does not run a change that needs no confirmation, nor its redelivery, and says why; reads still answer', async () => {
+    await harness.stop();
+    harness = await startBot(`
+providers:
+  demo: { type: simulator }
+policy:
+  rules:
+    - { name: quick-reboots, verbs: [reboot], effect: allow, confirm: false }
+    - { name: reads, verbs: [read], effect: allow }
+`);
+    const { fake, bot } = harness;
+    await bot.store.sql.run('DROP TABLE idempotency_keys');
+    const mention = await fake.mention({ text: 'reboot web-1' });
+    // Slack thought it went unanswered and delivers the same event again.
+    await fake.event(
+      {
+        type: 'app_mention',
+        user: 'U0ALICE',
+        text: `<@${fake.botUserId}> reboot web-1`,
+        ts: mention.ts,
+        channel: mention.channel,
+        event_ts: mention.ts,
+      },
+      { eventId: mention.eventId, retryAttempt: 1 },
+    );
+    const refusals = await fake.waitFor(
+      () => {
+        const found = fake.messages.filter((m) => /^This change was not run/.test(latest(m).text));
+        return found.length === 2 ? found : undefined;
+      },
+      { description: 'both deliveries to be refused' },
+    );
+    for (const refusal of refusals) {
+      expect(refusal.threadTs).toBe(mention.ts);
+      expect(latest(refusal).text).toMatch(
+        /^This change was not run: cloudmaster could not record that it received your message, so a redelivery of it could run the change twice \(reference [0-9a-f]{8}\)\.\nNothing was changed\./,
+      );
+      const reference = /reference ([0-9a-f]{8})/.exec(latest(refusal).text)?.[1];
+      expect(
+        harness.logs.some(
+          (line) =>
+            line.includes(`"reference":"${reference}"`) && line.includes('could not claim a delivery'),
+        ),
+      ).toBe(true);
+    }
+    expect(await bot.store.jobs.recent(10)).toEqual([]);
+    const listed = await fake.mention({ text: 'list on demo' });
+    await fake.waitFor(
+      () => fake.messages.find((m) => m.threadTs === listed.ts && / on 1 provider: /.test(latest(m).text)),
+      { description: 'the list to be answered' },
+    );
+    expect(harness.logs.join('\n')).not.toMatch(/\n\s+at /);
   });
 });
