@@ -31,6 +31,7 @@ import {
 } from '../store/jobs.ts';
 import type { Store } from '../store/store.ts';
 import type { Timers } from '../timers.ts';
+import { keepingLease, settlesWithin } from './lease.ts';
 
 /** What a job keeps so that any process can go on with it. */
 export interface JobPayload {
@@ -76,6 +77,9 @@ export type CancelAnswer =
   | { readonly kind: 'already'; readonly job: StoredJob };
 
 class LeaseLost extends Error {}
+
+/** How long the end of a job may take to be shown (Slack's waits included) before the job is left to a later try. */
+const TELL_LIMIT_MS = 2 * 60_000;
 
 export class JobRunner {
   /** This process's name on leases. */
@@ -214,7 +218,7 @@ export class JobRunner {
       // Not cut short by a shutdown: a request abandoned half-way may or may not have reached the
       // provider. It is bounded by the provider's own timeout, which may outlast a lease: the lease is
       // kept while it goes on. The follow-up after it can pause.
-      ref = await this.holding(job.id, () => this.deps.dispatcher.send(prepared));
+      ref = await this.keepLease(job.id, () => this.deps.dispatcher.send(prepared));
     } catch (error) {
       return this.end(job, reporter, { end: mayHaveStarted(error) ? 'unknown' : 'failed', error });
     }
@@ -375,47 +379,31 @@ export class JobRunner {
    */
   private tell(job: StoredJob, outcome: OperationOutcome, reporter: JobReporter): Promise<OperationOutcome> {
     const jobs = this.deps.store.jobs;
-    return this.holding(job.id, async () => {
+    return this.keepLease(job.id, async () => {
       let told = outcome;
       if (job.auditedAt === undefined) {
         const unaudited = await this.deps.gatekeeper.finish(job.payload.attempt, outcome);
         if (unaudited) told = { ...outcome, unaudited };
         else await jobs.audited(job.id, this.now());
       }
-      await reporter.ended?.(job, told);
+      if (!(await settlesWithin(this.deps.timers, TELL_LIMIT_MS, reporter.ended?.(job, told)))) {
+        // Slack does not take it (down, or rate-limiting for long): the lease lapses and a later sweep tries again.
+        this.deps.log.warn(
+          { job: job.id },
+          'could not show the end of a job in time; it will be tried again',
+        );
+        return told;
+      }
       await jobs.told(job.id, this.now());
       return told;
     });
   }
 
-  /** Runs `work` while renewing the job's lease (a third of it at a time); the lease is not cut short. */
-  private async holding<T>(id: string, work: () => Promise<T>): Promise<T> {
+  /** Runs `work` while this process keeps the job's lease. */
+  private keepLease<T>(id: string, work: () => Promise<T>): Promise<T> {
     const { timers, store, log } = this.deps;
-    let timer: unknown;
-    let done = false;
-    const beat = (): void => {
-      timer = timers.setTimeout(
-        () => {
-          store.jobs
-            .hold(id, this.owner, this.now(), this.leaseMs)
-            .then((held) => {
-              if (!held) log.warn({ job: id }, 'lost the lease of a job while it was busy');
-            })
-            .catch((error: unknown) => log.warn({ err: error, job: id }, 'could not renew a job’s lease'))
-            .finally(() => {
-              if (!done) beat();
-            });
-        },
-        Math.max(1, Math.floor(this.leaseMs / 3)),
-      );
-    };
-    beat();
-    try {
-      return await work();
-    } finally {
-      done = true;
-      timers.clearTimeout(timer);
-    }
+    const renew = () => store.jobs.hold(id, this.owner, this.now(), this.leaseMs);
+    return keepingLease({ timers, log, leaseMs: this.leaseMs, renew }, id, work);
   }
 }
 
