@@ -27,9 +27,12 @@ describe('a store that fails mid-use', () => {
       /^Something went wrong inside cloudmaster \(reference [0-9a-f]{8}\)\. Nothing was changed by this reply\./,
     );
     const delivery = await fake.slashCommand({ command: '/cloudmaster', text: 'reboot web-2' });
-    const answer = await fake.waitFor(() => fake.messages.find((m) => m.responseUrl === delivery.responseUrl), {
-      description: 'the answer to the second reboot',
-    });
+    const answer = await fake.waitFor(
+      () => fake.messages.find((m) => m.responseUrl === delivery.responseUrl),
+      {
+        description: 'the answer to the second reboot',
+      },
+    );
     expect(answer.ephemeral).toBe(true);
     expect(answer.text).toMatch(/^Something went wrong inside cloudmaster \(reference [0-9a-f]{8}\)\./);
     const reference = /reference ([0-9a-f]{8})/.exec(answer.text)?.[1];
