@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { EXIT, runCli } from '../../src/cli/run.ts';
 import { openStore } from '../../src/store/store.ts';
 import { writeConfig } from '../support/dispatcher.ts';
+import { DigitalOceanDouble } from '../support/doubles/digitalocean.ts';
 import { run } from '../support/run-process.ts';
 
 const CONFIG = `
@@ -112,6 +113,32 @@ describe('the CLI under the policy', () => {
       new RegExp(`"reference":"${reference}".*"msg":"could not write an audit record"`),
     );
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 5 when a change was sent but its answer was lost, saying it may or may not have started', async () => {
+    const digitalocean = await DigitalOceanDouble.start({ token: 'do-cli-unknown-token-0123' });
+    try {
+      env = {
+        ...env,
+        CLOUDMASTER_CONFIG: writeConfig(
+          CONFIG.replace(
+            /^ {2}demo: .*$/m,
+            `$&\n  do: { type: digitalocean, token: "\${DO_TOKEN}", endpoint: "${digitalocean.url}" }`,
+          ),
+        ),
+        DO_TOKEN: 'do-cli-unknown-token-0123',
+      };
+      digitalocean.failNext({ truncate: true, matching: /^POST \/v2\/droplets\/\d+\/actions$/ });
+      const result = await cli('alice', ['reboot', 'web-1', 'on', 'do', '--yes']);
+      expect(result.code).toBe(EXIT.unknown);
+      expect(result.stderr).toMatch(
+        /The reboot of web-1 on do may or may not have started: DigitalOcean accepted POST \/v2\/droplets\/\d+\/actions \(HTTP 201\)/,
+      );
+      expect(result.stderr).toContain('Check with status web-1 on do before asking again.');
+      expect(digitalocean.actionRequests('web-1', 'reboot')).toBe(1);
+    } finally {
+      await digitalocean.stop();
+    }
   });
 
   it('does nothing on any other answer, or without a terminal unless --yes', async () => {
