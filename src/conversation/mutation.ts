@@ -117,18 +117,11 @@ export async function executeMutation(
       handle.location,
     );
   } catch (error) {
-    // The job could not even be recorded (the store is down): nothing was sent; the message says so.
-    const outcome: OperationOutcome = {
-      kind: 'operation',
-      plan: prepared.plan,
-      end: 'failed',
-      error,
-      elapsedMs: 0,
-    };
+    // The job could not even be recorded, or its audit cannot be written: nothing was sent; the message says so.
+    const outcome = await deps.gatekeeper.notStarted(attempt, prepared.plan, error);
     await handle.update(
       renderOperation(prepared.plan, { stage: 'final', outcome }, attributionOf(attempt), log),
     );
-    await deps.gatekeeper.finish(attempt, outcome);
     return outcome;
   }
   const { job, done } = started;
