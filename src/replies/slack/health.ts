@@ -2,7 +2,7 @@
  * `health`: the bot's own state, as the seed's /BotStatus showed it — the
  * Slack connection, the store and how fast it answers, each provider's
  * reachability and latency, each status source's health and last success,
- * and whether test mode is on.
+ * whether test mode is on, the version and the operations listener.
  */
 import { formatDuration } from '../../config/duration.ts';
 import type { HealthAnswer, HealthReport } from '../../safety/watch-answers.ts';
@@ -76,6 +76,14 @@ export function healthLines(report: HealthReport): Line[] {
       ? `Test mode: on${testmode.by ? ` (turned on by ${testmode.by})` : ''}${testmode.at ? ` since ${time(testmode.at)}` : ''}: changes are dry runs`
       : 'Test mode: off',
   );
+  both(':information_source:', () => `Version: cloudmaster ${report.version}`);
+  const { listener } = report;
+  if (listener !== undefined)
+    both(':information_source:', (_time, safe) =>
+      listener === 'off'
+        ? 'Operations listener: off (settings.http.port or PORT turns it on)'
+        : `Operations listener: ${safe(listener)} (/healthz, /readyz, /metrics)`,
+    );
   return lines;
 }
 
