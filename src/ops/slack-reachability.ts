@@ -72,12 +72,13 @@ export class SlackReachability {
     if (this.warnedAt !== undefined && now - this.warnedAt < this.warnIntervalMs) return;
     this.warnedAt = now;
     const { attempts, since } = this.unreachable;
-    const fields = { url, error: this.unreachable.error, attempts, since: new Date(since).toISOString() };
+    // `reason`, not `error`: the logger serialises fields named error as Error objects.
+    const fields = { url, reason: this.unreachable.error, attempts, since: new Date(since).toISOString() };
     this.log.warn(
       fields,
       attempts === 1
-        ? `cannot reach Slack at ${url}: ${fields.error}; retrying (this warning repeats every ${formatDuration(this.warnIntervalMs)} while it lasts)`
-        : `still cannot reach Slack at ${url}: ${fields.error} (${attempts} failed attempts since ${fields.since}); retrying`,
+        ? `cannot reach Slack at ${url}: ${fields.reason}; retrying (this warning repeats every ${formatDuration(this.warnIntervalMs)} while it lasts)`
+        : `still cannot reach Slack at ${url}: ${fields.reason} (${attempts} failed attempts since ${fields.since}); retrying`,
     );
   }
 
