@@ -8,7 +8,7 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { SLASH_COMMANDS } from '../entry-points.ts';
-import { VERBS } from '../grammar/command.ts';
+import { PROVIDER_VERBS, VERBS } from '../grammar/command.ts';
 import type { ClickAction, ClickOutcome } from '../safety/gatekeeper.ts';
 import type { SlackConnectionState, SlackSocketState } from '../slack-connection.ts';
 import { JOB_STATES, type JobState } from '../store/jobs.ts';
@@ -45,21 +45,8 @@ export function confirmationOutcome(action: ClickAction, result: ClickOutcome): 
 export const PROVIDER_CALL_OUTCOMES = ['ok', 'error', 'timeout'] as const;
 export type ProviderCallOutcome = (typeof PROVIDER_CALL_OUTCOMES)[number];
 
-/** The provider methods a call may run (providers/types.ts). */
-export const PROVIDER_OPERATIONS = [
-  'list',
-  'status',
-  'reboot',
-  'start',
-  'stop',
-  'create',
-  'destroy',
-  'deploy',
-  'cancel',
-  'cancelOperation',
-  'poll',
-  'ping',
-] as const;
+/** The provider methods a call may run (providers/types.ts): one per provider verb, and these. */
+export const PROVIDER_OPERATIONS: readonly string[] = [...PROVIDER_VERBS, 'cancelOperation', 'poll', 'ping'];
 
 /** Socket Mode envelopes that are acked. */
 const ENVELOPE_TYPES = ['slash_commands', 'events_api', 'interactive'] as const;
@@ -230,32 +217,30 @@ export class BotMetrics implements ProviderCallMeter {
         for (const state of JOB_STATES) this.set({ state }, counts.get(state as JobState) ?? 0);
       },
     });
-    new Gauge({
-      name: 'cloudmaster_outage_source_up',
-      help: 'Each watched status page: 1 while its polls succeed, 0 while they fail (absent before the first poll).',
-      labelNames: ['source'],
-      registers,
-      async collect() {
-        this.reset();
-        for (const { source, health } of (await metrics.reading((r) => r.sources())) ?? []) {
-          if (health.state !== 'unknown')
-            this.set({ source: source.name }, health.state === 'healthy' ? 1 : 0);
-        }
-      },
-    });
-    new Gauge({
-      name: 'cloudmaster_outage_source_last_success_timestamp_seconds',
-      help: 'When each watched status page was last polled successfully (Unix time).',
-      labelNames: ['source'],
-      registers,
-      async collect() {
-        this.reset();
-        for (const { source, health } of (await metrics.reading((r) => r.sources())) ?? []) {
-          if (health.lastSuccessAt)
-            this.set({ source: source.name }, Date.parse(health.lastSuccessAt) / 1000);
-        }
-      },
-    });
+    const sourceGauge = (name: string, help: string, value: (status: SourceStatus) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['source'],
+        registers,
+        async collect() {
+          this.reset();
+          for (const status of (await metrics.reading((r) => r.sources())) ?? []) {
+            const measured = value(status);
+            if (measured !== undefined) this.set({ source: status.source.name }, measured);
+          }
+        },
+      });
+    sourceGauge(
+      'cloudmaster_outage_source_up',
+      'Each watched status page: 1 while its polls succeed, 0 while they fail (absent before the first poll).',
+      ({ health }) => (health.state === 'unknown' ? undefined : health.state === 'healthy' ? 1 : 0),
+    );
+    sourceGauge(
+      'cloudmaster_outage_source_last_success_timestamp_seconds',
+      'When each watched status page was last polled successfully (Unix time).',
+      ({ health }) => (health.lastSuccessAt ? Date.parse(health.lastSuccessAt) / 1000 : undefined),
+    );
     new Gauge({
       name: 'cloudmaster_slack_socket_state',
       help: 'The Socket Mode connection: 1 for its current state, 0 for the others.',
