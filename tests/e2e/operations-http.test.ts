@@ -12,6 +12,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBot } from '../../src/bot.ts';
 import { type Harness, startBot } from '../support/bot-harness.ts';
 import { writeConfig } from '../support/dispatcher.ts';
 import { eventually } from '../support/eventually.ts';
@@ -252,6 +253,35 @@ describe('the operations listener of a bot on the fake Slack', () => {
       await own.stop().catch(() => undefined);
       await own.bot.http?.stop();
       await own.fake.stop();
+    }
+  });
+});
+
+describe('an operations port already taken', () => {
+  it('stops start-up naming the address and why', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as { port: number };
+    const fake = await FakeSlack.start();
+    const bot = await createBot({
+      env: {
+        CLOUDMASTER_CONFIG: writeConfig(
+          `settings: { http: { port: ${port} } }\nproviders:\n  demo: { type: simulator }\n`,
+        ),
+        CLOUDMASTER_DATA_DIR: mkdtempSync(join(tmpdir(), 'cloudmaster-taken-')),
+      },
+      slack: { botToken: fake.botToken, appToken: fake.appToken, apiUrl: fake.apiUrl },
+      retryConfig: { retries: 0 },
+      logDestination: { write: () => undefined },
+    });
+    try {
+      await expect(bot.start()).rejects.toThrow(
+        `the operations HTTP listener cannot listen on 127.0.0.1:${port}: the port is in use`,
+      );
+    } finally {
+      await bot.store.close();
+      await fake.stop();
+      await new Promise((resolve) => taken.close(resolve));
     }
   });
 });
