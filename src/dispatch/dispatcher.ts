@@ -264,7 +264,9 @@ export class Dispatcher {
       {
         name: command.name,
         verb: 'status',
-        ...(command.stackOnly ? { kind: 'stack' as const } : {}),
+        // An environment is a stack's: `-e` narrows to stacks, even after a bare name.
+        ...(command.stackOnly || command.environment !== undefined ? { kind: 'stack' as const } : {}),
+        ...(command.environment === undefined ? {} : { environment: command.environment }),
         scope,
         ...(ctx.maySee ? { maySee: ctx.maySee } : {}),
       },

@@ -10,6 +10,7 @@ import type { Resource } from '../../providers/types.ts';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
 import { isMutatingVerb, type ProviderVerb } from '../grammar/command.ts';
 import { type NearCandidate, nearCandidates, nearest } from '../grammar/suggest.ts';
+import { plural } from '../replies/wording.ts';
 import { type CallOptions, readProvider } from './call.ts';
 import { supports } from './provider-set.ts';
 
@@ -70,6 +71,16 @@ function seenTarget(entry: ConnectedProvider, resource: Resource): SeenTarget {
 const kindWord = (kind: Resource['kind'] | undefined): string =>
   kind === 'stack' ? 'stack' : kind === 'machine' ? 'machine' : 'machine or stack';
 
+/** What several matches are: "2 stacks", "3 machines", "1 machine and 2 stacks". */
+function matchWords(matches: readonly Match[]): string {
+  const machines = matches.filter((match) => match.resource.kind === 'machine').length;
+  const stacks = matches.length - machines;
+  return [
+    ...(machines > 0 ? [plural(machines, 'machine')] : []),
+    ...(stacks > 0 ? [plural(stacks, 'stack')] : []),
+  ].join(' and ');
+}
+
 export async function lookup(request: LookupRequest, options: CallOptions): Promise<LookupResult> {
   const { name, verb, kind, environment, scope, maySee } = request;
   const answers = await Promise.all(
@@ -100,27 +111,24 @@ export async function lookup(request: LookupRequest, options: CallOptions): Prom
   if (matches.length > 1) {
     const stacks = matches.every((match) => match.resource.kind === 'stack');
     const sameProvider = new Set(matches.map((match) => match.entry.account.id)).size === 1;
-    const hint = stacks
-      ? 'Add `-e ENVIRONMENT` (or `on PROVIDER`) to pick one.'
-      : sameProvider
-        ? 'Use the id instead of the name.'
-        : 'Add `on PROVIDER`, or use the id.';
+    const hint =
+      stacks && environment === undefined
+        ? 'Add `-e ENVIRONMENT` (or `on PROVIDER`) to pick one.'
+        : sameProvider
+          ? 'Use the id instead of the name.'
+          : 'Add `on PROVIDER`, or use the id.';
     const shown: Match[] = [];
     for (const match of matches) {
       if (!maySee || (await maySee(seenTarget(match.entry, match.resource)))) shown.push(match);
     }
     const hidden = matches.length - shown.length;
-    throw new CloudmasterError(
-      ErrorCode.Ambiguous,
-      `"${name}" matches ${matches.length} ${kindWord(kind)}s.`,
-      {
-        hint,
-        candidates: [
-          ...shown.map(describeMatch),
-          ...(hidden > 0 ? [`${hidden} more that the policy does not let you see`] : []),
-        ],
-      },
-    );
+    throw new CloudmasterError(ErrorCode.Ambiguous, `"${name}" matches ${matchWords(matches)}.`, {
+      hint,
+      candidates: [
+        ...shown.map(describeMatch),
+        ...(hidden > 0 ? [`${hidden} more that the policy does not let you see`] : []),
+      ],
+    });
   }
 
   const [match] = matches;
@@ -141,9 +149,16 @@ export async function lookup(request: LookupRequest, options: CallOptions): Prom
 
   // Nothing matched: say why as precisely as we can.
   if (scope.length === 1 && unanswered.length === 1) throw unanswered[0]?.error;
-  if (environment !== undefined && ofKind.length > 0) {
+  // Only environments the caller may see are named; seeing none, it is as if the stack were not there.
+  const visibleOfKind: Match[] = [];
+  for (const found of environment === undefined ? [] : ofKind) {
+    if (!maySee || (await maySee(seenTarget(found.entry, found.resource)))) visibleOfKind.push(found);
+  }
+  if (visibleOfKind.length > 0) {
     const environments = [
-      ...new Set(ofKind.map(({ resource }) => (resource.kind === 'stack' ? resource.environment : ''))),
+      ...new Set(
+        visibleOfKind.map(({ resource }) => (resource.kind === 'stack' ? resource.environment : '')),
+      ),
     ];
     throw new CloudmasterError(ErrorCode.NotFound, `Stack "${name}" has no environment "${environment}".`, {
       hint: `It has: ${environments.join(', ')}.`,

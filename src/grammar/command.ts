@@ -99,6 +99,8 @@ export interface StatusCommand extends CommandBase {
   readonly name: string;
   /** True when the name came from `-s STACK`: only stacks match. */
   readonly stackOnly: boolean;
+  /** `-e ENVIRONMENT`: only the stack in that environment matches. */
+  readonly environment?: string;
 }
 
 export interface MachineActionCommand extends CommandBase {

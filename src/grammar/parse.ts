@@ -303,7 +303,14 @@ function build(spec: VerbSpec, collected: Collected, raw: string): ParseResult {
       if (first !== undefined && stack !== undefined) {
         return failure('unexpected-argument', `Give a machine name or -s STACK, not both.`, 'status');
       }
-      return { ok: true, command: { ...base, verb: 'status', name, stackOnly: first === undefined } };
+      const command: Command = {
+        ...base,
+        verb: 'status',
+        name,
+        stackOnly: first === undefined,
+        ...(environment === undefined ? {} : { environment }),
+      };
+      return { ok: true, command };
     }
     case 'reboot':
     case 'start':

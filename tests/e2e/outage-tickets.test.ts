@@ -73,7 +73,7 @@ async function startWatching(
 }
 
 for (const database of testDatabases()) {
-  describe(`Create ticket and Acknowledge through Slack, stored on ${database.name}`, () => {
+  describe.skipIf(!database.available)(`Create ticket and Acknowledge through Slack, stored on ${database.name}`, () => {
     const world = {} as World;
     let github: GithubDouble;
     let azure: AzureDevopsDouble;

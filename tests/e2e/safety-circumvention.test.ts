@@ -174,6 +174,17 @@ policy:
     expect(full.text).toMatch(/db-1 on lab — id sim-[0-9a-f]{8}/);
   });
 
+  it('names only the environments the caller may see of a stack that lacks the one asked for', async () => {
+    const { fake } = harness;
+    // Bob may see web-* only: the shop stack is as absent to him as any other hidden name.
+    expect((await slash(fake, 'status -s shop -e nope on demo', BOB)).text).toBe(
+      'No stack named "shop" on demo.',
+    );
+    expect((await slash(fake, 'status -s shop -e nope on demo', ALICE)).text).toBe(
+      'Stack "shop" has no environment "nope".\nIt has: production, staging.',
+    );
+  });
+
   it('answers an error in a channel thread to the one who asked, ephemerally', async () => {
     const { fake } = harness;
     const { ts } = await fake.mention({ text: 'reboot db-1', userId: BOB });

@@ -30,7 +30,7 @@ const ref: OperationRef = {
 };
 
 for (const database of testDatabases()) {
-  describe(`jobs on ${database.name}`, () => {
+  describe.skipIf(!database.available)(`jobs on ${database.name}`, () => {
     let where: TestLocation | undefined;
     const opened: Store[] = [];
     async function open(): Promise<Store> {

@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { Redactor } from '../../src/log/redact.ts';
 import { openStore, type Store, type StoreLocation } from '../../src/store/store.ts';
 
 export const POSTGRES_URL = process.env.CLOUDMASTER_TEST_DATABASE_URL;
@@ -16,6 +17,8 @@ export const POSTGRES_MISSING = `PostgreSQL tests skipped: start a server with \
 
 export interface TestDatabase {
   readonly name: 'sqlite' | 'postgres';
+  /** False for PostgreSQL when no server is named: its suites are registered and counted as skipped. */
+  readonly available: boolean;
   /** A new, empty database; `open` may be called on it several times (replicas, restarts). */
   create(): Promise<TestLocation>;
 }
@@ -24,19 +27,22 @@ export interface TestLocation {
   readonly location: StoreLocation;
   /** The environment that selects it, for a bot or a CLI process. */
   readonly env: Record<string, string>;
-  open(now?: number): Promise<Store>;
+  /** `redactor`: what the jobs and pending requests redact, and the configured secrets they refuse. */
+  open(now?: number, redactor?: Redactor): Promise<Store>;
   drop(): Promise<void>;
 }
 
 const sqlite: TestDatabase = {
   name: 'sqlite',
+  available: true,
   async create() {
     const dir = mkdtempSync(join(tmpdir(), 'cloudmaster-store-'));
     const location: StoreLocation = { kind: 'sqlite', path: join(dir, 'cloudmaster.db') };
     return {
       location,
       env: { CLOUDMASTER_DATA_DIR: dir },
-      open: (now = Date.now()) => openStore(location, { now }),
+      open: (now = Date.now(), redactor?: Redactor) =>
+        openStore(location, { now, ...(redactor ? { redactor } : {}) }),
       async drop() {},
     };
   },
@@ -45,6 +51,7 @@ const sqlite: TestDatabase = {
 function postgres(url: string): TestDatabase {
   return {
     name: 'postgres',
+    available: true,
     async create() {
       const schema = `t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
       const admin = new pg.Client({ connectionString: url });
@@ -57,7 +64,8 @@ function postgres(url: string): TestDatabase {
       return {
         location,
         env: { DATABASE_URL: scoped.toString() },
-        open: (now = Date.now()) => openStore(location, { now }),
+        open: (now = Date.now(), redactor?: Redactor) =>
+          openStore(location, { now, ...(redactor ? { redactor } : {}) }),
         async drop() {
           const client = new pg.Client({ connectionString: url });
           await client.connect();
@@ -69,6 +77,14 @@ function postgres(url: string): TestDatabase {
   };
 }
 
+const postgresMissing: TestDatabase = {
+  name: 'postgres',
+  available: false,
+  create() {
+    return Promise.reject(new Error(POSTGRES_MISSING));
+  },
+};
+
 /** The backends to run a suite on; fails under CI=true when PostgreSQL is not there. */
 export function testDatabases(): TestDatabase[] {
   if (POSTGRES_URL) return [sqlite, postgres(POSTGRES_URL)];
@@ -78,5 +94,5 @@ export function testDatabases(): TestDatabase[] {
     );
   }
   console.warn(POSTGRES_MISSING);
-  return [sqlite];
+  return [sqlite, postgresMissing];
 }

@@ -112,6 +112,7 @@ describe('dispatcher: looking names up', () => {
     const machine = await firstMachine(d, 'demo');
     const error = errorOf(await run(d, `status ${machine.name}`));
     expect(error.code).toBe(ErrorCode.Ambiguous);
+    expect(error.message).toBe(`"${machine.name}" matches 2 machines.`);
     expect(error.candidates).toHaveLength(2);
     expect(error.candidates.join('\n')).toMatch(/on demo[\s\S]*on lab/);
     const found = (await run(d, `status ${machine.name} on lab`)) as ResourceOutcome;
@@ -149,6 +150,38 @@ providers:
     const found = (await run(d, `status ${machine.name}`)) as ResourceOutcome;
     expect(found.provider.id).toBe('demo');
     expect(found.unanswered.map((u) => u.provider.id)).toEqual(['down']);
+  });
+
+  it('picks a stack by its environment with -e, after -s STACK or a bare name', async () => {
+    const d = await dispatcherFor('providers:\n  demo: { type: simulator, seed: 42 }\n');
+    const both = errorOf(await run(d, 'status shop'));
+    expect(both.message).toBe('"shop" matches 2 stacks.');
+    expect(both.hint).toBe('Add `-e ENVIRONMENT` (or `on PROVIDER`) to pick one.');
+    const environment = async (text: string) => {
+      const found = (await run(d, text)) as ResourceOutcome;
+      expect(found.kind).toBe('resource');
+      return found.resource.kind === 'stack' ? `${found.resource.name}/${found.resource.environment}` : '';
+    };
+    expect(await environment('status -s shop -e production')).toBe('shop/production');
+    expect(await environment('status shop -e STAGING')).toBe('shop/staging');
+    expect(await environment('status --stack shop --environment=staging')).toBe('shop/staging');
+    const none = errorOf(await run(d, 'status -s shop -e qa'));
+    expect(none.code).toBe(ErrorCode.NotFound);
+    expect(none.message).toBe('Stack "shop" has no environment "qa".');
+    expect(none.hint).toBe('It has: production, staging.');
+    // An environment belongs to stacks: a machine's name with -e finds no stack.
+    const machine = await firstMachine(d, 'demo');
+    expect(errorOf(await run(d, `status ${machine.name} -e production`)).message).toBe(
+      `No stack named "${machine.name}" on demo.`,
+    );
+  });
+
+  it('asks for the provider when -e still leaves a stack on several', async () => {
+    const d = await dispatcherFor(TWIN_CLOUDS, [readOnlyModule]);
+    const error = errorOf(await run(d, 'status -s shop -e production'));
+    expect(error.message).toBe('"shop" matches 2 stacks.');
+    expect(error.hint).toBe('Add `on PROVIDER`, or use the id.');
+    expect(error.candidates.join('\n')).toMatch(/^shop \(production\) on demo.*\nshop \(production\) on lab/);
   });
 
   it('refuses a mutating verb on a name found twice', async () => {

@@ -48,7 +48,15 @@ const commands: [string, Expected][] = [
   ['status web-1', { verb: 'status', name: 'web-1', stackOnly: false }],
   ['info web-1 on aws', { verb: 'status', name: 'web-1', provider: 'aws' }],
   ['describe i-0abc123', { verb: 'status', name: 'i-0abc123' }],
-  ['status -s shop -e production', { verb: 'status', name: 'shop', stackOnly: true }],
+  [
+    'status -s shop -e production',
+    { verb: 'status', name: 'shop', stackOnly: true, environment: 'production' },
+  ],
+  [
+    'status shop --environment staging',
+    { verb: 'status', name: 'shop', stackOnly: false, environment: 'staging' },
+  ],
+  ['status -e qa -s shop', { verb: 'status', name: 'shop', stackOnly: true, environment: 'qa' }],
   ['status <http://web-1.example.com|web-1.example.com>', { verb: 'status', name: 'web-1.example.com' }],
   ['status <http://web-1.example.com>', { verb: 'status', name: 'http://web-1.example.com' }],
   ['<@U0BOT> status web-1', { verb: 'status', name: 'web-1' }],
