@@ -258,11 +258,18 @@ describe('the operations listener of a bot on the fake Slack', () => {
 });
 
 describe('an operations port already taken', () => {
+  let fake: FakeSlack | undefined;
+  afterAll(async () => {
+    // Bolt asks auth.test as the app is built: let it be answered before the fake goes.
+    await fake?.waitFor(() => fake?.callsOf('auth.test').length, { description: 'auth.test' });
+    await fake?.stop();
+  });
+
   it('stops start-up naming the address and why', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const { port } = taken.address() as { port: number };
-    const fake = await FakeSlack.start();
+    fake = await FakeSlack.start();
     const bot = await createBot({
       env: {
         CLOUDMASTER_CONFIG: writeConfig(
@@ -280,7 +287,6 @@ describe('an operations port already taken', () => {
       );
     } finally {
       await bot.store.close();
-      await fake.stop();
       await new Promise((resolve) => taken.close(resolve));
     }
   });
