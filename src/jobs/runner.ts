@@ -332,7 +332,8 @@ export class JobRunner {
     const entry = this.deps.dispatcher.providers.byId(job.provider);
     if (!entry) return;
     try {
-      await callProvider(entry, { fresh: true, log: this.deps.log }, async (provider, ctx) => {
+      const call = { fresh: true, log: this.deps.log, meter: this.deps.dispatcher.meter };
+      await callProvider(entry, call, async (provider, ctx) => {
         if (provider.cancelOperation) return provider.cancelOperation(ref, ctx);
         const stack = job.payload.prepared.plan.resource as Stack | undefined;
         if (job.verb === 'deploy' && provider.cancel && stack) {
