@@ -24,6 +24,7 @@ import * as events from './listeners/events/index.ts';
 import { boltLogger } from './log/bolt-logger.ts';
 import { createLogger, logLevelFrom } from './log/logger.ts';
 import { Redactor } from './log/redact.ts';
+import { defaultSummary } from './policy/default.ts';
 import { SlackGroupDirectory } from './policy/directory.ts';
 import { renderEndedPrompt } from './replies/slack/confirmation.ts';
 import type { Gatekeeper } from './safety/gatekeeper.ts';
@@ -231,9 +232,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
           source: config.source.kind,
           store: store.location,
           watching: watch.sources.map((source) => source.name),
-          policy: policy.configured
-            ? 'configured'
-            : 'none (everyone may read, and run changes after confirming)',
+          policy: policy.configured ? 'configured' : defaultSummary(policy.admins.length),
         },
         'cloudmaster is connected to Slack',
       );

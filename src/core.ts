@@ -62,7 +62,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     settings: config.settings,
     log,
   });
-  const policy = new Policy(config.policy, options.groups);
+  const policy = new Policy(config.policy, options.groups, { admins: config.settings.admins });
   const gatekeeper = new Gatekeeper({
     dispatcher,
     store,

@@ -1,6 +1,7 @@
 /** Bot-wide settings: the `settings:` section of cloudmaster.yml. */
 import { z } from 'zod';
 import { MUTATING_VERBS } from '../grammar/command.ts';
+import { slackUserIdSchema } from '../policy/schema.ts';
 import { auditRetentionSchema, durationSchema } from './duration.ts';
 
 export const settingsSchema = z
@@ -25,6 +26,15 @@ export const settingsSchema = z
     confirmTimeout: durationSchema.default(10 * 60_000),
     /** How long audit records are kept (with a unit, at least 1d); older ones are removed once a day. */
     auditRetention: auditRetentionSchema.default(365 * 86_400_000),
+    /**
+     * Slack user ids (U… or W…) who may run changes while there is no
+     * policy rule; once rules are written, the rules alone decide.
+     */
+    admins: z
+      .array(slackUserIdSchema)
+      .max(1_000)
+      .refine((ids) => new Set(ids).size === ids.length, { message: 'lists a user twice' })
+      .default([]),
   })
   .default({
     timeout: 10_000,
@@ -36,6 +46,7 @@ export const settingsSchema = z
     cacheTtl: 30_000,
     confirmTimeout: 10 * 60_000,
     auditRetention: 365 * 86_400_000,
+    admins: [],
   });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -235,7 +235,7 @@ describe('policy section', () => {
     const config = load(
       `${PROVIDERS}policy:\n  groups: { sre: [U0SRE1] }\n  rules:\n    - { name: sre, groups: [sre], effect: allow }\n    - { verbs: [read], providers: [simulator], effect: allow }\n`,
     );
-    expect(config.policy?.rules.map((rule) => rule.effect)).toEqual(['allow', 'allow']);
+    expect(config.policy?.rules?.map((rule) => rule.effect)).toEqual(['allow', 'allow']);
     expect(load(PROVIDERS).policy).toBeUndefined();
   });
 

@@ -1,6 +1,6 @@
 /** `whoami` and `can-i`, only for the person who asked. */
 import type { CanIAnswer, Rights } from '../../safety/rights.ts';
-import { canILines, rightLines } from '../rights-words.ts';
+import { canILines, DEFAULT_POLICY_WORDS, rightLines } from '../rights-words.ts';
 import {
   code,
   context,
@@ -16,7 +16,7 @@ export function renderRights(rights: Rights): SlackMessage {
   const who = `You are <@${rights.subject.user}>${rights.groups.length > 0 ? `, in ${rights.groups.map((g) => code(g)).join(', ')}` : ''}; here is ${rights.subject.channel === 'cli' ? 'the terminal' : `<#${rights.subject.channel}>`}.`;
   const intro = rights.configured
     ? 'What the policy in cloudmaster.yml lets you run here (first matching rule wins; what no rule allows is denied):'
-    : 'There is no `policy:` section: everyone may read, and run changes after confirming them.';
+    : DEFAULT_POLICY_WORDS;
   const lines = rightLines(rights);
   return message([who.replace(/<[@#]([A-Z0-9]+)>/g, '$1'), intro, ...lines].join('\n'), [
     header('whoami'),
