@@ -6,7 +6,9 @@
  * same code as written ones, so denials and the audit name them and
  * `whoami`, `can-i` and `help` show them.
  */
+import { isMutatingVerb } from '../grammar/command.ts';
 import { isSlackUser, type RuleConfig } from './schema.ts';
+import type { PolicyVerb } from './verbs.ts';
 
 export const DEFAULT_RULES = {
   admins: 'default: admins change',
@@ -52,11 +54,12 @@ export function defaultRules(admins: readonly string[]): BuiltInRule[] {
 }
 
 /** The one sentence a refused user reads: how to get it allowed. */
-export function defaultDenial(user: string): string {
-  const who = isSlackUser(user)
+export function defaultDenial(user: string, verb: PolicyVerb): string {
+  const what = isMutatingVerb(verb) ? 'changes are' : `${verb} is`;
+  const how = isSlackUser(user)
     ? `add your Slack id (${user}) to settings.admins`
     : 'map your OS user to an admin’s Slack id under policy.cli';
-  return `changes are limited to admins until a policy is written: ${who} or write a policy: section (docs/safety.md)`;
+  return `${what} limited to admins until a policy is written — ${how}, or write a policy: section (docs/safety.md)`;
 }
 
 /** The start-up log's word on the policy in force. */

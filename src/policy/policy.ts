@@ -90,10 +90,10 @@ export class Policy {
   }
 
   /** What no rule allows is denied under this rule name, for this reason. */
-  private fallback(user: string): { readonly rule: string; readonly reason: string } {
+  private fallback(question: PolicyQuestion): { readonly rule: string; readonly reason: string } {
     return this.configured
       ? { rule: NO_RULE, reason: NO_RULE }
-      : { rule: DEFAULT_RULES.others, reason: defaultDenial(user) };
+      : { rule: DEFAULT_RULES.others, reason: defaultDenial(question.user, question.verb) };
   }
 
   /** The Slack user a local OS user acts as in the CLI, if the policy names one. */
@@ -109,7 +109,7 @@ export class Policy {
       if (who === 'no' || (who === 'unknown' && rule.config.effect !== 'deny')) continue;
       return this.decisionOf(rule, question);
     }
-    return { effect: 'deny', ...this.fallback(question.user) };
+    return { effect: 'deny', ...this.fallback(question) };
   }
 
   /**
@@ -135,7 +135,7 @@ export class Policy {
       }
       depends = true;
     }
-    return { possible: false, ...this.fallback(question.user), depends, approval: false };
+    return { possible: false, ...this.fallback(question), depends, approval: false };
   }
 
   /** May `user` approve what `approvers` lists? The requester never may. */

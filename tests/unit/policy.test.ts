@@ -365,7 +365,7 @@ describe('policy: the safe default, while no rule is written', () => {
         effect: 'deny',
         rule: DEFAULT_RULES.others,
         reason:
-          'changes are limited to admins until a policy is written: add your Slack id (U0ANY) to settings.admins or write a policy: section (docs/safety.md)',
+          'changes are limited to admins until a policy is written — add your Slack id (U0ANY) to settings.admins, or write a policy: section (docs/safety.md)',
       });
     }
   });
@@ -383,6 +383,9 @@ describe('policy: the safe default, while no rule is written', () => {
       expect(await ask({ user: 'U0ANY', verb })).toMatchObject({
         effect: 'deny',
         rule: DEFAULT_RULES.others,
+        reason: expect.stringMatching(
+          new RegExp(`^${verb} is limited to admins until a policy is written — `),
+        ),
       });
     }
   });
