@@ -162,7 +162,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     log,
     work,
     redactor,
-    mentionPrefix: '@cloudmaster ',
+    // The bot user manifest.yml creates; replaced by the workspace's own name once auth.test answers.
+    mentionPrefix: '@igor ',
     claimDelivery: async (key) => {
       try {
         return await gatekeeper.claim(key);
