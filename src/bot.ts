@@ -237,6 +237,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
         },
         'cloudmaster is connected to Slack',
       );
+      if (policy.configured && policy.admins.length > 0)
+        log.warn('settings.admins grants nothing while policy rules are written: the rules alone decide');
     },
     async stop({ graceMs = config.settings.shutdownGrace, abortMs = 5_000 } = {}) {
       // Polls in flight end (and post what they found) before the rest winds down.
