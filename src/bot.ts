@@ -29,6 +29,7 @@ import { OperationsServer } from './ops/http-server.ts';
 import { BotMetrics } from './ops/metrics.ts';
 import { readiness } from './ops/readiness.ts';
 import { SlackReachability } from './ops/slack-reachability.ts';
+import { defaultSummary } from './policy/default.ts';
 import { SlackGroupDirectory } from './policy/directory.ts';
 import { logReference } from './replies/describe-error.ts';
 import { renderEndedPrompt } from './replies/slack/confirmation.ts';
@@ -210,7 +211,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     work,
     redactor,
     metrics,
-    mentionPrefix: '@cloudmaster ',
+    // The bot user manifest.yml creates; replaced by the workspace's own name once auth.test answers.
+    mentionPrefix: '@igor ',
     claimDelivery: async (key) => {
       try {
         return (await gatekeeper.claim(key)) ? { kind: 'first' } : { kind: 'repeat' };
@@ -306,12 +308,12 @@ export async function createBot(options: BotOptions): Promise<Bot> {
           source: config.source.kind,
           store: store.location,
           watching: watch.sources.map((source) => source.name),
-          policy: policy.configured
-            ? 'configured'
-            : 'none (everyone may read, and run changes after confirming)',
+          policy: policy.configured ? 'configured' : defaultSummary(policy.admins.length),
         },
         `cloudmaster is connected to Slack at ${slackApi}`,
       );
+      if (policy.configured && policy.admins.length > 0)
+        log.warn('settings.admins grants nothing while policy rules are written: the rules alone decide');
     },
     async stop({ graceMs = config.settings.shutdownGrace, abortMs = 5_000 } = {}) {
       // Polls in flight end (and post what they found) before the rest winds down.

@@ -66,7 +66,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     log,
     meter: options.meter,
   });
-  const policy = new Policy(config.policy, options.groups);
+  const policy = new Policy(config.policy, options.groups, { admins: config.settings.admins });
   const gatekeeper = new Gatekeeper({
     dispatcher,
     store,

@@ -7,7 +7,7 @@ import { dryRunSentence } from '../replies/dry-run-words.ts';
 import { jobFacts, jobPhrase, jobStateWords } from '../replies/job-words.ts';
 import { listingTotals, totalsLine } from '../replies/listing-summary.ts';
 import { resourceFacts } from '../replies/resource-facts.ts';
-import { canILines, rightLines } from '../replies/rights-words.ts';
+import { canILines, DEFAULT_POLICY_WORDS, rightLines } from '../replies/rights-words.ts';
 import { auditFilters } from '../replies/slack/audit.ts';
 import { healthLines } from '../replies/slack/health.ts';
 import { renderHelp } from '../replies/slack/help.ts';
@@ -171,9 +171,7 @@ export function renderText(outcome: Answer, log?: Logger): string {
     case 'rights':
       return [
         `You are ${outcome.rights.subject.user}${outcome.rights.groups.length > 0 ? `, in ${outcome.rights.groups.join(', ')}` : ''}.`,
-        outcome.rights.configured
-          ? 'What the policy lets you run from the terminal:'
-          : 'There is no policy section: everyone may read, and run changes after confirming them.',
+        outcome.rights.configured ? 'What the policy lets you run from the terminal:' : DEFAULT_POLICY_WORDS,
         ...rightLines(outcome.rights).map((line) => `  ${line}`),
       ].join('\n');
     case 'can-i':

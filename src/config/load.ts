@@ -34,7 +34,7 @@ export interface LoadedConfig {
   readonly source: ConfigSource;
   readonly settings: Settings;
   readonly accounts: readonly ProviderAccount[];
-  /** The `policy:` section; absent: everyone may read, and run changes after confirming. */
+  /** The `policy:` section; without rules the safe default decides (src/policy/default.ts). */
   readonly policy?: PolicyConfig;
   /** Every secret value in the config, for the logger's and replies' redaction. */
   readonly secrets: readonly string[];
@@ -71,7 +71,7 @@ function unknownPolicyProviders(
   where: string,
 ): string[] {
   const names = accounts.flatMap((account) => [account.id, account.module.type]);
-  return policy.rules.flatMap((rule, index) =>
+  return (policy.rules ?? []).flatMap((rule, index) =>
     (rule.providers ?? [])
       .filter((glob) => !names.some((name) => matchesAny(name, [glob])))
       .map(

@@ -1,6 +1,7 @@
 /** Bot-wide settings: the `settings:` section of cloudmaster.yml. */
 import { z } from 'zod';
 import { MUTATING_VERBS } from '../grammar/command.ts';
+import { slackUserIdSchema } from '../policy/schema.ts';
 import { auditRetentionSchema, durationSchema } from './duration.ts';
 
 /** A TCP port: a number, or digits (`port: ${PORT}` interpolates to a string); 0 takes any free port. */
@@ -41,6 +42,15 @@ export const settingsSchema = z
     /** How long a job stays with a process that stopped renewing it, before another takes it over. */
     jobLease: durationSchema.refine((ms) => ms >= 1_000, 'a job lease must be at least 1s').default(30_000),
     http: httpSchema,
+    /**
+     * Slack user ids (U… or W…) who may run changes while there is no
+     * policy rule; once rules are written, the rules alone decide.
+     */
+    admins: z
+      .array(slackUserIdSchema)
+      .max(1_000)
+      .refine((ids) => new Set(ids).size === ids.length, { message: 'lists a user twice' })
+      .default([]),
   })
   .default({
     timeout: 10_000,
@@ -54,6 +64,7 @@ export const settingsSchema = z
     auditRetention: 365 * 86_400_000,
     jobLease: 30_000,
     http: { host: '127.0.0.1' },
+    admins: [],
   });
 
 export type Settings = z.infer<typeof settingsSchema>;

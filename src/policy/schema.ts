@@ -15,6 +15,13 @@ const CHANNEL = /^([CGD][A-Z0-9]{2,}|dm|cli|\*)$/;
 
 const list = <T extends z.ZodType>(item: T) => z.array(item).min(1);
 const userId = z.string().regex(SLACK_USER, 'must be a Slack user id (U… or W…)');
+/** A Slack member id as a person finds it: profile → ⋮ → Copy member ID. */
+export const slackUserIdSchema = z
+  .string()
+  .regex(
+    SLACK_USER,
+    'must be a Slack member id such as U012AB3CD (profile → ⋮ → Copy member ID), not a name',
+  );
 const who = z.string().refine((value) => value === '*' || SLACK_USER.test(value), {
   message: 'must be a Slack user id (U… or W…) or *',
 });
@@ -86,12 +93,20 @@ export const policySchema = z
       .optional(),
     /** The CLI acts as: local OS user name → the Slack user whose rights it gets. */
     cli: z.record(z.string().min(1), userId).optional(),
-    rules: list(ruleSchema),
+    /** Without rules (a section holding only `cli:`) the default rules decide (default.ts). */
+    rules: list(ruleSchema).optional(),
   })
   .superRefine((policy, ctx) => {
     const defined = new Set(Object.keys(policy.groups ?? {}));
+    if (!policy.rules && policy.groups) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['groups'],
+        message: 'groups are used only by rules: write rules: too, or leave groups out',
+      });
+    }
     const names = new Set<string>();
-    policy.rules.forEach((rule, index) => {
+    (policy.rules ?? []).forEach((rule, index) => {
       for (const field of ['groups', 'approvers'] as const) {
         for (const ref of rule[field] ?? []) {
           if (SLACK_USER.test(ref) && field === 'approvers') continue;

@@ -145,8 +145,7 @@ export async function governedRead(
       return { kind: 'denied', reason: decision.reason, what };
     }
   }
-  const visibility = maySee(policy, subject);
-  const outcome = await dispatcher.run(command, visibility ? { ...ctx, maySee: visibility } : ctx);
+  const outcome = await dispatcher.run(command, { ...ctx, maySee: maySee(policy, subject) });
   switch (outcome.kind) {
     case 'help':
       return filterHelp(policy, subject, outcome);

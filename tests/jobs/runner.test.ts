@@ -274,7 +274,7 @@ describe('jobs on a fake clock', () => {
     });
     try {
       const core = await coreWithRealTime(
-        `settings: { pollInterval: 20ms }\nproviders:\n  do: { type: digitalocean, token: "\${DO_TOKEN}", endpoint: "${digitalocean.url}", timeout: 2s }\n`,
+        `settings: { pollInterval: 20ms, admins: [${ORIGIN.user}] }\nproviders:\n  do: { type: digitalocean, token: "\${DO_TOKEN}", endpoint: "${digitalocean.url}", timeout: 2s }\n`,
         { DO_TOKEN: 'do-jobs-runner-token-123' },
       );
       const { reporter } = recorder();

@@ -1,10 +1,19 @@
 /** Runs one of the project's entry points as a real process, as a user would. */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
+
+/**
+ * cloudmaster.yml lines that make whoever runs the tests act as the Slack
+ * user `admin` at the terminal (policy.cli); list `admin` in settings.admins
+ * too for the terminal to get an admin's rights under the default policy.
+ */
+export function terminalActsAs(admin: string): string {
+  return `policy:\n  cli: { ${JSON.stringify(userInfo().username)}: ${admin} }\n`;
+}
 
 export interface ProcessResult {
   readonly code: number | null;
