@@ -32,6 +32,7 @@ import type { WatchDeps } from './safety/watch-answers.ts';
 import { SlackConnection } from './slack-connection.ts';
 import type { Store } from './store/store.ts';
 import { realTimers, type Timers } from './timers.ts';
+import { VERSION } from './version.ts';
 import { IncidentDesk } from './watch/incident-desk.ts';
 import { WatchService } from './watch/service.ts';
 
@@ -227,6 +228,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       orphanSweep.unref();
       log.info(
         {
+          version: VERSION,
+          node: process.versions.node,
           providers: connected.map((entry) => entry.account.id),
           source: config.source.kind,
           store: store.location,
