@@ -18,8 +18,8 @@ FROM ${BASE_IMAGE}
 ENV NODE_ENV=production \
     CLOUDMASTER_DATA_DIR=/data \
     PORT=8080
-RUN groupadd --system --gid 10001 cloudmaster \
- && useradd --system --uid 10001 --gid cloudmaster --home-dir /app --no-create-home \
+RUN groupadd --gid 10001 cloudmaster \
+ && useradd --uid 10001 --gid cloudmaster --home-dir /app --no-create-home \
       --shell /usr/sbin/nologin cloudmaster \
  && mkdir -p /data \
  && chown cloudmaster:cloudmaster /data
