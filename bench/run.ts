@@ -11,9 +11,11 @@ import { parse } from '../src/grammar/parse.ts';
 import { writeConfig } from '../tests/support/dispatcher.ts';
 import { FakeSlack } from '../tests/support/fake-slack/index.ts';
 import { testTls } from '../tests/support/tls.ts';
+import { benchHugeInput, hugeInputSection } from './huge-input.ts';
 import { benchRestList, restListSummary } from './rest-list.ts';
 import type { SdkListResult } from './sdk-list.ts';
 import { mib, ms, percentile, ratio } from './stats.ts';
+import { benchStoreLock, storeLockSection } from './store-lock.ts';
 
 const COMMANDS = 1_000;
 const CONCURRENCY = 50;
@@ -168,6 +170,8 @@ try {
   const big = bots.flatMap((r) => r.bigList ?? []);
   const restList = await benchRestList();
   const sdkList = await benchSdkList();
+  const storeLock = await benchStoreLock(fake);
+  const hugeInput = await benchHugeInput(fake);
   const slowest = Math.max(...Object.values(sdkList.alone));
   const rest = restListSummary(restList);
   const wellFormedPerSecond = parserThroughput(WELL_FORMED);
@@ -243,7 +247,10 @@ ${Object.entries(sdkList.alone)
 
 The 5,000-machine list is answered with its first page (50 machines, totals
 for all 5,000, a Next button): "final reply" is that message arriving.
-`;
+
+${storeLockSection(storeLock)}
+
+${hugeInputSection(hugeInput)}`;
   writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), report);
   process.stdout.write(report);
 } finally {

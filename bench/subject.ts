@@ -1,7 +1,8 @@
 /**
  * One benchmark subject in its own process (so its memory is its own):
  * `floor` is a bare Bolt app answering /cloudmaster from memory; `bot` is
- * cloudmaster itself. The parent talks to it over IPC: "rss", "stop".
+ * cloudmaster itself. The parent talks to it over IPC: "rss", "cpu" (user +
+ * system, ms), "gc" (with --expose-gc), "stop".
  */
 import { App, LogLevel } from '@slack/bolt';
 import { createBot } from '../src/bot.ts';
@@ -52,6 +53,14 @@ async function startBot(): Promise<() => Promise<unknown>> {
 const stop = kind === 'floor' ? await startFloor() : await startBot();
 process.on('message', (message) => {
   if (message === 'rss') process.send?.({ rss: process.memoryUsage().rss });
+  if (message === 'gc') {
+    (globalThis as { gc?: () => void }).gc?.();
+    process.send?.({ done: true });
+  }
+  if (message === 'cpu') {
+    const used = process.cpuUsage();
+    process.send?.({ cpuMs: (used.user + used.system) / 1000 });
+  }
   if (message === 'stop') {
     void stop().then(() => process.exit(0));
   }

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { durationSchema } from '../src/config/duration.ts';
 import { formatIssues } from '../src/config/issues.ts';
 import { suggest } from '../src/grammar/suggest.ts';
+import { type AllowedValues, allowedValuesProblems, allowedValuesSchema } from './allowed-values.ts';
 import type { CapabilityTable, Clock, Provider, ProviderModule, ProviderSetup } from './types.ts';
 
 /**
@@ -36,6 +37,8 @@ export interface ProviderAccount {
   readonly pollIntervalMs: number;
   /** The module-validated config. */
   readonly config: unknown;
+  /** `allowed:`: per source or placement parameter of `create`, the only values people may give. */
+  readonly allowed: AllowedValues;
   /** Secret values in this account's config, for redaction. */
   readonly secrets: readonly string[];
   /** Config key → the environment variable it came from. */
@@ -57,6 +60,7 @@ const commonKeysSchema = z.object({
   timeout: durationSchema.optional(),
   cacheTtl: durationSchema.optional(),
   pollInterval: durationSchema.optional(),
+  allowed: allowedValuesSchema.optional(),
 });
 
 export function findModule(
@@ -128,11 +132,18 @@ export function buildAccounts(
       timeout,
       cacheTtl,
       pollInterval,
+      allowed: _allowed,
       ...moduleKeys
     } = raw as Record<string, unknown>;
     const parsed = module.configSchema.safeParse(moduleKeys);
     if (!parsed.success) {
       problems.push(...formatIssues(parsed.error.issues, where, ['providers', id], module.configSchema));
+      continue;
+    }
+    const allowed = common.data.allowed ?? {};
+    const allowedProblems = allowedValuesProblems(at, module.type, module.capabilities, allowed, parsed.data);
+    if (allowedProblems.length > 0) {
+      problems.push(...allowedProblems);
       continue;
     }
     const secrets: string[] = [];
@@ -161,6 +172,7 @@ export function buildAccounts(
       pollIntervalMs:
         common.data.pollInterval ?? Math.max(options.defaultPollIntervalMs, module.minPollIntervalMs ?? 0),
       config: parsed.data,
+      allowed,
       secrets: [...new Set(secrets)],
       secretSources: Object.fromEntries(
         module.secretKeys.flatMap((key) => {

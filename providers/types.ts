@@ -184,10 +184,23 @@ export type CapabilityOption =
   | 'service'
   | 'wait';
 
+/**
+ * What a parameter's value names at the provider, when it names something
+ * that already exists. `source`: a machine or image the new machine is
+ * copied from — the policy must let the requester read (`status`) that name
+ * on the same provider. `placement`: a network, group, host, store or region
+ * it goes into. The account's `allowed:` may list the values people may give
+ * for either.
+ */
+export type ParamRole = 'source' | 'placement';
+
 export interface ParamSpec {
   readonly description: string;
   /** Config key whose value is used when the user gives none. */
   readonly defaultFrom?: string;
+  readonly role?: ParamRole;
+  /** The value is a comma-separated list: each item is checked on its own. */
+  readonly list?: boolean;
 }
 
 export interface VerbCapability {

@@ -8,6 +8,8 @@ process.once('SIGTERM', () => controller.abort(new Error('terminated')));
 runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
+  // The terminal to ask "Type yes" on; runCli asks only when it is a TTY.
+  stdin: process.stdin,
   env: process.env,
   signal: controller.signal,
 }).then(

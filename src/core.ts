@@ -53,6 +53,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
   redactor.add(urlSecrets(location));
   const store = await openStore(location, {
     now: clock.now(),
+    redactor,
     onIdleError: (error) => log.error({ err: error }, 'the database connection failed'),
   });
   const connected = await connectAccounts(config.accounts, { log, clock });

@@ -25,8 +25,12 @@ export const ErrorCode = {
   /** The provider answered with a shape we do not understand. */
   ProviderUnexpected: 'provider_unexpected',
   ConfigInvalid: 'config_invalid',
+  /** A command held a configured secret: refused, not stored. */
+  SecretInCommand: 'secret_in_command',
   NoProviders: 'no_providers',
   ShuttingDown: 'shutting_down',
+  /** Another process held the store's lock longer than the store waits. */
+  StoreBusy: 'store_busy',
   Internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

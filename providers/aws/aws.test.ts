@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.ts';
 import { PROVIDER_VERBS } from '../../src/grammar/command.ts';
-import { Ec2Double } from '../../tests/support/doubles/ec2.ts';
+import { Ec2Double, type Ec2DoubleOptions } from '../../tests/support/doubles/ec2.ts';
 import {
   callContext,
   connectModule,
@@ -23,7 +23,9 @@ afterEach(async () => {
   provider = undefined;
 });
 
-async function connect(options: { regions?: Record<string, number>; config?: Record<string, unknown> } = {}) {
+async function connect(
+  options: { regions?: Ec2DoubleOptions['regions']; config?: Record<string, unknown> } = {},
+) {
   double = await Ec2Double.start({
     ...(options.regions ? { regions: options.regions } : {}),
     transitionMs: 120,
@@ -100,6 +102,26 @@ describe('aws: reads', () => {
     const eu = await machineNamed(provider, 'eu-web-2');
     expect((await provider.status(eu.id, callContext())).map((m) => m.name)).toEqual(['eu-web-2']);
     expect(await provider.status('i-0000000000000ffff', callContext())).toEqual([]);
+  });
+
+  it('keeps only the exact Name tag or id, whatever the filter lets through', async () => {
+    const { provider, double } = await connect({
+      regions: {
+        'us-east-1': [{ name: 'example.com' }, { name: 'assets.example.com' }],
+        'eu-west-1': [{ name: 'stage.example.com' }],
+      },
+    });
+    const names = async (nameOrId: string) =>
+      (await provider.status(nameOrId, callContext())).map((m) => m.name).sort();
+    // EC2 filter values are patterns: `*` and `?` are wildcards there, not here.
+    expect(await names('*example.com')).toEqual([]);
+    expect(await names('example.co?')).toEqual([]);
+    // Tags are case-sensitive.
+    expect(await names('Example.com')).toEqual([]);
+    double.ignoreFilters = true;
+    expect(await names('example.com')).toEqual(['example.com']);
+    const stage = double.named('stage.example.com');
+    expect(await names(stage?.id ?? '')).toEqual(['stage.example.com']);
   });
 });
 

@@ -11,13 +11,15 @@ export const awsCapabilities = {
   create: {
     params: {
       size: { description: 'instance type, e.g. t3.micro', defaultFrom: 'instanceType' },
-      image: { description: 'AMI id, e.g. ami-0abc…', defaultFrom: 'imageId' },
-      region: { description: 'region, e.g. eu-west-1', defaultFrom: 'region' },
+      image: { description: 'AMI id, e.g. ami-0abc…', defaultFrom: 'imageId', role: 'source' },
+      region: { description: 'region, e.g. eu-west-1', defaultFrom: 'region', role: 'placement' },
       key: { description: 'key pair name', defaultFrom: 'keyName' },
-      subnet: { description: 'subnet id', defaultFrom: 'subnetId' },
+      subnet: { description: 'subnet id', defaultFrom: 'subnetId', role: 'placement' },
       security_groups: {
         description: 'security group ids, comma-separated',
         defaultFrom: 'securityGroupIds',
+        role: 'placement',
+        list: true,
       },
     },
   },

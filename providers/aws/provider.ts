@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
+import { exactMatches } from '../exact-match.ts';
 import { required, splitList } from '../params.ts';
 import type {
   CallContext,
@@ -221,7 +222,8 @@ export function createAws(setup: ProviderSetup<AwsConfig>): ProviderFor<typeof a
         );
         return instances.map((instance) => toMachine(instance, region, id));
       });
-      return machines;
+      // EC2 filter values are case-sensitive and take * and ? wildcards.
+      return exactMatches(machines, nameOrId, { ignoreCase: false });
     },
     async reboot(machine, ctx) {
       const region = regionFor(machine);

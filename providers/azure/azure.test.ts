@@ -76,6 +76,8 @@ describe('azure: reads', () => {
       'data-vm-1',
     ]);
     expect(await provider.status('web-vm-1', callContext())).toEqual([]);
+    expect(await provider.status('data-vm', callContext())).toEqual([]);
+    expect(await provider.status('data', callContext())).toEqual([]);
   });
 });
 

@@ -15,9 +15,9 @@ export const azureCapabilities = {
     params: {
       size: { description: 'VM size, e.g. Standard_B1s', defaultFrom: 'vmSize' },
       image: { description: 'publisher:offer:sku:version', defaultFrom: 'image' },
-      location: { description: 'region, e.g. westeurope', defaultFrom: 'location' },
-      resource_group: { description: 'resource group', defaultFrom: 'resourceGroup' },
-      subnet: { description: 'subnet resource id', defaultFrom: 'subnetId' },
+      location: { description: 'region, e.g. westeurope', defaultFrom: 'location', role: 'placement' },
+      resource_group: { description: 'resource group', defaultFrom: 'resourceGroup', role: 'placement' },
+      subnet: { description: 'subnet resource id', defaultFrom: 'subnetId', role: 'placement' },
     },
   },
   destroy: { note: 'deletes the VM, and the network interface and IP cloudmaster created for it' },

@@ -10,6 +10,7 @@ import { ComputeManagementClient, restorePoller } from '@azure/arm-compute';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
+import { exactMatches } from '../exact-match.ts';
 import type { Machine, OperationProgress, OperationRef, ProviderFor, ProviderSetup } from '../types.ts';
 import type { AzureConfig } from './config.ts';
 import { azureError } from './errors.ts';
@@ -172,10 +173,8 @@ export function createAzure(setup: ProviderSetup<AzureConfig>): ProviderFor<type
       };
     },
     async status(nameOrId) {
-      const wanted = nameOrId.toLowerCase();
-      return (await machines()).filter(
-        (m) => m.name.toLowerCase() === wanted || m.id.toLowerCase() === wanted,
-      );
+      // Azure names and ids are case-insensitive.
+      return exactMatches(await machines(), nameOrId, { ignoreCase: true });
     },
     reboot: (machine) =>
       begin(

@@ -70,6 +70,16 @@ describe('cloud66: stacks', () => {
     const shop = await stack(provider, 'shop');
     expect(shop.lastDeployment).toMatchObject({ outcome: 'success', triggeredBy: 'ci@example.com' });
   });
+
+  it('finds stacks by exact name (any case) or uid, never by part of a name', async () => {
+    const { provider } = await connect();
+    const found = async (nameOrId: string) =>
+      (await provider.status(nameOrId, callContext())).map((s) => `${s.name}/${(s as Stack).environment}`);
+    expect(await found('API')).toEqual(['api/production', 'api/staging']);
+    expect(await found((await stack(provider, 'api', 'staging')).id)).toEqual(['api/staging']);
+    expect(await found('sho')).toEqual([]);
+    expect(await found('hop')).toEqual([]);
+  });
 });
 
 describe('cloud66: deploy and cancel, as Igor does', () => {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
+import { exactMatches } from '../exact-match.ts';
 import { bearerClient } from '../http/bearer-client.ts';
 import { collectCursorPages } from '../http/paginate.ts';
 import { splitList } from '../params.ts';
@@ -158,9 +159,12 @@ export function createCloud66(setup: ProviderSetup<Cloud66Config>): ProviderFor<
       return { machines: [], stacks, warnings };
     },
     async status(nameOrId, ctx) {
-      const lower = nameOrId.toLowerCase();
       const { items } = await allStacks(ctx);
-      const matches = items.filter((s) => s.uid === nameOrId || s.name.toLowerCase() === lower);
+      const matches = exactMatches(
+        items.map((s) => ({ ...s, id: s.uid })),
+        nameOrId,
+        { ignoreCase: true },
+      );
       return Promise.all(
         matches.map(async (s) => toStack(s, id, (await deployments(s.uid, ctx).catch(() => []))[0])),
       );

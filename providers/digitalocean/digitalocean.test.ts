@@ -19,9 +19,19 @@ afterEach(async () => {
 });
 
 async function connect(
-  options: { droplets?: number; config?: Record<string, unknown>; timeoutMs?: number; token?: string } = {},
+  options: {
+    droplets?: number;
+    names?: string[];
+    config?: Record<string, unknown>;
+    timeoutMs?: number;
+    token?: string;
+  } = {},
 ) {
-  double = await DigitalOceanDouble.start({ droplets: options.droplets ?? 5, actionMs: 100 });
+  double = await DigitalOceanDouble.start({
+    droplets: options.droplets ?? 5,
+    ...(options.names ? { names: options.names } : {}),
+    actionMs: 100,
+  });
   const provider = await connectModule(digitalOceanModule, {
     id: 'do',
     config: {
@@ -80,6 +90,20 @@ describe('digitalocean: reads', () => {
     expect((await provider.status(web.id, callContext())).map((m) => m.name)).toEqual(['web-2']);
     expect(await provider.status('nowhere', callContext())).toEqual([]);
     expect(await provider.status('999999', callContext())).toEqual([]);
+  });
+
+  it('keeps only the exact name or id when the API ignores the name filter', async () => {
+    const { provider, double } = await connect({
+      droplets: 3,
+      names: ['example.com', 'assets.example.com', 'stage.example.com'],
+    });
+    double.ignoreFilters = true;
+    const byName = await provider.status('EXAMPLE.com', callContext());
+    expect(byName.map((m) => m.name)).toEqual(['example.com']);
+    const stage = double.dropletNamed('stage.example.com');
+    const byId = await provider.status(String(stage?.id), callContext());
+    expect(byId.map((m) => m.name)).toEqual(['stage.example.com']);
+    expect(await provider.status('example', callContext())).toEqual([]);
   });
 });
 

@@ -11,8 +11,12 @@ export const digitalOceanCapabilities = {
   create: {
     params: {
       size: { description: 'size slug, e.g. s-1vcpu-1gb', defaultFrom: 'size' },
-      image: { description: 'image slug or id, e.g. ubuntu-24-04-x64', defaultFrom: 'image' },
-      region: { description: 'region slug, e.g. nyc3', defaultFrom: 'region' },
+      image: {
+        description: 'image slug, or id of an image or snapshot, e.g. ubuntu-24-04-x64',
+        defaultFrom: 'image',
+        role: 'source',
+      },
+      region: { description: 'region slug, e.g. nyc3', defaultFrom: 'region', role: 'placement' },
       ssh_keys: { description: 'SSH key ids or fingerprints, comma-separated', defaultFrom: 'sshKeys' },
       tags: { description: 'tags, comma-separated', defaultFrom: 'tags' },
     },

@@ -1,5 +1,6 @@
 /** DigitalOcean droplets through the shared HTTP layer. */
 import { z } from 'zod';
+import { exactMatches } from '../exact-match.ts';
 import { bearerClient, unlessMissing } from '../http/bearer-client.ts';
 import { collectNumberedPages } from '../http/paginate.ts';
 import { required, splitList } from '../params.ts';
@@ -182,14 +183,15 @@ export function createDigitalOcean(
       return { machines, stacks: [], warnings };
     },
     async status(nameOrId, ctx) {
-      // The API filters names exactly (any case); a number may also be an id.
+      // The API filters names exactly (any case), checked again here; a number may also be an id.
       const [byName, byId] = await Promise.all([
         listDroplets(ctx, nameOrId),
         /^\d+$/.test(nameOrId) ? getDroplet(nameOrId, ctx) : Promise.resolve(undefined),
       ]);
       const found = new Map(byName.items.map((droplet) => [droplet.id, droplet]));
       if (byId) found.set(byId.id, byId);
-      return [...found.values()].map((droplet) => toMachine(droplet, id));
+      const machines = [...found.values()].map((droplet) => toMachine(droplet, id));
+      return exactMatches(machines, nameOrId, { ignoreCase: true });
     },
     reboot: (machine, ctx) => act(machine, ACTIONS.reboot, ctx, 'reboot'),
     start: (machine, ctx) => act(machine, ACTIONS.start, ctx, 'start'),

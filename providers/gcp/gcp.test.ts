@@ -82,6 +82,15 @@ describe('gcp', () => {
     expect(await provider.status('nowhere', callContext())).toEqual([]);
   });
 
+  it('keeps only the exact name or id when the API ignores the filter', async () => {
+    const { provider, double } = await connect();
+    double.ignoreFilters = true;
+    expect((await provider.status('us-vm-1', callContext())).map((m) => m.name)).toEqual(['us-vm-1']);
+    const vm = double.named('europe-vm-2');
+    expect((await provider.status(vm?.id ?? '', callContext())).map((m) => m.name)).toEqual(['europe-vm-2']);
+    expect(await provider.status('us-vm', callContext())).toEqual([]);
+  });
+
   it('resets (a hard reset, and says so), starts, stops — each followed through its zone operation', async () => {
     const { provider, double } = await connect();
     const reset = await provider.reboot(await machineNamed(provider, 'us-vm-1'), callContext());

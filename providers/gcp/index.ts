@@ -14,9 +14,14 @@ export const gcpCapabilities = {
       image: {
         description: 'source image, e.g. projects/debian-cloud/global/images/family/debian-12',
         defaultFrom: 'image',
+        role: 'source',
       },
-      zone: { description: 'zone, e.g. europe-west1-b', defaultFrom: 'zone' },
-      network: { description: 'network, e.g. global/networks/default', defaultFrom: 'network' },
+      zone: { description: 'zone, e.g. europe-west1-b', defaultFrom: 'zone', role: 'placement' },
+      network: {
+        description: 'network, e.g. global/networks/default',
+        defaultFrom: 'network',
+        role: 'placement',
+      },
       labels: { description: 'labels, key:value,key:value', defaultFrom: 'labels' },
     },
   },

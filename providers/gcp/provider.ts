@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { InstancesClient, type protos, ZoneOperationsClient } from '@google-cloud/compute';
 import { GoogleAuth, JWT } from 'google-auth-library';
 import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
+import { exactMatches } from '../exact-match.ts';
 import { splitList } from '../params.ts';
 import type { Machine, OperationProgress, OperationRef, ProviderFor, ProviderSetup } from '../types.ts';
 import type { GcpConfig } from './config.ts';
@@ -179,7 +180,8 @@ export function createGcp(setup: ProviderSetup<GcpConfig>): ProviderFor<typeof g
     },
     async status(nameOrId) {
       const filter = /^\d+$/.test(nameOrId) ? `id = ${nameOrId}` : `name = "${nameOrId.replace(/"/g, '')}"`;
-      return (await aggregated(filter)).machines;
+      // Names are lowercase only: compared as they are.
+      return exactMatches((await aggregated(filter)).machines, nameOrId, { ignoreCase: false });
     },
     reboot: (machine) =>
       act('reboot', machine, 'Compute Engine is resetting it (a hard reset, like the reset button)'),

@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { BodyTooLargeError, readCappedText } from './capped-body.ts';
 import { type HttpProvider, networkError, statusError, timeoutError, unexpectedError } from './errors.ts';
 import { backoffMs, mayRetry, RETRYABLE_STATUSES, requestedDelayMs } from './retry-policy.ts';
 
@@ -42,6 +43,8 @@ export interface RequestOptions<T> {
   readonly contentType?: string;
   /** Hand the answer's body to the schema as text, unparsed (XML feeds). */
   readonly asText?: boolean;
+  /** Stop reading an answer larger than this: the call fails with BodyTooLargeError. */
+  readonly maxBodyBytes?: number;
 }
 
 export interface HttpResponse<T> {
@@ -57,8 +60,8 @@ function networkCode(error: unknown): string | undefined {
   return typeof cause?.code === 'string' ? cause.code : undefined;
 }
 
-async function readBody(response: Response, asText: boolean): Promise<unknown> {
-  const text = await response.text();
+async function readBody(response: Response, asText: boolean, maxBytes: number | undefined): Promise<unknown> {
+  const text = maxBytes === undefined ? await response.text() : await readCappedText(response, maxBytes);
   if (asText) return text;
   if (text === '') return undefined;
   try {
@@ -129,7 +132,10 @@ export class HttpClient {
         continue;
       }
 
-      const body = await readBody(response, request.asText ?? false).catch(() => undefined);
+      const body = await readBody(response, request.asText ?? false, request.maxBodyBytes).catch((error) => {
+        if (error instanceof BodyTooLargeError) throw error;
+        return undefined;
+      });
       log.debug(
         {
           provider: provider.id,

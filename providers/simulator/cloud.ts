@@ -6,6 +6,7 @@
 import { formatDuration } from '../../src/config/duration.ts';
 import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
 import type { MutatingVerb } from '../../src/grammar/command.ts';
+import { exactMatches } from '../exact-match.ts';
 import type { ListQuery, MachineStatus, OperationProgress, Resource } from '../types.ts';
 import type { SimulatorConfig } from './config.ts';
 import { generateMachines, generateStacks, sizeFacts } from './generate.ts';
@@ -114,11 +115,8 @@ export class SimulatedCloud {
   }
 
   find(nameOrId: string, provider: string, now: number): Resource[] {
-    const lower = nameOrId.toLowerCase();
-    const machines = this.liveMachines(now).filter(
-      (m) => m.id === nameOrId || m.name.toLowerCase() === lower,
-    );
-    const stacks = this.stacks.filter((s) => s.id === nameOrId || s.name.toLowerCase() === lower);
+    const machines = exactMatches(this.liveMachines(now), nameOrId, { ignoreCase: true });
+    const stacks = exactMatches(this.stacks, nameOrId, { ignoreCase: true });
     return [
       ...machines.map((m) => machineView(m, provider)),
       ...stacks.map((s) => stackView(s, provider, now)),

@@ -14,8 +14,8 @@ export const simulatorCapabilities = {
   create: {
     params: {
       size: { description: 'machine size, e.g. sim-small', defaultFrom: 'defaultSize' },
-      image: { description: 'image, e.g. ubuntu-24-04', defaultFrom: 'defaultImage' },
-      region: { description: 'region, e.g. sim-nyc1', defaultFrom: 'defaultRegion' },
+      image: { description: 'image, e.g. ubuntu-24-04', defaultFrom: 'defaultImage', role: 'source' },
+      region: { description: 'region, e.g. sim-nyc1', defaultFrom: 'defaultRegion', role: 'placement' },
     },
   },
   destroy: {},

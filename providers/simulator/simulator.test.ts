@@ -130,6 +130,8 @@ describe('simulator: inventory', () => {
     const web = await machineNamed(provider, 'WEB-1');
     expect((await provider.status(web.id, ctx())).map((r) => r.name)).toEqual(['web-1']);
     expect(await provider.status('nope', ctx())).toEqual([]);
+    expect(await provider.status('web', ctx())).toEqual([]);
+    expect((await provider.status('SHOP', ctx())).map((r) => r.kind)).toEqual(['stack', 'stack']);
   });
 });
 

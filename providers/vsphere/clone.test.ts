@@ -13,8 +13,8 @@ describe.skipIf(!vcsimBinary())('vsphere: create and destroy against vcsim', () 
   });
   afterEach(() => sim?.stop());
 
-  it('clones a VM into a new one, follows the clone task (also from a second bot), sees it listed, destroys it', async () => {
-    const lab = await sim.connect({}, { viaProxy: true });
+  it('clones a VM into a new one where the account allows it, follows the clone task (also from a second bot), sees it listed, destroys it', async () => {
+    const lab = await sim.connect({ allowCloneFromVm: true }, { viaProxy: true });
     const ref = await lab.create({ name: 'web-9', params: { template: 'DC0_H0_VM1' } }, callContext());
     expect(ref).toMatchObject({
       verb: 'create',
@@ -87,8 +87,36 @@ describe.skipIf(!vcsimBinary())('vsphere: create and destroy against vcsim', () 
     });
   });
 
-  it('places a clone on the host, pool, folder and datastore asked for', async () => {
+  it('clones only VMs marked as templates unless the account allows VMs, and names the templates there are', async () => {
     const lab = await sim.connect({}, { viaProxy: true });
+    const create = (template: string) =>
+      rejection(lab.create({ name: 'dev-copy', params: { template } }, callContext()));
+
+    const vm = await create('DC0_H0_VM0');
+    expect(vm.code).toBe(ErrorCode.BadParameter);
+    expect(vm.message).toBe('DC0_H0_VM0 on lab is a VM, not a template: lab clones templates only.');
+    expect(vm.hint).toBe(
+      'lab has no templates. Mark the VM as a template in vSphere, or set `allowCloneFromVm: true` for provider lab in cloudmaster.yml.',
+    );
+
+    const templateId = await sim.idOf('DC0_H0_VM1');
+    await sim.vcsim.vmTask(templateId, 'PowerOffVM_Task');
+    await sim.vcsim.admin((api) => api.invoke('MarkAsTemplate', moref('VirtualMachine', templateId)));
+    expect((await create('dc0_h0_vm0')).hint).toMatch(/^Templates on lab: DC0_H0_VM1\. Mark the VM/);
+    // Near names are templates only.
+    const typo = await create('DC0_H0_VM7');
+    expect(typo.code).toBe(ErrorCode.NotFound);
+    expect(typo.message).toBe('No template named "DC0_H0_VM7" on lab to clone.');
+    expect(typo.hint).toBe('Did you mean template=DC0_H0_VM1?');
+    expect(sim.proxy.count('CloneVM_Task')).toBe(0);
+
+    const ref = await lab.create({ name: 'dev-copy', params: { template: 'DC0_H0_VM1' } }, callContext());
+    expect((await pollUntilDone(() => lab.poll(ref, callContext()))).at(-1)?.state).toBe('succeeded');
+    expect(sim.proxy.count('CloneVM_Task')).toBe(1);
+  });
+
+  it('places a clone on the host, pool, folder and datastore asked for', async () => {
+    const lab = await sim.connect({ allowCloneFromVm: true }, { viaProxy: true });
     const ref = await lab.create(
       {
         name: 'db-1',
@@ -111,7 +139,7 @@ describe.skipIf(!vcsimBinary())('vsphere: create and destroy against vcsim', () 
   });
 
   it('answers a wrong name with near names, an ambiguous pool with the ways to name it, and sends no clone', async () => {
-    const lab = await sim.connect({}, { viaProxy: true });
+    const lab = await sim.connect({ allowCloneFromVm: true }, { viaProxy: true });
     const create = (params: Record<string, string>, name = 'web-9') =>
       rejection(lab.create({ name, params }, callContext()));
 

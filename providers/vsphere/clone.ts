@@ -1,6 +1,6 @@
 /**
- * `create` as vSphere does it: a clone of a template (or of any VM) with
- * `CloneVM_Task`. Where the clone goes — host or resource pool, folder,
+ * `create` as vSphere does it: a clone of a template (of any VM only where
+ * the account allows it) with `CloneVM_Task`. Where the clone goes — host or resource pool, folder,
  * datastore — comes from the command's parameters, else the account's
  * config, else the template's own place. Names are checked against the
  * inventory first, so a typo is answered with near names and nothing is
@@ -84,27 +84,54 @@ function poolChoice(inventory: Inventory): Choice {
   };
 }
 
-function findTemplate(inventory: Inventory, name: string, provider: string): ObjectContent {
-  const found =
-    inventory.vms.find((vm) => nameOf(vm) === name) ??
-    inventory.vms.find((vm) => nameOf(vm)?.toLowerCase() === name.toLowerCase());
+function isTemplate(vm: ObjectContent): boolean {
+  return readBoolean(vm.props.get('config.template')) === true;
+}
+
+/**
+ * The template to clone. A VM that is not marked as one is refused unless
+ * the account says `allowCloneFromVm: true`: its clone copies a running
+ * machine's disks.
+ */
+function findTemplate(inventory: Inventory, name: string, account: VsphereAccount): ObjectContent {
+  const { id: provider, config } = account;
+  const named = (vms: readonly ObjectContent[]) =>
+    vms.find((vm) => nameOf(vm) === name) ??
+    vms.find((vm) => nameOf(vm)?.toLowerCase() === name.toLowerCase());
+  const cloneable = config.allowCloneFromVm ? inventory.vms : inventory.vms.filter(isTemplate);
+  const found = named(cloneable);
   if (found) return found;
-  const names = inventory.vms.map((vm) => nameOf(vm) ?? vm.obj.value);
-  const near = suggest(name, names);
-  const templates = inventory.vms
-    .filter((vm) => readBoolean(vm.props.get('config.template')) === true)
-    .map((vm) => nameOf(vm) ?? vm.obj.value);
+  const templates = inventory.vms.filter(isTemplate).map((vm) => nameOf(vm) ?? vm.obj.value);
+  const listed =
+    templates.length > 0
+      ? `Templates on ${provider}: ${templates.slice(0, 10).join(', ')}.`
+      : `${provider} has no templates.`;
+  const vm = named(inventory.vms);
+  if (vm) {
+    throw new CloudmasterError(
+      ErrorCode.BadParameter,
+      `${nameOf(vm)} on ${provider} is a VM, not a template: ${provider} clones templates only.`,
+      {
+        provider,
+        hint: `${listed} Mark the VM as a template in vSphere, or set \`allowCloneFromVm: true\` for provider ${provider} in cloudmaster.yml.`,
+      },
+    );
+  }
+  const near = suggest(
+    name,
+    cloneable.map((candidate) => nameOf(candidate) ?? candidate.obj.value),
+  );
   throw new CloudmasterError(
     ErrorCode.NotFound,
-    `No template or VM named "${name}" on ${provider} to clone.`,
+    `No ${config.allowCloneFromVm ? 'template or VM' : 'template'} named "${name}" on ${provider} to clone.`,
     {
       provider,
       hint:
         near.length > 0
           ? `Did you mean ${near.map((word) => `template=${word}`).join(' or ')}?`
-          : templates.length > 0
-            ? `Templates on ${provider}: ${templates.slice(0, 10).join(', ')}.`
-            : `\`list on ${provider}\` shows its VMs; any of them can be cloned.`,
+          : config.allowCloneFromVm
+            ? `\`list on ${provider}\` shows its VMs; any of them can be cloned.`
+            : listed,
     },
   );
 }
@@ -131,7 +158,7 @@ export async function create(
         { provider: id, hint: 'Pick another name, or destroy the old VM first.' },
       );
     }
-    const template = findTemplate(inventory, templateName, id);
+    const template = findTemplate(inventory, templateName, account);
     const hostName = params.host ?? config.host;
     const poolName = params.pool ?? config.resourcePool;
     const folderName = params.folder ?? config.folder;

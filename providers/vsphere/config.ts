@@ -23,6 +23,8 @@ export const vsphereConfigSchema = z
     insecure: z.boolean().default(false),
     /** Defaults for `create`: the template to clone and where the clone goes. */
     template: z.string().min(1).optional(),
+    /** Let `template=` name any VM, not only one marked as a template: a clone copies its disks. */
+    allowCloneFromVm: z.boolean().default(false),
     host: z.string().min(1).optional(),
     resourcePool: z.string().min(1).optional(),
     folder: z.string().min(1).optional(),

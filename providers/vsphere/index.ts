@@ -11,11 +11,19 @@ export const vsphereCapabilities = {
   create: {
     note: 'clone of a template',
     params: {
-      template: { description: 'the template (or VM) to clone', defaultFrom: 'template' },
-      host: { description: 'host to run the clone on', defaultFrom: 'host' },
-      pool: { description: 'resource pool, e.g. CLUSTER/Resources', defaultFrom: 'resourcePool' },
-      folder: { description: 'VM folder for the clone', defaultFrom: 'folder' },
-      datastore: { description: 'datastore for its disks', defaultFrom: 'datastore' },
+      template: {
+        description: 'the template to clone (a VM too, with allowCloneFromVm)',
+        defaultFrom: 'template',
+        role: 'source',
+      },
+      host: { description: 'host to run the clone on', defaultFrom: 'host', role: 'placement' },
+      pool: {
+        description: 'resource pool, e.g. CLUSTER/Resources',
+        defaultFrom: 'resourcePool',
+        role: 'placement',
+      },
+      folder: { description: 'VM folder for the clone', defaultFrom: 'folder', role: 'placement' },
+      datastore: { description: 'datastore for its disks', defaultFrom: 'datastore', role: 'placement' },
     },
   },
   destroy: { note: 'powers off, then deletes the VM and its disks' },

@@ -4,6 +4,7 @@
  * mutations are the VM's power, clone and destroy methods, followed
  * through their tasks (or, for the guest OS paths, the VM's state).
  */
+import { exactMatches } from '../exact-match.ts';
 import type { ProviderFor, ProviderSetup } from '../types.ts';
 import { openAccount } from './account.ts';
 import { create } from './clone.ts';
@@ -54,9 +55,9 @@ export function createVsphere(setup: ProviderSetup<VsphereConfig>): ProviderFor<
       };
     },
     async status(nameOrId, ctx) {
+      // The property collector cannot filter by name: every VM is read and compared here.
       const { machines } = await listed(ctx);
-      const lower = nameOrId.toLowerCase();
-      return machines.filter((machine) => machine.id === nameOrId || machine.name.toLowerCase() === lower);
+      return exactMatches(machines, nameOrId, { ignoreCase: true });
     },
     reboot: (machine, ctx) => reboot(account, machine, ctx),
     start: (machine, ctx) => start(account, machine, ctx),

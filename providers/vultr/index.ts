@@ -11,7 +11,7 @@ export const vultrCapabilities = {
   create: {
     params: {
       plan: { description: 'plan id, e.g. vc2-1c-1gb', defaultFrom: 'plan' },
-      region: { description: 'region id, e.g. ewr', defaultFrom: 'region' },
+      region: { description: 'region id, e.g. ewr', defaultFrom: 'region', role: 'placement' },
       os_id: { description: 'operating system id, e.g. 2284', defaultFrom: 'osId' },
       image_id: { description: 'application image id (instead of os_id)', defaultFrom: 'imageId' },
     },

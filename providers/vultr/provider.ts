@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
+import { exactMatches } from '../exact-match.ts';
 import { bearerClient, unlessMissing } from '../http/bearer-client.ts';
 import { collectCursorPages } from '../http/paginate.ts';
 import { required } from '../params.ts';
@@ -138,7 +139,11 @@ export function createVultr(setup: ProviderSetup<VultrConfig>): ProviderFor<type
       const filter = query.filter?.toLowerCase();
       const machines = items
         .map((instance) => toMachine(instance, id))
-        .filter((machine) => filter === undefined || machine.name.toLowerCase().includes(filter));
+        .filter(
+          (machine) =>
+            (query.region === undefined || machine.region === query.region) &&
+            (filter === undefined || machine.name.toLowerCase().includes(filter)),
+        );
       return { machines, stacks: [], warnings };
     },
     async status(nameOrId, ctx) {
@@ -146,13 +151,10 @@ export function createVultr(setup: ProviderSetup<VultrConfig>): ProviderFor<type
         listInstances(ctx, { label: nameOrId }),
         UUID.test(nameOrId) ? getInstance(nameOrId, ctx) : Promise.resolve(undefined),
       ]);
-      const found = new Map(
-        byLabel.items
-          .filter((i) => (i.label ?? '').toLowerCase() === nameOrId.toLowerCase())
-          .map((i) => [i.id, i]),
-      );
+      const found = new Map(byLabel.items.map((i) => [i.id, i]));
       if (byId) found.set(byId.id, byId);
-      return [...found.values()].map((instance) => toMachine(instance, id));
+      const machines = [...found.values()].map((instance) => toMachine(instance, id));
+      return exactMatches(machines, nameOrId, { ignoreCase: true });
     },
     reboot: (machine, ctx) => power(machine, 'reboot', 'reboot', ctx),
     start: (machine, ctx) => power(machine, 'start', 'start', ctx),

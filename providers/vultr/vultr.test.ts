@@ -18,9 +18,19 @@ afterEach(async () => {
 });
 
 async function connect(
-  options: { instances?: number; config?: Record<string, unknown>; timeoutMs?: number; token?: string } = {},
+  options: {
+    instances?: number;
+    labels?: string[];
+    config?: Record<string, unknown>;
+    timeoutMs?: number;
+    token?: string;
+  } = {},
 ) {
-  double = await VultrDouble.start({ instances: options.instances ?? 4, actionMs: 100 });
+  double = await VultrDouble.start({
+    instances: options.instances ?? 4,
+    ...(options.labels ? { labels: options.labels } : {}),
+    actionMs: 100,
+  });
   const provider = await connectModule(vultrModule, {
     id: 'vultr',
     config: {
@@ -61,6 +71,21 @@ describe('vultr', () => {
     const web = await machineNamed(provider, 'vu-web-2');
     expect((await provider.status(web.id, callContext())).map((m) => m.name)).toEqual(['vu-web-2']);
     expect(await provider.status('vu-web-9', callContext())).toEqual([]);
+  });
+
+  it('keeps only the exact label or id, and the asked region, when the API ignores its filters', async () => {
+    const { provider, double } = await connect({
+      instances: 3,
+      labels: ['example.com', 'assets.example.com', 'stage.example.com'],
+    });
+    double.ignoreFilters = true;
+    expect((await provider.status('Example.COM', callContext())).map((m) => m.name)).toEqual(['example.com']);
+    const stage = double.named('stage.example.com');
+    expect((await provider.status(stage?.id ?? '', callContext())).map((m) => m.name)).toEqual([
+      'stage.example.com',
+    ]);
+    const inAms = await provider.list({ region: 'ams' }, callContext());
+    expect(inAms.machines.map((m) => m.region)).toEqual(['ams']);
   });
 
   it('reboots and counts it done once the instance was busy and runs again', async () => {

@@ -8,6 +8,7 @@ import { dryRunSentence } from '../replies/dry-run-words.ts';
 import { auditFilters } from '../replies/slack/audit.ts';
 import { jobCancelWords } from '../replies/slack/jobs.ts';
 import { outcomeSentence } from '../replies/slack/operation.ts';
+import { plainWriter } from '../replies/writer.ts';
 import type { Answer } from '../safety/answers.ts';
 import { watchJson } from './watch-json.ts';
 
@@ -46,7 +47,7 @@ export function toJson(outcome: Answer, log?: Logger): unknown {
       return {
         kind: 'job-cancel',
         result: outcome.answer.kind,
-        message: jobCancelWords(outcome.answer),
+        message: jobCancelWords(outcome.answer, plainWriter),
         ...('job' in outcome.answer ? { job: outcome.answer.job.id } : {}),
       };
     case 'denied':

@@ -12,6 +12,7 @@ import { auditFilters } from '../replies/slack/audit.ts';
 import { healthLines } from '../replies/slack/health.ts';
 import { renderHelp } from '../replies/slack/help.ts';
 import { jobCancelWords } from '../replies/slack/jobs.ts';
+import { plainText } from '../replies/slack/mrkdwn.ts';
 import { outcomeSentence } from '../replies/slack/operation.ts';
 import {
   renderAcknowledged,
@@ -24,13 +25,14 @@ import { renderError, renderUsage } from '../replies/slack/problem.ts';
 import { renderProviders } from '../replies/slack/providers.ts';
 import { renderTestmode } from '../replies/slack/testmode.ts';
 import { cachedNote, plural, statusWords } from '../replies/wording.ts';
+import { plainWriter } from '../replies/writer.ts';
 import type { Answer, AuditListing, JobsListing, JobView } from '../safety/answers.ts';
 
 const PREFIX = 'cloudmaster ';
 
-/** A Slack fallback text for the terminal: mentions as plain user ids. */
-function plain(text: string): string {
-  return text.replace(/<@([^>|]+)>/g, '$1');
+/** A Slack reply's fallback text for the terminal: plain text, mentions as ids. */
+function plain(message: { readonly text: string }): string {
+  return plainText(message.text);
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
@@ -61,7 +63,7 @@ function renderAuditText(listing: AuditListing): string {
         record.rawText,
         record.decision,
         record.outcome,
-        [...auditFacts(record, (id) => id), ...(record.detail ? [record.detail] : [])].join('; '),
+        [...auditFacts(record, plainWriter), ...(record.detail ? [record.detail] : [])].join('; '),
       ]),
     ),
   );
@@ -149,7 +151,7 @@ function renderJobText(view: JobView): string {
   const { job } = view;
   return [
     `job ${job.id}: ${jobPhrase(job)} — ${jobStateWords(job, Date.now())}${job.detail ? ` (${job.detail})` : ''}`,
-    `  ${jobFacts(job, (id) => id).join('; ')}`,
+    `  ${jobFacts(job, plainWriter).join('; ')}`,
     ...view.steps.map((step) => `  ${new Date(step.at).toISOString().slice(11, 19)}  ${step.text}`),
   ].join('\n');
 }
@@ -161,7 +163,7 @@ export function renderText(outcome: Answer, log?: Logger): string {
     case 'job':
       return renderJobText(outcome);
     case 'job-cancel':
-      return jobCancelWords(outcome.answer);
+      return jobCancelWords(outcome.answer, plainWriter);
     case 'denied':
       return `You may not ${outcome.what}: ${outcome.reason}.`;
     case 'audit':
@@ -180,11 +182,11 @@ export function renderText(outcome: Answer, log?: Logger): string {
         ...canILines(outcome.answer).map((line) => `  ${line}`),
       ].join('\n');
     case 'help':
-      return renderHelp(outcome, PREFIX).text;
+      return plain(renderHelp(outcome, PREFIX));
     case 'usage':
-      return renderUsage(outcome, PREFIX).text;
+      return plain(renderUsage(outcome, PREFIX));
     case 'error':
-      return renderError(outcome, log).text;
+      return plain(renderError(outcome, log));
     case 'listing':
       return renderListingText(outcome);
     case 'resource': {
@@ -197,7 +199,7 @@ export function renderText(outcome: Answer, log?: Logger): string {
       return [`${title} on ${outcome.provider.id}`, ...facts, ...notes].join('\n');
     }
     case 'providers':
-      return renderProviders(outcome).text;
+      return plain(renderProviders(outcome));
     case 'operation': {
       const sentence = outcomeSentence(outcome, log);
       return [sentence.text, sentence.hint].filter(Boolean).join('\n');
@@ -207,20 +209,20 @@ export function renderText(outcome: Answer, log?: Logger): string {
       return `${text}\n${hint.replace(/`/g, '')}`;
     }
     case 'outages':
-      return plain(renderOutages(outcome).text);
+      return plain(renderOutages(outcome));
     case 'check':
-      return renderCheck(outcome).text;
+      return plain(renderCheck(outcome));
     case 'resolved':
-      return renderResolved(outcome).text;
+      return plain(renderResolved(outcome));
     case 'acknowledged':
-      return plain(renderAcknowledged(outcome).text);
+      return plain(renderAcknowledged(outcome));
     case 'ticket':
-      return plain(renderTicket(outcome).text);
+      return plain(renderTicket(outcome));
     case 'health':
-      return healthLines(outcome.report)
-        .map((line) => line.text)
+      return healthLines(outcome.report, plainWriter)
+        .map((line) => line.words)
         .join('\n');
     case 'testmode':
-      return plain(renderTestmode(outcome).text).replace(/`/g, '');
+      return plain(renderTestmode(outcome)).replace(/`/g, '');
   }
 }

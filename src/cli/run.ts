@@ -21,7 +21,7 @@ import {
   type WatchCommand,
 } from '../grammar/command.ts';
 import { parseWords } from '../grammar/parse.ts';
-import { createLogger, type Logger } from '../log/logger.ts';
+import { createLogger, type Logger, logLevelFrom } from '../log/logger.ts';
 import { Redactor } from '../log/redact.ts';
 import { NO_SLACK_GROUPS } from '../policy/directory.ts';
 import { commandPhrase, currentState, question } from '../replies/slack/confirmation.ts';
@@ -34,8 +34,10 @@ import { answerWatchCommand, type WatchAnswer } from '../safety/watch-answers.ts
 import { IncidentDesk } from '../watch/incident-desk.ts';
 import { WatchService } from '../watch/service.ts';
 import { askToConfirm } from './confirm.ts';
+import { readableLogDestination } from './log-lines.ts';
 import { toJson } from './render-json.ts';
 import { renderText } from './render-text.ts';
+import { terminalSafe } from './terminal-safe.ts';
 
 export const EXIT = {
   ok: 0,
@@ -112,7 +114,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const json = argv.includes('--json');
   const redactor = new Redactor();
   const write = (stream: Writable, text: string): void => {
-    stream.write(`${redactor.text(text)}\n`);
+    stream.write(`${terminalSafe(redactor.text(text))}\n`);
   };
   const emit = (answer: Answer, log?: Logger): number => {
     const code = exitCode(answer);
@@ -133,11 +135,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return EXIT.usage;
   }
   redactor.add(config.secrets);
-  // Logs go to stderr, quiet unless asked: stdout belongs to the answer.
+  // Logs go to stderr, warnings and worse unless LOG_LEVEL asks: stdout belongs to
+  // the answer. A person reads one line each; `--json` keeps them JSON for scripts.
+  const toStderr = (text: string): void => {
+    io.stderr.write(text);
+  };
   const log = createLogger({
-    level: io.env.LOG_LEVEL ?? 'warn',
+    level: io.env.LOG_LEVEL === undefined ? 'warn' : logLevelFrom(io.env),
     redactor,
-    destination: { write: (line: string) => io.stderr.write(line) },
+    destination: json ? { write: toStderr } : readableLogDestination(toStderr),
   });
   let core: Core;
   try {
@@ -211,6 +217,12 @@ async function answerCommand(
   );
 }
 
+const NOT_CONFIRMED = {
+  declined: 'not confirmed',
+  interrupted: 'not confirmed: interrupted at the question',
+  'no-terminal': 'not confirmed: there is no terminal to ask on; add --yes',
+} as const;
+
 /** Admitted, confirmed here (a terminal, or `--yes`), run with its steps printed, recorded. */
 async function mutate(
   command: MutationCommand,
@@ -238,15 +250,13 @@ async function mutate(
   if (gate.kind === 'confirm') {
     const answer = command.yes
       ? 'confirmed'
-      : await askToConfirm(`${question(plan)} ${currentState(plan)}.`, {
+      : await askToConfirm(terminalSafe(`${question(plan)} ${currentState(plan)}.`), {
           ...(io.stdin ? { stdin: io.stdin } : {}),
+          ...(io.signal ? { signal: io.signal } : {}),
           stderr: io.stderr,
         });
     if (answer !== 'confirmed') {
-      const why =
-        answer === 'no-terminal'
-          ? 'not confirmed: there is no terminal to ask on; add --yes'
-          : 'not confirmed';
+      const why = NOT_CONFIRMED[answer];
       await gatekeeper.record(attempt, 'cancelled', `${why}; nothing was done`);
       return { kind: 'denied', reason: why, what: commandPhrase(plan, command) };
     }

@@ -1,7 +1,7 @@
 /** Bot-wide settings: the `settings:` section of cloudmaster.yml. */
 import { z } from 'zod';
 import { MUTATING_VERBS } from '../grammar/command.ts';
-import { durationSchema } from './duration.ts';
+import { auditRetentionSchema, durationSchema } from './duration.ts';
 
 export const settingsSchema = z
   .strictObject({
@@ -23,8 +23,8 @@ export const settingsSchema = z
     cacheTtl: durationSchema.default(30_000),
     /** How long a Confirm or Approve button stays valid. */
     confirmTimeout: durationSchema.default(10 * 60_000),
-    /** How long audit records are kept; older ones are removed once a day. */
-    auditRetention: durationSchema.default(365 * 86_400_000),
+    /** How long audit records are kept (with a unit, at least 1d); older ones are removed once a day. */
+    auditRetention: auditRetentionSchema.default(365 * 86_400_000),
   })
   .default({
     timeout: 10_000,

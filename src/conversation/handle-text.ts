@@ -141,7 +141,11 @@ async function route(
         renderListing(answered, {
           page: 1,
           pageSize: deps.settings.pageSize,
-          request: { command: command.raw, ...(conversation.entry ? { entry: conversation.entry } : {}) },
+          request: {
+            command: command.raw,
+            ...(conversation.entry ? { entry: conversation.entry } : {}),
+            requester: conversation.userId,
+          },
         }),
       );
     case 'resource':

@@ -24,7 +24,7 @@ export interface MessageHandle {
 }
 
 export interface Replier {
-  /** Help, usage and errors: only the caller sees them where Slack allows. */
+  /** Help, usage and errors: only the caller sees them where Slack allows (not in a DM: it is theirs). */
   private(message: SlackMessage): Promise<void>;
   /** Rights, denials and the audit: only the caller sees them, in a thread too. */
   ephemeral(message: SlackMessage): Promise<void>;
@@ -139,7 +139,12 @@ export function slashCommandReplier(
   };
 }
 
-/** Mentions (threaded) and DMs: every reply is a message in that conversation. */
+/**
+ * Mentions (threaded) and DMs: every reply is a message in that
+ * conversation. In a channel's thread, what is meant for the caller alone
+ * (help, usage, errors, denials) is ephemeral: others in the thread see
+ * only results.
+ */
 export function conversationReplier(
   deps: ReplierDeps & {
     readonly channelId: string;
@@ -165,7 +170,7 @@ export function conversationReplier(
     });
   };
   return {
-    private: post,
+    private: ephemeral,
     ephemeral,
     public: post,
     open: (message) => postUpdatable(deps, deps.channelId, message, deps.threadTs),

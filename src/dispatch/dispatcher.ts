@@ -22,8 +22,8 @@ import {
 import { type CallOptions, callProvider, readProvider } from './call.ts';
 import { type FollowOptions, type FollowResult, followOperation } from './follow.ts';
 import { helpOutcome } from './help.ts';
-import { lookup } from './lookup.ts';
-import { checkParams, usedOptions } from './mutation-options.ts';
+import { lookup, type MaySee } from './lookup.ts';
+import { checkAllowed, checkParams, usedOptions } from './mutation-options.ts';
 import type {
   ListOutcome,
   ListSection,
@@ -47,6 +47,8 @@ export interface DispatchContext {
   readonly fixed?: FixedProvider;
   /** Aborted at shutdown. */
   readonly signal?: AbortSignal;
+  /** What the caller may see: lookups leave the rest out of ambiguity lists and near names. */
+  readonly maySee?: MaySee;
 }
 
 export interface DispatcherDeps {
@@ -255,8 +257,11 @@ export class Dispatcher {
       {
         name: command.name,
         verb: 'status',
-        ...(command.stackOnly ? { kind: 'stack' as const } : {}),
+        // An environment is a stack's: `-e` narrows to stacks, even after a bare name.
+        ...(command.stackOnly || command.environment !== undefined ? { kind: 'stack' as const } : {}),
+        ...(command.environment === undefined ? {} : { environment: command.environment }),
         scope,
+        ...(ctx.maySee ? { maySee: ctx.maySee } : {}),
       },
       this.callOptions(command, ctx),
     );
@@ -299,6 +304,7 @@ export class Dispatcher {
       }
       const entry = scope[0] as ConnectedProvider;
       checkParams(entry, 'create', command.params);
+      checkAllowed(entry, command.params);
       return {
         command,
         entry,
@@ -318,6 +324,7 @@ export class Dispatcher {
         kind: stackVerb ? 'stack' : 'machine',
         ...(stackVerb && command.environment !== undefined ? { environment: command.environment } : {}),
         scope,
+        ...(ctx.maySee ? { maySee: ctx.maySee } : {}),
       },
       { ...this.callOptions(command, ctx), fresh: true },
     );

@@ -1,4 +1,5 @@
 /** A mutation's options and `key=value` parameters, checked against what its provider declares. */
+import { defaultItems, paramItems } from '../../providers/allowed-values.ts';
 import type { ConnectedProvider } from '../../providers/registry.ts';
 import type { CapabilityOption } from '../../providers/types.ts';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
@@ -51,4 +52,59 @@ export function checkParams(
       },
     );
   }
+}
+
+/**
+ * Refuses a source or placement outside the account's `allowed:` list, or
+ * none at all when the list is there (the provider's own choice is not on
+ * it). Values from the account's config were checked against it at load.
+ */
+export function checkAllowed(entry: ConnectedProvider, params: Readonly<Record<string, string>>): void {
+  const { id, allowed, config } = entry.account;
+  const declared = capabilityOf(entry, 'create')?.params ?? {};
+  for (const [key, values] of Object.entries(allowed)) {
+    const spec = declared[key];
+    const given = params[key];
+    if (given === undefined && defaultItems(spec, config).length > 0) continue;
+    // "," is no value either: the provider would fall back to its own choice.
+    const items = given === undefined ? [] : paramItems(spec, given);
+    if (items.length === 0) {
+      throw new CloudmasterError(
+        ErrorCode.BadParameter,
+        `create on ${id} needs ${key}=…: the account allows only some values.`,
+        { provider: id, hint: allowedHint(id, key), candidates: values },
+      );
+    }
+    const refused = items.filter((item) => !values.includes(item));
+    if (refused.length === 0) continue;
+    throw new CloudmasterError(
+      ErrorCode.BadParameter,
+      `${key}=${refused.join(',')} is not allowed on ${id}.`,
+      {
+        provider: id,
+        hint: allowedHint(id, key),
+        candidates: values,
+      },
+    );
+  }
+}
+
+function allowedHint(id: string, key: string): string {
+  return `Provider ${id} allows ${key}= only as one of these (\`allowed:\` in cloudmaster.yml):`;
+}
+
+/** A value of `create` that names an existing machine or image to copy. */
+export interface CreateSource {
+  readonly param: string;
+  readonly name: string;
+}
+
+/** The sources a command names itself (the account's defaults are the operator's choice, not asked about). */
+export function sourcesOf(entry: ConnectedProvider, command: Command): CreateSource[] {
+  if (command.verb !== 'create') return [];
+  const declared = capabilityOf(entry, 'create')?.params ?? {};
+  return Object.entries(command.params).flatMap(([param, value]) => {
+    const spec = declared[param];
+    return spec?.role === 'source' ? paramItems(spec, value).map((name) => ({ param, name })) : [];
+  });
 }

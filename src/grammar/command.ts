@@ -99,6 +99,8 @@ export interface StatusCommand extends CommandBase {
   readonly name: string;
   /** True when the name came from `-s STACK`: only stacks match. */
   readonly stackOnly: boolean;
+  /** `-e ENVIRONMENT`: only the stack in that environment matches. */
+  readonly environment?: string;
 }
 
 export interface MachineActionCommand extends CommandBase {
@@ -231,7 +233,9 @@ export type UsageErrorCode =
   | 'unknown-option'
   | 'missing-value'
   | 'bad-value'
-  | 'unbalanced-quote';
+  | 'unbalanced-quote'
+  /** Longer than MAX_COMMAND_LENGTH: refused before it is read. */
+  | 'too-long';
 
 export interface UsageError {
   readonly code: UsageErrorCode;

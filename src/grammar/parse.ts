@@ -5,6 +5,7 @@
  */
 
 import type { Command, CommandBase, ParseResult, UsageErrorCode, Verb } from './command.ts';
+import { unsafeCharacter } from './name-characters.ts';
 import {
   OPTIONS,
   type OptionName,
@@ -23,8 +24,27 @@ import { type VerbSpec, verbByWord, verbSpec, verbWords } from './verbs.ts';
 /** Verbs for which `on` is a word of their own, not `on PROVIDER`: `help on`, `testmode on`. */
 const ON_IS_A_WORD: ReadonlySet<Verb> = new Set(['help', 'testmode']);
 
+/**
+ * The longest command read, in characters. Slack truncates a message at
+ * 40,000 and asks clients to keep what they send to 4,000; no command of
+ * this grammar comes near it. Anything longer is refused before any work.
+ */
+export const MAX_COMMAND_LENGTH = 4_000;
+
+function tooLong(length: number): ParseResult | undefined {
+  if (length <= MAX_COMMAND_LENGTH) return undefined;
+  // Grouped by hand: the first toLocaleString of a process loads ICU data (~100 ms).
+  const grouped = (count: number): string => String(count).replace(/\B(?=(\d{3})+$)/g, ',');
+  return failure(
+    'too-long',
+    `That command is ${grouped(length)} characters long; I read commands of up to ${grouped(MAX_COMMAND_LENGTH)}. Nothing was done.`,
+  );
+}
+
 /** Parse a line typed in Slack (mention prefix, links, curly quotes…). */
 export function parse(text: string): ParseResult {
+  const refused = tooLong(text.length);
+  if (refused) return refused;
   const result = tokenize(text);
   if (!result.ok) return failure('unbalanced-quote', `I could not read that: ${result.message}.`);
   return parseTokens(result.tokens, result.normalized);
@@ -32,6 +52,8 @@ export function parse(text: string): ParseResult {
 
 /** Parse words already split by a shell (the CLI's argv). */
 export function parseWords(words: readonly string[]): ParseResult {
+  const refused = tooLong(words.reduce((sum, word) => sum + word.length + 1, -1));
+  if (refused) return refused;
   const tokens = words.map((text) => ({ text, quoted: false }));
   const raw = words.map((word) => (/[\s"']/.test(word) ? JSON.stringify(word) : word)).join(' ');
   return parseTokens(tokens, raw);
@@ -281,7 +303,14 @@ function build(spec: VerbSpec, collected: Collected, raw: string): ParseResult {
       if (first !== undefined && stack !== undefined) {
         return failure('unexpected-argument', `Give a machine name or -s STACK, not both.`, 'status');
       }
-      return { ok: true, command: { ...base, verb: 'status', name, stackOnly: first === undefined } };
+      const command: Command = {
+        ...base,
+        verb: 'status',
+        name,
+        stackOnly: first === undefined,
+        ...(environment === undefined ? {} : { environment }),
+      };
+      return { ok: true, command };
     }
     case 'reboot':
     case 'start':
@@ -301,12 +330,24 @@ function build(spec: VerbSpec, collected: Collected, raw: string): ParseResult {
           deallocate: flagValue(collected, 'deallocate'),
         },
       };
-    case 'create':
+    case 'create': {
       if (first === undefined) return missingName('a name for the new machine');
       if (collected.provider === undefined) {
         return failure('missing-argument', `create needs a provider: add \`on PROVIDER\`.`, 'create');
       }
+      const named = Object.entries(collected.params).map(([key, value]) => [`${key}=`, value] as const);
+      for (const [what, text] of [['The name', first] as const, ...named]) {
+        const unsafe = unsafeCharacter(text);
+        if (unsafe) {
+          return failure(
+            'bad-value',
+            `${what} cannot hold control, line-separator or text-direction characters; it has ${unsafe}.`,
+            'create',
+          );
+        }
+      }
       return { ok: true, command: { ...base, verb: 'create', name: first, params: { ...collected.params } } };
+    }
     case 'deploy': {
       if (stack === undefined) return missingName('a stack: -s STACK');
       const wait = collected.values.wait;

@@ -311,6 +311,21 @@ export class JobRunner {
     }
   }
 
+  /**
+   * The step an end adds, if any: the last progress is a step already, so
+   * its words are not recorded twice; an end it does not show (a timeout, a
+   * cancellation) is named by its state.
+   */
+  private endStep(
+    result: FollowResult,
+    state: FinalJobState,
+    detail: string | undefined,
+  ): string | undefined {
+    if (detail !== undefined && detail !== result.last?.step) return detail;
+    if (result.end === 'succeeded' && result.last) return undefined;
+    return state.replace('_', ' ');
+  }
+
   /** Records a step; the count is read once per job this process drives, then kept. */
   private async step(job: StoredJob, text: string): Promise<void> {
     const jobs = this.deps.store.jobs;
@@ -344,7 +359,8 @@ export class JobRunner {
       this.deps.log.warn({ job: job.id }, 'a job had already ended elsewhere');
       return outcome;
     }
-    await this.step(job, detail ?? state);
+    const endStep = this.endStep(result, state, detail);
+    if (endStep !== undefined) await this.step(job, endStep);
     await this.deps.gatekeeper.finish(job.payload.attempt, outcome);
     const ended = { ...job, state, ...(detail ? { detail } : {}), endedAt: this.now() };
     await reporter.ended?.(ended, outcome);

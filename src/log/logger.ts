@@ -1,11 +1,12 @@
 /**
  * Structured logs (pino), level from LOG_LEVEL, every string redacted.
- * Errors are logged by type, code and message; stack traces only at debug
- * level, so a bad request never puts a trace in the operators' logs.
+ * Errors, under whatever key, are logged by type, code and message; stack
+ * traces only at debug level, so a bad request never puts a trace in the
+ * operators' logs.
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { isCloudmasterError } from '../errors.ts';
 import type { Redactor } from './redact.ts';
+import { serializeError } from './serialize-error.ts';
 
 export type { Logger } from 'pino';
 
@@ -14,20 +15,6 @@ const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'sil
 export function logLevelFrom(env: Readonly<Record<string, string | undefined>>): string {
   const level = env.LOG_LEVEL?.toLowerCase();
   return level && LEVELS.has(level) ? level : 'info';
-}
-
-function serializeError(error: unknown, withStack: boolean): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: String(error) };
-  const serialized: Record<string, unknown> = { type: error.name, message: error.message };
-  if (isCloudmasterError(error)) {
-    serialized.code = error.code;
-    if (error.provider) serialized.provider = error.provider;
-  } else if ('code' in error && typeof error.code === 'string') {
-    serialized.code = error.code;
-  }
-  if (error.cause !== undefined) serialized.cause = serializeError(error.cause, withStack);
-  if (withStack && error.stack) serialized.stack = error.stack;
-  return serialized;
 }
 
 export interface LoggerOptions {
@@ -42,14 +29,20 @@ export function createLogger({ level, redactor, destination }: LoggerOptions): L
     {
       level,
       base: { app: 'cloudmaster' },
-      // Serializers run after formatters.log has seen the raw Error, so they redact too.
+      // formatters.log runs first and turns an Error under any key into its safe form; the
+      // serializers then see one only when pino itself put it there.
       serializers: {
-        err: (error: unknown) => redactor.deep(serializeError(error, withStack)),
-        error: (error: unknown) => redactor.deep(serializeError(error, withStack)),
+        err: (error: unknown) =>
+          error instanceof Error ? redactor.deep(serializeError(error, withStack)) : error,
+        error: (error: unknown) =>
+          error instanceof Error ? redactor.deep(serializeError(error, withStack)) : error,
       },
-      formatters: { log: (object) => redactor.deep(object) },
+      formatters: { log: (object) => redactor.deep(object, { errorStacks: withStack }) },
       hooks: {
         logMethod(args, method) {
+          // log.error(error) alone: pino would take the message raw from the Error.
+          const [first, ...rest] = args as unknown[];
+          if (first instanceof Error && typeof rest[0] !== 'string') args = [{ err: first }, first.message];
           const redacted = args.map((arg) => (typeof arg === 'string' ? redactor.text(arg) : arg));
           method.apply(this, redacted as Parameters<typeof method>);
         },

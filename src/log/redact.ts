@@ -1,39 +1,38 @@
 /**
- * Secret redaction for logs and replies. Known secret values (from the
- * config) are replaced wherever they appear, and token-shaped strings are
- * replaced even when nobody told us about them.
+ * Secret redaction for logs, replies and what the store keeps. Known secret
+ * values (from the config) are replaced wherever they appear — as written,
+ * and URL-, XML- and JSON-escaped — and token-shaped strings are replaced
+ * even when nobody told us about them (src/log/secret-patterns.ts).
  */
+import { MIGHT_HOLD_TOKEN, REDACTED, TOKEN_PATTERNS } from './secret-patterns.ts';
+import { serializeError } from './serialize-error.ts';
 
-const REDACTED = '[redacted]';
 /** Shorter values would redact ordinary words. */
 const MIN_SECRET_LENGTH = 6;
-const TOKEN_PATTERNS: readonly [RegExp, string][] = [
-  [/\bxox[abprs]-[A-Za-z0-9-]+/g, REDACTED], // Slack bot and user tokens
-  [/\bxapp-[A-Za-z0-9-]+/g, REDACTED], // Slack app-level tokens
-  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
-  // An Authorization header of any scheme, as a header line or a JSON field.
-  [/\b(authorization["']?\s*[:=]\s*["']?)(?!Bearer |Basic )[^"'\r\n,}]+/gi, `$1${REDACTED}`],
-  // The Socket Mode URL carries a ticket; signed URLs carry signatures and credentials.
-  [
-    /([?&](?:ticket|token|access_token|sig|signature|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|client_secret|password)=)[^&\s"']+/gi,
-    `$1${REDACTED}`,
-  ],
-  // user:password@ in a URL (database URLs, proxies).
-  [/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s"']+:)[^@/\s"']+@/gi, `$1${REDACTED}@`],
-  // password=… / "password": "…" / client_secret: … in text and JSON.
-  [
-    /(\b(?:password|passwd|client_secret|secret_access_key|api_key)["']?\s*[:=]\s*["']?)[^"'\s,&}]+/gi,
-    `$1${REDACTED}`,
-  ],
-  // PEM private keys, whole.
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, `[redacted private key]`],
-  // AWS access key ids.
-  [/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, REDACTED],
-];
 
-/** A cheap first look: a string without any of these cannot match TOKEN_PATTERNS. */
-const MIGHT_HOLD_TOKEN =
-  /xox[abprs]-|xapp-|bearer|basic|authorization|ticket=|token=|sig=|signature=|credential=|secret|password|passwd|api_key|:\/\/[^/\s]*:[^/\s]*@|PRIVATE KEY|AKIA|ASIA/i;
+/** How a value may appear once it has passed through a URL, an XML document or a JSON string. */
+function encodedForms(value: string): string[] {
+  const url = encodeURIComponent(value);
+  const xml = value
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&apos;');
+  return [
+    value,
+    url,
+    url.replaceAll('%20', '+'),
+    xml,
+    xml.replaceAll('&apos;', '&#39;'),
+    JSON.stringify(value).slice(1, -1),
+  ];
+}
+
+export interface DeepOptions {
+  /** Keep an Error's stack trace (debug logs). */
+  readonly errorStacks?: boolean;
+}
 
 export class Redactor {
   private secrets: string[] = [];
@@ -44,32 +43,55 @@ export class Redactor {
 
   add(values: Iterable<string>): void {
     const next = new Set(this.secrets);
-    for (const value of values) if (value.length >= MIN_SECRET_LENGTH) next.add(value);
+    for (const value of values) {
+      if (value.length < MIN_SECRET_LENGTH) continue;
+      for (const form of encodedForms(value)) next.add(form);
+    }
     // Longest first, so a secret containing another is replaced whole.
     this.secrets = [...next].sort((a, b) => b.length - a.length);
   }
 
+  /** Whether `input` holds a configured secret (in any of its encoded forms). */
+  holdsSecret(input: string): boolean {
+    return this.secrets.some((secret) => input.includes(secret));
+  }
+
   text(input: string): string {
     // Most strings hold nothing to redact: answer them without running every pattern.
-    if (!MIGHT_HOLD_TOKEN.test(input) && !this.secrets.some((secret) => input.includes(secret))) return input;
+    if (!MIGHT_HOLD_TOKEN.test(input) && !this.holdsSecret(input)) return input;
     let output = input;
     for (const secret of this.secrets) {
       if (output.includes(secret)) output = output.split(secret).join(REDACTED);
     }
-    for (const [pattern, replacement] of TOKEN_PATTERNS) output = output.replace(pattern, replacement);
+    for (const [pattern, replacement] of TOKEN_PATTERNS)
+      output = output.replace(pattern, replacement as (match: string, ...groups: string[]) => string);
     return output;
   }
 
-  /** Redacts every string inside a JSON-like value (objects, arrays). */
-  deep<T>(value: T, seen = new WeakSet<object>()): T {
-    if (typeof value === 'string') return this.text(value) as T;
+  /**
+   * Redacts every string inside a JSON-like value (objects, arrays). An
+   * Error becomes its type, code, message and cause (serialize-error.ts);
+   * a reference back up the tree becomes "[Circular]".
+   */
+  deep<T>(value: T, options: DeepOptions = {}): T {
+    return this.walk(value, options, new WeakSet<object>()) as T;
+  }
+
+  private walk(value: unknown, options: DeepOptions, seen: WeakSet<object>): unknown {
+    if (typeof value === 'string') return this.text(value);
     if (value === null || typeof value !== 'object') return value;
-    if (seen.has(value)) return value;
+    if (seen.has(value)) return '[Circular]';
+    if (value instanceof Error)
+      return this.walk(serializeError(value, options.errorStacks ?? false), options, seen);
     seen.add(value);
-    if (Array.isArray(value)) return value.map((item) => this.deep(item, seen)) as T;
-    if (value instanceof Error) return value;
-    const copy: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) copy[key] = this.deep(item, seen);
-    return copy as T;
+    try {
+      if (Array.isArray(value)) return value.map((item) => this.walk(item, options, seen));
+      const copy: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) copy[key] = this.walk(item, options, seen);
+      return copy;
+    } finally {
+      // Only ancestors count: the same object twice side by side is no cycle.
+      seen.delete(value);
+    }
   }
 }

@@ -1,6 +1,7 @@
 /** One audit record in words, shared by the Slack reply and the CLI. */
 import { formatDuration } from '../config/duration.ts';
 import type { AuditOutcome, AuditRecord } from '../store/audit-log.ts';
+import type { Writer } from './writer.ts';
 
 export const OUTCOME_EMOJI: Record<AuditOutcome, string> = {
   succeeded: ':white_check_mark:',
@@ -14,23 +15,16 @@ export const OUTCOME_EMOJI: Record<AuditOutcome, string> = {
   dry_run: ':test_tube:',
 };
 
-/**
- * "demo · web-1 (sim-1) · confirmed by U0ALICE · 12 s · rule on-call":
- * `user` names a user (a mention in Slack), `safe` makes other text safe.
- */
-export function auditFacts(
-  record: AuditRecord,
-  user: (id: string) => string,
-  safe: (text: string) => string = (text) => text,
-): string[] {
+/** "demo · web-1 (sim-1) · confirmed by U0ALICE · 12 s · rule on-call", users as mentions in Slack. */
+export function auditFacts<T>(record: AuditRecord, w: Writer<T>): T[] {
   return [
-    ...(record.provider ? [safe(record.provider)] : []),
-    ...(record.target ? [safe(`${record.target}${record.targetId ? ` (${record.targetId})` : ''}`)] : []),
-    ...(record.confirmedBy ? [`confirmed by ${user(record.confirmedBy)}`] : []),
-    ...(record.approvedBy ? [`approved by ${user(record.approvedBy)}`] : []),
-    ...(record.requestId ? [safe(`operation ${record.requestId}`)] : []),
-    ...(record.durationMs !== undefined ? [formatDuration(record.durationMs)] : []),
-    ...(record.rule ? [safe(`rule ${record.rule}`)] : []),
+    ...(record.provider ? [w`${record.provider}`] : []),
+    ...(record.target ? [w`${record.target}${record.targetId ? ` (${record.targetId})` : ''}`] : []),
+    ...(record.confirmedBy ? [w`confirmed by ${w.user(record.confirmedBy)}`] : []),
+    ...(record.approvedBy ? [w`approved by ${w.user(record.approvedBy)}`] : []),
+    ...(record.requestId ? [w`operation ${record.requestId}`] : []),
+    ...(record.durationMs !== undefined ? [w`${formatDuration(record.durationMs)}`] : []),
+    ...(record.rule ? [w`rule ${record.rule}`] : []),
   ];
 }
 

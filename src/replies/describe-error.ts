@@ -45,3 +45,21 @@ export function describeError(error: unknown, log?: Logger): DescribedError {
     candidates: [],
   };
 }
+
+/** Candidates a one-line hint shows before "and N more". */
+const CANDIDATES_IN_A_LINE = 10;
+
+/**
+ * The hint with the candidates folded in, for places that show a problem in
+ * one sentence (an operation's outcome) rather than as a list: "Known sizes:
+ * a, b, c." A hint that announces a list no one has ends in "none".
+ */
+export function hintWithCandidates(problem: DescribedError): string | undefined {
+  const { hint, candidates } = problem;
+  const announces = hint?.endsWith(':') ?? false;
+  if (candidates.length === 0) return announces ? `${hint} none.` : hint;
+  const more = candidates.length - CANDIDATES_IN_A_LINE;
+  const list = `${candidates.slice(0, CANDIDATES_IN_A_LINE).join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+  if (hint === undefined) return `${list}.`;
+  return announces ? `${hint} ${list}.` : `${hint} (${list})`;
+}

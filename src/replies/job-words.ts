@@ -3,6 +3,7 @@ import { formatDuration } from '../config/duration.ts';
 import type { StoredJob } from '../jobs/runner.ts';
 import type { JobState } from '../store/jobs.ts';
 import { targetPhrase } from './wording.ts';
+import type { Writer } from './writer.ts';
 
 export const JOB_STATE_EMOJI: Record<JobState, string> = {
   queued: ':hourglass_flowing_sand:',
@@ -27,21 +28,17 @@ export function jobStateWords(job: StoredJob, now: number): string {
   return `${state} for ${formatDuration(now - from)}`;
 }
 
-/** Facts of one job: who asked and confirmed, the provider's operation, the deadline; `safe` escapes text that is not a user. */
-export function jobFacts(
-  job: StoredJob,
-  user: (id: string) => string,
-  safe: (text: string) => string = (text) => text,
-): string[] {
+/** Facts of one job: who asked and confirmed, the provider's operation, the deadline. */
+export function jobFacts<T>(job: StoredJob, w: Writer<T>): T[] {
   const { attempt } = job.payload;
   return [
-    `requested by ${user(job.requester)}`,
-    ...(attempt.confirmed ? [`confirmed by ${user(attempt.confirmed.user)}`] : []),
-    ...(attempt.approved ? [`approved by ${user(attempt.approved.user)}`] : []),
-    ...(job.operation?.operationId ? [safe(`operation ${job.operation.operationId}`)] : []),
-    ...(job.cancelRequestedBy ? [`cancel asked by ${user(job.cancelRequestedBy)}`] : []),
+    w`requested by ${w.user(job.requester)}`,
+    ...(attempt.confirmed ? [w`confirmed by ${w.user(attempt.confirmed.user)}`] : []),
+    ...(attempt.approved ? [w`approved by ${w.user(attempt.approved.user)}`] : []),
+    ...(job.operation?.operationId ? [w`operation ${job.operation.operationId}`] : []),
+    ...(job.cancelRequestedBy ? [w`cancel asked by ${w.user(job.cancelRequestedBy)}`] : []),
     ...(job.endedAt === undefined
-      ? [`time limit ${new Date(job.deadlineAt).toISOString().slice(11, 16)} UTC`]
+      ? [w`time limit ${new Date(job.deadlineAt).toISOString().slice(11, 16)} UTC`]
       : []),
   ];
 }

@@ -13,7 +13,7 @@ import type { JobStep } from '../store/jobs.ts';
 import type { Origin } from './attempt.ts';
 import type { Gatekeeper } from './gatekeeper.ts';
 import { questionOf } from './gatekeeper.ts';
-import { filterHelp, filterListing } from './reads.ts';
+import { filterHelp, filterListing, maySee } from './reads.ts';
 import { type CanIAnswer, canI, type Rights, rightsOf } from './rights.ts';
 import type { DryRunOutcome } from './testmode.ts';
 import type { WatchAnswer } from './watch-answers.ts';
@@ -133,12 +133,20 @@ export async function governedRead(
     if (decision.effect === 'deny')
       return { kind: 'denied', reason: decision.reason, what: 'list the providers' };
   }
-  // Which machines may be listed is known once they are: only a verb denied everywhere stops here.
-  if (command.verb === 'list' && !(await policy.outlook({ ...subject, verb: 'list' })).possible) {
+  // Which machines may be seen is known once they are found: only a verb
+  // denied everywhere stops here, before any lookup.
+  if (
+    (command.verb === 'list' || command.verb === 'status') &&
+    !(await policy.outlook({ ...subject, verb: command.verb })).possible
+  ) {
     const decision = await gatekeeper.authorise(origin, command);
-    if (decision.effect === 'deny') return { kind: 'denied', reason: decision.reason, what: 'list machines' };
+    if (decision.effect === 'deny') {
+      const what = command.verb === 'list' ? 'list machines' : `see ${command.name}`;
+      return { kind: 'denied', reason: decision.reason, what };
+    }
   }
-  const outcome = await dispatcher.run(command, ctx);
+  const visibility = maySee(policy, subject);
+  const outcome = await dispatcher.run(command, visibility ? { ...ctx, maySee: visibility } : ctx);
   switch (outcome.kind) {
     case 'help':
       return filterHelp(policy, subject, outcome);

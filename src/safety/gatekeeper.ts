@@ -8,7 +8,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../providers/types.ts';
 import type { Settings } from '../config/settings.ts';
-import type { Dispatcher, PreparedMutation } from '../dispatch/dispatcher.ts';
+import type { DispatchContext, Dispatcher, PreparedMutation } from '../dispatch/dispatcher.ts';
+import { sourcesOf } from '../dispatch/mutation-options.ts';
 import type { OperationOutcome, OperationPlan } from '../dispatch/outcome.ts';
 import type { MutationCommand } from '../dispatch/request.ts';
 import type { FixedProvider } from '../entry-points.ts';
@@ -22,6 +23,9 @@ import type { AuditOutcome, AuditRecord } from '../store/audit-log.ts';
 import type { PendingKind, PendingRequest, PromptMessage } from '../store/pending-requests.ts';
 import type { Store } from '../store/store.ts';
 import { type Attempt, auditOutcomeOf, auditRecord, type Origin } from './attempt.ts';
+import { changedDecision, decideAgain } from './click-policy.ts';
+import { maySee } from './reads.ts';
+import { decideWithSources } from './sources.ts';
 
 /** What a pending request keeps, so any replica (or this one after a restart) can go on with it. */
 export interface PendingPayload {
@@ -94,6 +98,15 @@ export class Gatekeeper {
     return this.deps.clock.now();
   }
 
+  /** Where a lookup for `origin` runs: its fixed provider type, and what it may see. */
+  private context(origin: Origin): DispatchContext {
+    const visibility = maySee(this.policy, { user: origin.user, channel: origin.channel });
+    return {
+      ...(origin.fixed ? { fixed: origin.fixed } : {}),
+      ...(visibility ? { maySee: visibility } : {}),
+    };
+  }
+
   /** The policy's word on a command that is not a mutation (reads, audit); denials are recorded. */
   async authorise(
     origin: Origin,
@@ -138,7 +151,7 @@ export class Gatekeeper {
     }
     let prepared: PreparedMutation;
     try {
-      prepared = await this.deps.dispatcher.prepare(command, origin.fixed ? { fixed: origin.fixed } : {});
+      prepared = await this.deps.dispatcher.prepare(command, this.context(origin));
     } catch (error) {
       const attempt: Attempt = {
         origin,
@@ -149,7 +162,9 @@ export class Gatekeeper {
       await this.record(attempt, 'failed', describeError(error).message);
       return { kind: 'failed', attempt, error };
     }
-    const decision = await this.policy.decide({ ...subject, ...questionOf(prepared.plan) });
+    // A create's sources (template=, image=) are reads: refused when the requester may not read them.
+    const question = { ...subject, ...questionOf(prepared.plan) };
+    const decision = await decideWithSources(this.policy, question, sourcesOf(prepared.entry, command));
     const attempt: Attempt = { origin, requestedAt, command, decision, plan: prepared.plan };
     switch (decision.effect) {
       case 'deny':
@@ -212,6 +227,29 @@ export class Gatekeeper {
       await this.recordEnded(expired, 'expired');
       return { kind: 'ended', request: expired, outcome: 'expired' };
     }
+    // What was allowed when it was asked may not be now (the bot restarted with another policy).
+    let current: Decision | undefined;
+    if (action === 'confirm' || action === 'approve') {
+      const { command, plan } = request.payload;
+      const entry = this.deps.dispatcher.providers.entries.find((e) => e.account.id === plan.provider.id);
+      // A provider gone from the config has no sources to read; resuming then fails on the provider anyway.
+      const sources = entry ? sourcesOf(entry, command) : [];
+      current = await decideAgain(this.policy, request, questionOf(plan), sources);
+      const changed = changedDecision(user, request, current);
+      if (changed) {
+        await this.record({ ...this.attemptOf(request), decision: current }, 'denied', changed.detail);
+        return { kind: 'refused', request, reason: changed.reason };
+      }
+      if (
+        current.effect === 'approve' &&
+        !(await this.policy.mayApprove(user, request.requester, current.approvers))
+      )
+        return {
+          kind: 'refused',
+          request,
+          reason: `Only ${approverList(current.approvers)} can approve this request now (rule “${current.rule}”).`,
+        };
+    }
     const state = {
       confirm: 'confirmed',
       approve: 'approved',
@@ -226,7 +264,7 @@ export class Gatekeeper {
       await this.recordEnded(won, outcome);
       return { kind: 'ended', request: won, outcome };
     }
-    return this.resume(won);
+    return this.resume(won, current);
   }
 
   /** Expires what nobody clicked in time; each one is returned (and recorded) by exactly one replica. */
@@ -325,15 +363,17 @@ export class Gatekeeper {
 
   /**
    * Confirmed or approved: look the target up again, pinned to the same
-   * provider, and go on only if it is still the one that was shown.
+   * provider, and go on only if it is still the one that was shown. The
+   * audit credits the rule that allows it now.
    */
-  private async resume(request: Pending): Promise<ClickOutcome> {
-    const attempt = this.attemptOf(request);
-    const { command, plan, fixed } = request.payload;
+  private async resume(request: Pending, current: Decision | undefined): Promise<ClickOutcome> {
+    const stored = this.attemptOf(request);
+    const attempt: Attempt = current ? { ...stored, decision: current } : stored;
+    const { command, plan } = request.payload;
     try {
       const prepared = await this.deps.dispatcher.prepare(
         { ...command, provider: plan.provider.id },
-        fixed ? { fixed } : {},
+        this.context(attempt.origin),
       );
       if (plan.target.id !== undefined && prepared.plan.target.id !== plan.target.id) {
         throw new CloudmasterError(

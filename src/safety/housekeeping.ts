@@ -27,6 +27,11 @@ export function sweepInterval(confirmTimeoutMs: number): number {
   return Math.max(100, Math.min(15_000, Math.floor(confirmTimeoutMs / 4)));
 }
 
+/** PostgreSQL's insufficient_privilege: the bot's role was not granted this. */
+function isPermissionDenied(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === '42501';
+}
+
 export function startHousekeeping(deps: HousekeepingDeps): { stop(): void } {
   let sweeping = false;
   const sweep = async (): Promise<void> => {
@@ -44,10 +49,23 @@ export function startHousekeeping(deps: HousekeepingDeps): { stop(): void } {
       sweeping = false;
     }
   };
+  let retentionElsewhere = false;
+  const pruneAudit = async (now: number): Promise<number> => {
+    if (retentionElsewhere) return 0;
+    try {
+      return await deps.store.audit.prune(now, deps.settings.auditRetention);
+    } catch (error) {
+      if (!isPermissionDenied(error)) throw error;
+      // The operators gave retention to a role of its own (docs/safety.md): not ours to do.
+      retentionElsewhere = true;
+      deps.log.info('audit retention is left to another database role: this one may not move the cutoff');
+      return 0;
+    }
+  };
   const prune = async (): Promise<void> => {
     try {
       const now = deps.clock.now();
-      const removed = await deps.store.audit.prune(now, deps.settings.auditRetention);
+      const removed = await pruneAudit(now);
       const keys = await deps.store.keys.prune(now);
       if (removed > 0 || keys > 0) deps.log.info({ auditRecords: removed, keys }, 'retention applied');
     } catch (error) {

@@ -1,8 +1,10 @@
 /**
  * What the policy changes in read answers: help lists only what the caller
- * may run (and on which providers), and a listing only the machines and
- * stacks the caller may list, saying how many it leaves out.
+ * may run (and on which providers), a listing only the machines and stacks
+ * the caller may list, saying how many it leaves out, and a lookup's near
+ * names and ambiguity lists only what the caller may see.
  */
+import type { MaySee } from '../dispatch/lookup.ts';
 import type { HelpOutcome, ListOutcome, ListSection } from '../dispatch/outcome.ts';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
 import type { Verb } from '../grammar/command.ts';
@@ -77,4 +79,22 @@ export async function filterListing(
     }),
   );
   return { ...outcome, sections };
+}
+
+/**
+ * What `subject` may see of a resource: what the policy lets them `status`
+ * or `list`. Undefined without a policy section: everyone sees everything.
+ */
+export function maySee(policy: Policy, subject: PolicySubject): MaySee | undefined {
+  if (!policy.configured) return undefined;
+  return async ({ provider, name, environment }) => {
+    for (const verb of ['status', 'list'] as const) {
+      const question = { ...subject, verb, provider, target: name };
+      const decision = await policy.decide(
+        environment === undefined ? question : { ...question, environment },
+      );
+      if (decision.effect === 'allow') return true;
+    }
+    return false;
+  };
 }

@@ -4,11 +4,13 @@
  */
 import type { ConnectedProvider } from '../../providers/registry.ts';
 import { providerRef } from '../dispatch/dispatcher.ts';
+import { sourcesOf } from '../dispatch/mutation-options.ts';
 import type { ProviderRef } from '../dispatch/outcome.ts';
 import { capabilityOf, type ProviderSet } from '../dispatch/provider-set.ts';
 import { type Command, PROVIDER_VERBS, type ProviderVerb } from '../grammar/command.ts';
 import type { Decision, Outlook, Policy, PolicySubject } from '../policy/policy.ts';
 import { POLICY_VERBS, type PolicyVerb } from '../policy/verbs.ts';
+import { decideWithSources } from './sources.ts';
 
 export type RightState = 'allowed' | 'approval' | 'some' | 'denied';
 
@@ -106,7 +108,8 @@ export async function canI(
         some: decision.effect === 'deny' && outlook.possible,
       });
     } else {
-      answers.push({ provider: providerRef(entry), decision: await policy.decide(question), some: false });
+      const decision = await decideWithSources(policy, question, sourcesOf(entry, command));
+      answers.push({ provider: providerRef(entry), decision, some: false });
     }
   }
   return { command, answers };

@@ -5,6 +5,7 @@
  * database itself refuses anything else (see the migrations' triggers).
  */
 import { randomBytes } from 'node:crypto';
+import { DATABASE_NOW_MS, MIN_RETENTION_MS } from './audit-retention-clock.ts';
 import { type Row, type SqlDriver, toNumber, toOptionalNumber, toOptionalString } from './sql.ts';
 
 export const AUDIT_OUTCOMES = [
@@ -181,14 +182,26 @@ export class AuditLog {
   }
 
   /**
-   * Retention: moves the cutoff forward to `now - retentionMs` and removes
-   * the records requested before it. Returns how many were removed.
+   * Retention: moves the cutoff forward to `now` less `retentionMs` — `now`
+   * being this host's clock or the database's, whichever is earlier, so a
+   * replica whose clock runs ahead cannot empty the log (the triggers refuse
+   * a cutoff within the database's last day in any case) — and removes the
+   * records requested before it. Returns how many were removed.
    */
   async prune(now: number, retentionMs: number): Promise<number> {
-    const cutoff = now - retentionMs;
+    const dbNow = DATABASE_NOW_MS[this.db.dialect];
+    const earlier = this.db.dialect === 'sqlite' ? `MIN($2, ${dbNow})` : `LEAST($2::bigint, ${dbNow})`;
+    const keep = Math.max(MIN_RETENTION_MS, Math.round(retentionMs));
     return this.db.transaction(async (tx) => {
-      await tx.run('UPDATE audit_retention SET cutoff = $1 WHERE id = 1 AND cutoff < $1', [cutoff]);
-      return tx.run('DELETE FROM audit WHERE requested_at < $1', [cutoff]);
+      await tx.run(
+        `UPDATE audit_retention SET cutoff = ${earlier} - $1 WHERE id = 1 AND cutoff < ${earlier} - $1`,
+        [keep, Math.round(now)],
+      );
+      return tx.run(
+        `DELETE FROM audit WHERE requested_at < (SELECT cutoff FROM audit_retention WHERE id = 1)
+           AND requested_at < ${dbNow} - $1`,
+        [MIN_RETENTION_MS],
+      );
     });
   }
 }

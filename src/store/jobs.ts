@@ -7,7 +7,9 @@
  */
 import { randomInt } from 'node:crypto';
 import type { OperationProgress, OperationRef } from '../../providers/types.ts';
+import { Redactor } from '../log/redact.ts';
 import { type Row, type SqlDriver, toNumber, toOptionalNumber, toOptionalString } from './sql.ts';
+import { storableRequest } from './storable-request.ts';
 
 export const JOB_STATES = [
   'queued',
@@ -122,18 +124,21 @@ function fromRow<Payload>(row: Row): Job<Payload> {
 
 export class JobStore {
   private readonly db: SqlDriver;
+  private readonly redactor: Redactor;
 
-  constructor(db: SqlDriver) {
+  constructor(db: SqlDriver, redactor = new Redactor()) {
     this.db = db;
+    this.redactor = redactor;
   }
 
-  /** A new job, queued and leased to `owner`. */
+  /** A new job, queued and leased to `owner`; its text redacted, a configured secret refused (storable-request.ts). */
   async create<Payload>(
-    job: NewJob<Payload>,
+    asked: NewJob<Payload>,
     owner: string,
     now: number,
     leaseMs: number,
   ): Promise<Job<Payload>> {
+    const job = { ...asked, ...storableRequest(this.redactor, asked.rawText, asked.payload) };
     for (let attempt = 0; ; attempt++) {
       const id = newJobId();
       const changed = await this.db.run(

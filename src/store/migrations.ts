@@ -4,6 +4,7 @@
  * are new migrations. Both backends run the same list; where their SQL
  * differs (triggers), a migration carries one text per dialect.
  */
+import { AUDIT_RETENTION_CLOCK_MIGRATION } from './audit-retention-clock.ts';
 import type { Dialect, SqlDriver } from './sql.ts';
 
 export interface Migration {
@@ -216,7 +217,13 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  AUDIT_RETENTION_CLOCK_MIGRATION,
 ];
+
+const TABLE_EXISTS: Readonly<Record<Dialect, string>> = {
+  sqlite: "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = $1",
+  postgres: 'SELECT 1 AS found WHERE to_regclass($1) IS NOT NULL',
+};
 
 function statementsFor(migration: Migration, dialect: Dialect): string[] {
   return migration.statements.flatMap((statement) => {
@@ -232,10 +239,13 @@ export async function migrate(
   migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<number[]> {
   return driver.transaction(async (tx) => {
-    // Inside the lock: replicas creating it at the same moment would collide.
-    await tx.run(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
-    );
+    // Inside the lock: replicas creating it at the same moment would collide. Looked up first, since
+    // CREATE … IF NOT EXISTS needs the right to create, which a bot's role without ownership lacks.
+    const [found] = await tx.all(TABLE_EXISTS[driver.dialect], ['schema_migrations']);
+    if (!found)
+      await tx.run(
+        'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+      );
     const rows = await tx.all('SELECT version FROM schema_migrations');
     const done = new Set(rows.map((row) => Number(row.version)));
     const newest = Math.max(0, ...done);

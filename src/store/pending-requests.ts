@@ -5,7 +5,9 @@
  * whatever the number of clicks, replicas or redeliveries.
  */
 import { randomUUID } from 'node:crypto';
+import { Redactor } from '../log/redact.ts';
 import { type Row, type SqlDriver, toNumber, toOptionalNumber, toOptionalString } from './sql.ts';
+import { storableRequest } from './storable-request.ts';
 
 export type PendingKind = 'confirm' | 'approve';
 export type PendingState = 'pending' | 'confirmed' | 'approved' | 'cancelled' | 'rejected' | 'expired';
@@ -81,12 +83,16 @@ function fromRow<Payload>(row: Row): PendingRequest<Payload> {
 
 export class PendingRequests {
   private readonly db: SqlDriver;
+  private readonly redactor: Redactor;
 
-  constructor(db: SqlDriver) {
+  constructor(db: SqlDriver, redactor = new Redactor()) {
     this.db = db;
+    this.redactor = redactor;
   }
 
-  async create<Payload>(request: NewPendingRequest<Payload>): Promise<PendingRequest<Payload>> {
+  /** Stores the request with its text redacted; one holding a configured secret is refused (storable-request.ts). */
+  async create<Payload>(asked: NewPendingRequest<Payload>): Promise<PendingRequest<Payload>> {
+    const request = { ...asked, ...storableRequest(this.redactor, asked.rawText, asked.payload) };
     const id = randomUUID();
     await this.db.run(
       `INSERT INTO pending_requests (id, kind, state, requester, channel, entry, raw_text, payload,

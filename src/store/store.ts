@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
+import type { Redactor } from '../log/redact.ts';
 import { AuditLog } from './audit-log.ts';
 import { BotFlags } from './bot-flags.ts';
 import { IdempotencyKeys } from './idempotency.ts';
@@ -88,6 +89,8 @@ export function urlSecrets(location: StoreLocation): string[] {
 
 export interface OpenStoreOptions {
   readonly now: number;
+  /** Redacts what the jobs and pending requests keep, and knows the secrets they must not. */
+  readonly redactor?: Redactor;
   readonly onIdleError?: (error: Error) => void;
 }
 
@@ -124,9 +127,9 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
     dialect: sql.dialect,
     location: shown,
     audit: new AuditLog(sql),
-    pending: new PendingRequests(sql),
+    pending: new PendingRequests(sql, options.redactor),
     keys: new IdempotencyKeys(sql),
-    jobs: new JobStore(sql),
+    jobs: new JobStore(sql, options.redactor),
     watch: {
       sources: new WatchSources(sql),
       incidents: new WatchIncidents(sql),

@@ -15,7 +15,8 @@
  *           channel: "#platform"
  */
 import { z } from 'zod';
-import { durationSchema } from '../config/duration.ts';
+import { ageSchema, durationSchema } from '../config/duration.ts';
+import { sizeSchema } from '../config/size.ts';
 import { suggest } from '../grammar/suggest.ts';
 import { findPreset, SOURCE_PRESETS } from './presets.ts';
 import type { WatchSource } from './source.ts';
@@ -55,7 +56,9 @@ const sourceEntrySchema = z.strictObject({
   label: z.string().min(1).optional(),
   interval: durationSchema.optional(),
   timeout: durationSchema.optional(),
-  ignoreOlderThan: durationSchema.optional(),
+  ignoreOlderThan: ageSchema.optional(),
+  /** The largest answer read; past it the poll fails and says so (default 4MB). */
+  maxBodySize: sizeSchema(1024, 64 * 1024 * 1024).optional(),
   channel: channelSchema.optional(),
 });
 type SourceEntry = z.infer<typeof sourceEntrySchema>;
@@ -140,6 +143,7 @@ export const watchSectionSchema = z
         timeoutMs,
         channel: entry.channel ?? section.channel,
         ...(ignoreOlderThanMs === undefined ? {} : { ignoreOlderThanMs }),
+        ...(entry.maxBodySize === undefined ? {} : { maxBodyBytes: entry.maxBodySize }),
         ...(preset ? { preset: preset.name } : {}),
       });
     }

@@ -11,10 +11,11 @@
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { BodyTooLargeError, formatBytes } from '../../providers/http/capped-body.ts';
 import { HttpClient } from '../../providers/http/client.ts';
 import { HttpError, isHttpStatus } from '../../providers/http/errors.ts';
 import type { ParseResult } from './incident.ts';
-import type { SourceReading, WatchSource } from './source.ts';
+import { DEFAULT_MAX_BODY_BYTES, type SourceReading, type WatchSource } from './source.ts';
 import { sourceType } from './types/index.ts';
 
 export const DEFAULT_USER_AGENT = 'cloudmaster-outage-watch/0.1 (+status polling)';
@@ -46,6 +47,8 @@ function reasonOf(error: unknown, source: WatchSource): string {
     const hint = error.status === 404 ? ': check the url' : '';
     return `${source.label} status answered HTTP ${error.status}${hint}.`;
   }
+  if (error instanceof BodyTooLargeError)
+    return `${source.label} status answered more than ${formatBytes(error.maxBytes)}: not read past that (raise the source's maxBodySize if this is expected).`;
   if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))
     return 'the poll was stopped.';
   return error instanceof Error ? error.message : String(error);
@@ -129,6 +132,7 @@ export class SourceFetcher {
         headers: { Accept: accept, ...conditional },
         schema: z.string(),
         asText: true,
+        maxBodyBytes: source.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
         signal,
       });
       const contentType = answer.headers.get('content-type') ?? undefined;

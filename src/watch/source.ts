@@ -14,7 +14,12 @@ export interface WatchSource {
   readonly timeoutMs: number;
   /** A first sighting whose last activity is older than this is history, not news (feeds). */
   readonly ignoreOlderThanMs?: number;
+  /** The largest answer read (DEFAULT_MAX_BODY_BYTES when unset); a larger one fails the poll. */
+  readonly maxBodyBytes?: number;
 }
+
+/** 4 MB: many times any status page's answer, and still cheap to parse. */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 interface ReadingBase {
   readonly source: string;

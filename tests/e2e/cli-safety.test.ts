@@ -158,3 +158,53 @@ describe('the CLI binary', () => {
     expect(result.stderr).toMatch(/^You may not reboot web-1: no rule allows it/);
   });
 });
+
+describe('the CLI: what create copies, and the names it gives', () => {
+  const SOURCES = `
+settings: { pollInterval: 20ms }
+providers:
+  demo: { type: simulator, images: [ubuntu-24-04, prod-db-snapshot], delays: { create: 30ms } }
+policy:
+  cli: { alice: U0ALICE, sam: U0SRE }
+  rules:
+    - { name: prod-is-private, verbs: [status, reboot], targets: ['prod-*'], effect: deny }
+    - { name: no-prod-names, verbs: [create], targets: ['prod-*'], effect: deny }
+    - { name: sre-reads-audit, users: [U0SRE], verbs: [audit], effect: allow }
+    - { name: alice-creates, users: [U0ALICE], verbs: [create, read], effect: allow }
+`;
+  beforeEach(() => {
+    env = { ...env, CLOUDMASTER_CONFIG: writeConfig(SOURCES) };
+  });
+
+  it('refuses a create whose source the user may not read, naming the rule, before anything runs', async () => {
+    const copy = await cli('alice', ['create', 'dev-copy', 'on', 'demo', 'image=prod-db-snapshot', '--yes']);
+    expect(copy.code).toBe(EXIT.refused);
+    expect(copy.stdout).toBe('');
+    expect(copy.stderr).toBe(
+      'You may not create dev-copy on demo: it copies prod-db-snapshot (image=), which you may not read: denied by rule “prod-is-private”.\n',
+    );
+    const fresh = await cli('alice', ['create', 'dev-new', 'on', 'demo', 'image=ubuntu-24-04', '--yes']);
+    expect(fresh.code).toBe(EXIT.ok);
+    const audit = JSON.parse((await cli('sam', ['audit', '--json'])).stdout) as {
+      records: { target?: string; outcome: string; rule?: string }[];
+    };
+    expect(audit.records.map((r) => [r.target, r.outcome, r.rule])).toEqual([
+      ['dev-new', 'succeeded', 'alice-creates'],
+      ['dev-copy', 'denied', 'prod-is-private'],
+    ]);
+  });
+
+  it('refuses new names holding a line break, a line separator or a direction mark, saying which character', async () => {
+    for (const [name, shown] of [
+      ['prod-\nweb', 'U+000A'],
+      ['prod-web\u2028', 'U+2028'],
+      ['dev-\u202Ebew', 'U+202E'],
+    ] as const) {
+      const result = await cli('alice', ['create', name, 'on', 'demo', '--yes']);
+      expect(result.code).toBe(EXIT.usage);
+      expect(result.stderr).toContain(
+        `The name cannot hold control, line-separator or text-direction characters; it has ${shown}.`,
+      );
+    }
+  });
+});

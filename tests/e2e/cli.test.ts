@@ -48,6 +48,17 @@ describe('the CLI', () => {
     expect(lines.at(-1)).toMatch(/^web-1 on demo rebooted: running again after 200 ms \(took \d+ ms\)\.$/);
   });
 
+  it('names the known sizes when a create asks for one the provider does not have', async () => {
+    const result = await cli(['create', 'vmtest01', 'on', 'demo', 'size=huge', '--yes'], {
+      ...DEMO,
+      LOG_LEVEL: 'error',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'The creation of vmtest01 on demo failed: "huge" is not a size here.\nKnown sizes: sim-small, sim-medium, sim-large, sim-xlarge.\n',
+    );
+  });
+
   it('exits 2 with a suggestion for a typo, on stderr', async () => {
     const result = await cli(['rebot', 'web-1'], DEMO);
     expect(result.code).toBe(2);
@@ -71,6 +82,27 @@ describe('the CLI', () => {
     expect(result.code).toBe(3);
     expect(result.stdout).toContain('! down: Simulated outage: down is not answering.');
     expect(result.stdout).toMatch(/^demo\s+web-1/m);
+  });
+
+  // Three runs of the CLI: generous on a loaded machine.
+  it('writes its warnings to stderr as readable lines, and as JSON lines with --json', {
+    timeout: 60_000,
+  }, async () => {
+    const config = writeConfig(
+      'providers:\n  demo: { type: simulator }\n  down: { type: simulator, outage: true }\n',
+    );
+    const text = await cli(['list'], { CLOUDMASTER_CONFIG: config });
+    expect(text.stderr).toBe(
+      'warning: provider call failed: Simulated outage: down is not answering. (provider=down, verb=list, code=provider_unavailable)\n',
+    );
+    const json = await cli(['list', '--json'], { CLOUDMASTER_CONFIG: config });
+    const lines = json.stderr.trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([
+      expect.objectContaining({ level: 40, msg: 'provider call failed', provider: 'down' }),
+    ]);
+    // Any case, as the bot reads it (pino itself knows only lowercase).
+    const quiet = await cli(['list'], { CLOUDMASTER_CONFIG: config, LOG_LEVEL: 'ERROR' });
+    expect(quiet.stderr).toBe('');
   });
 
   it('exits 2 on a bad config, one line per problem, no stack trace', async () => {

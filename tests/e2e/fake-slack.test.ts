@@ -277,6 +277,121 @@ describe('Web API messages', () => {
   });
 });
 
+describe('Block Kit limits, refused as Slack refuses them', () => {
+  const section = (text: string, extra: Record<string, unknown> = {}) => ({
+    type: 'section',
+    text: { type: 'mrkdwn', text },
+    ...extra,
+  });
+  const button = (actionId: string, extra: Record<string, unknown> = {}) => ({
+    type: 'button',
+    action_id: actionId,
+    text: { type: 'plain_text', text: 'Go' },
+    ...extra,
+  });
+  const field = (text: string) => ({ type: 'mrkdwn', text });
+  const refused: [string, unknown[]][] = [
+    ['51 blocks', Array.from({ length: 51 }, () => section('x'))],
+    ['a section text of 3,001 characters', [section('a'.repeat(3001))]],
+    ['an empty section text', [section('')]],
+    ['11 fields', [{ type: 'section', fields: Array.from({ length: 11 }, () => field('f')) }]],
+    ['a field of 2,001 characters', [{ type: 'section', fields: [field('f'.repeat(2001))] }]],
+    ['a header of 151 characters', [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }]],
+    ['a mrkdwn header', [{ type: 'header', text: { type: 'mrkdwn', text: 'h' } }]],
+    ['11 context elements', [{ type: 'context', elements: Array.from({ length: 11 }, () => field('c')) }]],
+    ['26 buttons', [{ type: 'actions', elements: Array.from({ length: 26 }, (_, i) => button(`b${i}`)) }]],
+    [
+      'a button text of 76 characters',
+      [{ type: 'actions', elements: [button('b', { text: { type: 'plain_text', text: 't'.repeat(76) } })] }],
+    ],
+    [
+      'a button value of 2,001 characters',
+      [{ type: 'actions', elements: [button('b', { value: 'v'.repeat(2001) })] }],
+    ],
+    ['an action_id of 256 characters', [{ type: 'actions', elements: [button('a'.repeat(256))] }]],
+    ['an action_id used twice', [{ type: 'actions', elements: [button('same'), button('same')] }]],
+    ['a block_id used twice', [section('one', { block_id: 'b' }), section('two', { block_id: 'b' })]],
+    ['an unknown block property', [section('x', { colour: 'red' })]],
+    ['an unknown text property', [{ type: 'section', text: { type: 'mrkdwn', text: 'x', bold: true } }]],
+    ['an unknown block type', [{ type: 'marquee', text: 'x' }]],
+  ];
+
+  it.each(refused)(
+    'refuses %s in chat.postMessage, chat.postEphemeral and chat.update',
+    async (_what, blocks) => {
+      const before = fake.messages.length;
+      await expect(
+        app.client.chat.postMessage({ channel: 'C0OPS', text: 'x', blocks: blocks as never }),
+      ).rejects.toMatchObject({
+        data: { ok: false, error: 'invalid_blocks' },
+      });
+      await expect(
+        app.client.chat.postEphemeral({
+          channel: 'C0OPS',
+          user: 'U0ALICE',
+          text: 'x',
+          blocks: blocks as never,
+        }),
+      ).rejects.toMatchObject({ data: { ok: false, error: 'invalid_blocks' } });
+      const posted = await app.client.chat.postMessage({ channel: 'C0OPS', text: 'fine' });
+      await expect(
+        app.client.chat.update({ channel: 'C0OPS', ts: posted.ts ?? '', text: 'x', blocks: blocks as never }),
+      ).rejects.toMatchObject({ data: { ok: false, error: 'invalid_blocks' } });
+      expect(fake.messages.length).toBe(before + 1);
+      expect(fake.message('C0OPS', posted.ts ?? '')?.versions).toHaveLength(1);
+    },
+  );
+
+  it.each(refused)('answers %s posted to a response_url with HTTP 400', async (_what, blocks) => {
+    const url = fake.createResponseUrl('C0OPS', 'U0ALICE');
+    const answer = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ response_type: 'in_channel', text: 'x', blocks }),
+    });
+    expect(answer.status).toBe(400);
+    expect(await answer.text()).toBe('invalid_blocks');
+    expect(fake.messageFor(url)).toBeUndefined();
+  });
+
+  it('refuses a text over 40,000 characters as msg_too_long', async () => {
+    await expect(
+      app.client.chat.postMessage({ channel: 'C0OPS', text: 't'.repeat(40_001) }),
+    ).rejects.toMatchObject({
+      data: { ok: false, error: 'msg_too_long' },
+    });
+  });
+
+  it('takes a message at every limit', async () => {
+    const blocks = [
+      { type: 'header', text: { type: 'plain_text', text: 'h'.repeat(150), emoji: true } },
+      section('s'.repeat(3000), { block_id: 'b'.repeat(255) }),
+      { type: 'section', fields: Array.from({ length: 10 }, () => field('f'.repeat(2000))) },
+      { type: 'context', elements: Array.from({ length: 10 }, () => field('c'.repeat(3000))) },
+      {
+        type: 'actions',
+        block_id: 'buttons',
+        elements: Array.from({ length: 25 }, (_, i) =>
+          button(`${i}`.padEnd(255, 'a'), {
+            value: 'v'.repeat(2000),
+            text: { type: 'plain_text', text: 't'.repeat(75) },
+            style: 'primary',
+          }),
+        ),
+      },
+      { type: 'divider' },
+      ...Array.from({ length: 44 }, () => section('x')),
+    ];
+    expect(blocks).toHaveLength(50);
+    const posted = await app.client.chat.postMessage({
+      channel: 'C0OPS',
+      text: 't'.repeat(40_000),
+      blocks: blocks as never,
+    });
+    expect(posted.ok).toBe(true);
+  });
+});
+
 describe('events', () => {
   it('delivers an app_mention in an event_callback; the reply lands in its thread', async () => {
     const { ts, eventId } = await fake.mention({ text: 'ping', userId: 'U0BOB' });

@@ -84,7 +84,6 @@ describe('jobs through Slack', () => {
       'reboot requested',
       'rebooting',
       'running again after 200 ms',
-      'running again after 200 ms',
     ]);
   });
 

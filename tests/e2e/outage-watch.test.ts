@@ -97,8 +97,9 @@ for (const database of testDatabases()) {
 
       const notices = noticesIn(fake, CHANNEL);
       expect(notices).toHaveLength(2);
+      // The text is mrkdwn too: the update's own `&` goes to Slack escaped, and reads `&` there.
       expect(threadOf(fake, first)).toEqual([
-        'GitHub: status investigating → identified, impact minor → major. We have identified the cause: a configuration change to our job queue. Actions runs are delayed & some Pull Request checks do not start. We are rolling the change back.',
+        'GitHub: status investigating → identified, impact minor → major. We have identified the cause: a configuration change to our job queue. Actions runs are delayed &amp; some Pull Request checks do not start. We are rolling the change back.',
         'GitHub: resolved after 1 h 12 min — it left the status page.',
       ]);
       expect(latest(first).text).toMatch(

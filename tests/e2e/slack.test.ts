@@ -89,7 +89,6 @@ describe('slash commands', () => {
       'reboot requested',
       'rebooting',
       'running again after 300 ms',
-      expect.stringMatching(/^running again after 300 ms/),
     ]);
     expect(fake.callsOf('chat.update').length).toBeGreaterThanOrEqual(2);
     // Nothing went to the slash command's own response_url: the message is the answer.

@@ -21,6 +21,7 @@ providers:
     url: "${sim.proxy.url}"
     username: "\${VSPHERE_USER}"
     password: "\${VSPHERE_PASSWORD}"
+    allowCloneFromVm: true
 `,
       { env: { VSPHERE_USER: 'ops@vsphere.local', VSPHERE_PASSWORD: 'vcsim-secret-value-789' } },
     );

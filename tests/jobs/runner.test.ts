@@ -118,7 +118,6 @@ describe('jobs on a fake clock', () => {
       'reboot requested',
       'rebooting',
       'running again after 3 s',
-      'running again after 3 s',
     ]);
     expect(await core.store.jobs.get(job.id)).toMatchObject({
       state: 'succeeded',
@@ -145,6 +144,11 @@ describe('jobs on a fake clock', () => {
     expect((await done)?.end).toBe('timed_out');
     expect(events.at(-1)).toBe('ended timed_out: timed_out');
     expect(await core.store.jobs.get(job.id)).toMatchObject({ state: 'timed_out', detail: 'rebooting' });
+    expect((await core.store.jobs.steps(job.id)).map((s) => s.text)).toEqual([
+      'reboot requested',
+      'rebooting',
+      'timed out',
+    ]);
     expect((await core.store.audit.query({ limit: 1 }))[0]?.outcome).toBe('timed_out');
   });
 
@@ -164,6 +168,8 @@ describe('jobs on a fake clock', () => {
       state: 'failed',
       detail: 'the hypervisor lost the VM',
     });
+    const steps = (await core.store.jobs.steps(job.id)).map((s) => s.text);
+    expect(steps.filter((text) => text === steps.at(-1))).toHaveLength(1);
   });
 
   it('cancel where the provider can (a deployment), and say where it cannot', async () => {

@@ -1,11 +1,15 @@
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Redactor } from '../../src/log/redact.ts';
 import type { NewAuditRecord } from '../../src/store/audit-log.ts';
 import { MIGRATIONS, migrate } from '../../src/store/migrations.ts';
+import { openPostgres } from '../../src/store/postgres-driver.ts';
+import { openSqlite } from '../../src/store/sqlite-driver.ts';
 import { displayUrl, type Store, storeLocation, urlSecrets } from '../../src/store/store.ts';
 import { type TestLocation, testDatabases } from '../support/databases.ts';
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const T0 = Date.UTC(2026, 11, 1, 9, 0, 0);
 
 function record(overrides: Partial<NewAuditRecord> = {}): NewAuditRecord {
@@ -132,17 +136,137 @@ for (const database of testDatabases()) {
 
       it('removes only what retention has passed, and the cutoff never moves back', async () => {
         const store = await open();
-        await store.audit.append(record({ requestedAt: T0 - 40 * 24 * HOUR }));
-        await store.audit.append(record({ requestedAt: T0 - 2 * HOUR }));
-        expect(await store.audit.prune(T0, 30 * 24 * HOUR)).toBe(1);
+        const now = Date.now();
+        await store.audit.append(record({ requestedAt: now - 40 * DAY }));
+        await store.audit.append(record({ requestedAt: now - 2 * HOUR }));
+        expect(await store.audit.prune(now, 30 * DAY)).toBe(1);
         expect(await store.audit.count()).toBe(1);
-        // A shorter clock or a longer retention later does not bring the cutoff back.
-        expect(await store.audit.prune(T0 - 100 * 24 * HOUR, 30 * 24 * HOUR)).toBe(0);
+        // An earlier clock or a longer retention later does not bring the cutoff back.
+        expect(await store.audit.prune(now - 100 * DAY, 30 * DAY)).toBe(0);
+        expect(await store.audit.prune(now, 100 * DAY)).toBe(0);
         await expect(store.sql.run('UPDATE audit_retention SET cutoff = 0')).rejects.toThrow(
           /only moves forward/,
         );
         await expect(store.sql.run('DELETE FROM audit_retention')).rejects.toThrow(/only moves forward/);
         await expect(store.sql.run('DELETE FROM audit')).rejects.toThrow(/append-only/);
+      });
+
+      it('keeps the last day whatever the caller: the cutoff never passes the database clock less a day, even in plain SQL', async () => {
+        const store = await open();
+        const now = Date.now();
+        await store.audit.append(record({ requestedAt: now - 2 * HOUR }));
+        // Written by a replica whose clock runs ahead.
+        await store.audit.append(record({ requestedAt: now + 30 * DAY }));
+        for (const cutoff of [now + 365 * DAY, now, now - 20 * HOUR]) {
+          await expect(store.sql.run(`UPDATE audit_retention SET cutoff = ${cutoff}`)).rejects.toThrow(
+            /never past the database clock/,
+          );
+        }
+        if (store.dialect === 'sqlite') {
+          await expect(
+            store.sql.run(`INSERT OR REPLACE INTO audit_retention (id, cutoff) VALUES (1, ${now + DAY})`),
+          ).rejects.toThrow(/only moves forward/);
+        } else {
+          await expect(
+            store.sql.run(
+              `INSERT INTO audit_retention (id, cutoff) VALUES (1, ${now + DAY})
+               ON CONFLICT (id) DO UPDATE SET cutoff = excluded.cutoff`,
+            ),
+          ).rejects.toThrow(/never past the database clock/);
+          await expect(store.sql.run('TRUNCATE audit_retention')).rejects.toThrow(/only moves forward/);
+        }
+        // A clock a year ahead counts for no more than the database's; a retention under a day is read as a day.
+        expect(await store.audit.prune(now + 365 * DAY, 0)).toBe(0);
+        await expect(store.sql.run('DELETE FROM audit')).rejects.toThrow(/append-only/);
+        expect(await store.audit.count()).toBe(2);
+        const [row] = await store.sql.all('SELECT cutoff FROM audit_retention');
+        expect(Number(row?.cutoff)).toBeLessThanOrEqual(Date.now() - DAY);
+      });
+
+      it('keeps the last day of a database whose cutoff was set ahead before the clock bound', async () => {
+        where = await database.create();
+        const now = Date.now();
+        const driver =
+          where.location.kind === 'sqlite'
+            ? openSqlite(where.location.path)
+            : await openPostgres({ url: where.location.url });
+        const bound = MIGRATIONS.findIndex((m) => m.name === 'audit retention bounded by the database clock');
+        await migrate(driver, now, MIGRATIONS.slice(0, bound));
+        await driver.run(`UPDATE audit_retention SET cutoff = ${now + 365 * DAY}`);
+        await driver.close();
+        const store = await open();
+        await store.audit.append(record({ requestedAt: now - 40 * DAY }));
+        await store.audit.append(record({ requestedAt: now - 2 * HOUR }));
+        await expect(store.sql.run('DELETE FROM audit')).rejects.toThrow(/append-only/);
+        expect(await store.audit.prune(now, 30 * DAY)).toBe(1);
+        expect((await store.audit.query({ limit: 10 })).map((r) => r.requestedAt)).toEqual([now - 2 * HOUR]);
+      });
+    });
+
+    describe('what a command leaves in the jobs and pending requests', () => {
+      const SECRET = 'tc-secret-value-123';
+      const pending = (rawText: string, note: string) => ({
+        kind: 'confirm' as const,
+        requester: 'U0ALICE',
+        entry: '/cloudmaster',
+        rawText,
+        payload: { attempt: { origin: { rawText } }, command: { note } },
+        decision: 'allow',
+        approvers: [],
+        createdAt: T0,
+        expiresAt: T0 + HOUR,
+      });
+      const job = (rawText: string, note: string) => ({
+        verb: 'reboot',
+        provider: 'demo',
+        targetName: 'web-1',
+        requester: 'U0ALICE',
+        entry: '/cloudmaster',
+        rawText,
+        payload: { attempt: { origin: { rawText } }, note },
+        deadlineAt: T0 + HOUR,
+      });
+      const rows = async (store: Store) =>
+        JSON.stringify([
+          await store.sql.all('SELECT raw_text, payload FROM pending_requests'),
+          await store.sql.all('SELECT raw_text, payload FROM jobs'),
+        ]);
+
+      it('never holds a configured secret a user pasted, in any of its encodings: the command is refused', async () => {
+        where = await database.create();
+        const store = await where.open(T0, new Redactor([SECRET, 'p@ss word!']));
+        opened.push(store);
+        for (const typed of [`reboot web-1 ${SECRET}`, `reboot ${encodeURIComponent('p@ss word!')}`]) {
+          await expect(store.pending.create(pending(typed, typed))).rejects.toMatchObject({
+            code: 'secret_in_command',
+          });
+          await expect(store.jobs.create(job(typed, typed), 'a', T0, HOUR)).rejects.toMatchObject({
+            code: 'secret_in_command',
+          });
+        }
+        await expect(store.pending.create(pending('reboot web-1', SECRET))).rejects.toThrow(
+          /configured secrets/,
+        );
+        expect(await rows(store)).toBe('[[],[]]');
+      });
+
+      it('keeps the text typed redacted, in its row and where the payload repeats it; the rest of the payload whole', async () => {
+        where = await database.create();
+        const store = await where.open(T0, new Redactor([SECRET]));
+        opened.push(store);
+        const typed = 'reboot web-1 password=hunter2-typed';
+        const held = await store.pending.create(pending(typed, 'needed to run'));
+        const created = await store.jobs.create(job(typed, 'needed to run'), 'a', T0, HOUR);
+        expect(await rows(store)).not.toContain('hunter2-typed');
+        expect((await store.pending.get(held.id))?.rawText).toBe('reboot web-1 password=[redacted]');
+        expect((await store.pending.get(held.id))?.payload).toEqual({
+          attempt: { origin: { rawText: 'reboot web-1 password=[redacted]' } },
+          command: { note: 'needed to run' },
+        });
+        expect((await store.jobs.get(created.id))?.payload).toEqual({
+          attempt: { origin: { rawText: 'reboot web-1 password=[redacted]' } },
+          note: 'needed to run',
+        });
       });
     });
 

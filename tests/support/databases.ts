@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { Redactor } from '../../src/log/redact.ts';
 import { openStore, type Store, type StoreLocation } from '../../src/store/store.ts';
 
 export const POSTGRES_URL = process.env.CLOUDMASTER_TEST_DATABASE_URL;
@@ -24,7 +25,8 @@ export interface TestLocation {
   readonly location: StoreLocation;
   /** The environment that selects it, for a bot or a CLI process. */
   readonly env: Record<string, string>;
-  open(now?: number): Promise<Store>;
+  /** `redactor`: what the jobs and pending requests redact, and the configured secrets they refuse. */
+  open(now?: number, redactor?: Redactor): Promise<Store>;
   drop(): Promise<void>;
 }
 
@@ -36,7 +38,8 @@ const sqlite: TestDatabase = {
     return {
       location,
       env: { CLOUDMASTER_DATA_DIR: dir },
-      open: (now = Date.now()) => openStore(location, { now }),
+      open: (now = Date.now(), redactor?: Redactor) =>
+        openStore(location, { now, ...(redactor ? { redactor } : {}) }),
       async drop() {},
     };
   },
@@ -57,7 +60,8 @@ function postgres(url: string): TestDatabase {
       return {
         location,
         env: { DATABASE_URL: scoped.toString() },
-        open: (now = Date.now()) => openStore(location, { now }),
+        open: (now = Date.now(), redactor?: Redactor) =>
+          openStore(location, { now, ...(redactor ? { redactor } : {}) }),
         async drop() {
           const client = new pg.Client({ connectionString: url });
           await client.connect();

@@ -1,5 +1,5 @@
 /** Runs one of the project's entry points as a real process, as a user would. */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,4 +57,51 @@ export function run(
   env: Record<string, string> = {},
 ): Promise<ProcessResult> {
   return start(script, args, env).done;
+}
+
+/** Whether util-linux `script` is here to give a process a real pseudo-terminal. */
+export function hasScriptCommand(): boolean {
+  return spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+export interface InTerminal {
+  /** Everything the terminal showed: stdout and stderr together, with what was typed echoed. */
+  readonly screen: () => string;
+  /** Types into the terminal, as a person at the keyboard. */
+  type(text: string): void;
+  readonly done: Promise<{ readonly code: number | null; readonly screen: string }>;
+}
+
+const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs an entry point on a real pseudo-terminal (util-linux `script`): its
+ * stdin, stdout and stderr are a TTY, as for a person in a shell. `script -e`
+ * exits with the process's code.
+ */
+export function startInTerminal(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): InTerminal {
+  const cwd = mkdtempSync(join(tmpdir(), 'cloudmaster-tty-'));
+  // `exec`: the process itself, not a shell around it, gets the terminal's signals (Ctrl-C).
+  const command = `exec ${[process.execPath, join(ROOT, script), ...args].map(quote).join(' ')}`;
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: cwd, TERM: 'dumb', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let screen = '';
+  const show = (chunk: Buffer): void => {
+    screen += chunk.toString().replace(/\r\n/g, '\n');
+  };
+  child.stdout?.on('data', show);
+  child.stderr?.on('data', show);
+  const done = new Promise<{ code: number | null; screen: string }>((resolve) => {
+    child.on('close', (code) => resolve({ code, screen }));
+  });
+  // script ends the session when its own stdin ends: keep it open until the process is done.
+  void done.then(() => child.stdin?.end());
+  return { screen: () => screen, type: (text) => child.stdin?.write(text), done };
 }

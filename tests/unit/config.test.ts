@@ -107,6 +107,82 @@ providers:
     ]);
   });
 
+  it('takes allowed: lists for the source and placement parameters of create only, naming the key of each mistake', () => {
+    const env = { VSPHERE_PASSWORD: 'vsphere-password-1', C66_TOKEN: 'c66-token-value-1' };
+    const vsphere = `type: vsphere, url: "https://vc.example.com", username: u, password: "\${VSPHERE_PASSWORD}"`;
+    const lines = problems(
+      `
+providers:
+  lab: { ${vsphere}, allowed: { hots: [DC0_H0], size: [big] } }
+  empty: { ${vsphere}, allowed: { host: [] } }
+  aws:
+    type: aws
+    subnetId: subnet-c
+    securityGroupIds: [sg-1, sg-9]
+    allowed: { subnet: [subnet-a, subnet-b], security_groups: [sg-1] }
+  c66: { type: cloud66, token: "\${C66_TOKEN}", allowed: { stack: [shop] } }
+`,
+      env,
+    );
+    expect(lines.map((line) => line.replace(/^\S*cloudmaster\.yml: /, ''))).toEqual([
+      'providers.lab.allowed.hots: not a source or placement parameter of vsphere (did you mean "host"? it takes template, host, pool, folder, datastore)',
+      'providers.lab.allowed.size: not a source or placement parameter of vsphere (it takes template, host, pool, folder, datastore)',
+      'providers.empty.allowed.host: list at least one value (leave the key out to allow any)',
+      'providers.aws.subnetId: "subnet-c" (the default for subnet=) is not among allowed.subnet: subnet-a, subnet-b',
+      'providers.aws.securityGroupIds: "sg-9" (the default for security_groups=) is not among allowed.security_groups: sg-1',
+      'providers.c66.allowed.stack: cloud66 has no create parameter that names a source or a placement',
+    ]);
+    const config = load(
+      `providers:\n  lab: { ${vsphere}, allowed: { host: [DC0_H0], folder: [vm, 42] } }\n`,
+      env,
+    );
+    expect(config.accounts[0]?.allowed).toEqual({ host: ['DC0_H0'], folder: ['vm', '42'] });
+  });
+
+  it('refuses a duration a timer cannot hold (over 24.8 days), naming the key', () => {
+    expect(
+      problems(`
+settings:
+  timeout: 25d
+  timeLimits: { create: 2147483648 }
+providers:
+  demo: { type: simulator, pollInterval: 30d }
+`),
+    ).toEqual([
+      expect.stringMatching(
+        /cloudmaster\.yml: settings\.timeout: 25d is longer than a timer can hold \(at most 24d\)$/,
+      ),
+      expect.stringMatching(
+        /cloudmaster\.yml: settings\.timeLimits\.create: 2147483648 ms is longer than a timer can hold \(at most 24d\)$/,
+      ),
+      expect.stringMatching(
+        /cloudmaster\.yml: providers\.demo\.pollInterval: 30d is longer than a timer can hold \(at most 24d\)$/,
+      ),
+    ]);
+    expect(
+      load('settings: { timeout: 24d }\nproviders:\n  demo: { type: simulator }\n').settings.timeout,
+    ).toBe(24 * 86_400_000);
+  });
+
+  it('takes the audit retention only with a unit and at least a day', () => {
+    const retention = (value: string) =>
+      problems(`settings: { auditRetention: ${value} }\nproviders:\n  demo: { type: simulator }\n`);
+    expect(retention('365')).toEqual([
+      expect.stringMatching(
+        /cloudmaster\.yml: settings\.auditRetention: 365 has no unit: write the retention with one, e\.g\. 365d$/,
+      ),
+    ]);
+    expect(retention('23h')).toEqual([
+      expect.stringMatching(/settings\.auditRetention: "23h" is shorter than the minimum retention of 1d$/),
+    ]);
+    expect(retention('forever')).toEqual([
+      expect.stringMatching(/settings\.auditRetention: "forever" is not a duration/),
+    ]);
+    const years = load('settings: { auditRetention: 730d }\nproviders:\n  demo: { type: simulator }\n');
+    expect(years.settings.auditRetention).toBe(730 * 86_400_000);
+    expect(load('providers:\n  demo: { type: simulator }\n').settings.auditRetention).toBe(365 * 86_400_000);
+  });
+
   it('refuses a secret written into the file', () => {
     expect(problems('providers:\n  tc:\n    type: tokencloud\n    token: tc-literal-secret\n')).toEqual([
       expect.stringMatching(/providers\.tc\.token: write the secret as \$\{ENV_NAME\}/),

@@ -112,6 +112,7 @@ describe('dispatcher: looking names up', () => {
     const machine = await firstMachine(d, 'demo');
     const error = errorOf(await run(d, `status ${machine.name}`));
     expect(error.code).toBe(ErrorCode.Ambiguous);
+    expect(error.message).toBe(`"${machine.name}" matches 2 machines.`);
     expect(error.candidates).toHaveLength(2);
     expect(error.candidates.join('\n')).toMatch(/on demo[\s\S]*on lab/);
     const found = (await run(d, `status ${machine.name} on lab`)) as ResourceOutcome;
@@ -149,6 +150,38 @@ providers:
     const found = (await run(d, `status ${machine.name}`)) as ResourceOutcome;
     expect(found.provider.id).toBe('demo');
     expect(found.unanswered.map((u) => u.provider.id)).toEqual(['down']);
+  });
+
+  it('picks a stack by its environment with -e, after -s STACK or a bare name', async () => {
+    const d = await dispatcherFor('providers:\n  demo: { type: simulator, seed: 42 }\n');
+    const both = errorOf(await run(d, 'status shop'));
+    expect(both.message).toBe('"shop" matches 2 stacks.');
+    expect(both.hint).toBe('Add `-e ENVIRONMENT` (or `on PROVIDER`) to pick one.');
+    const environment = async (text: string) => {
+      const found = (await run(d, text)) as ResourceOutcome;
+      expect(found.kind).toBe('resource');
+      return found.resource.kind === 'stack' ? `${found.resource.name}/${found.resource.environment}` : '';
+    };
+    expect(await environment('status -s shop -e production')).toBe('shop/production');
+    expect(await environment('status shop -e STAGING')).toBe('shop/staging');
+    expect(await environment('status --stack shop --environment=staging')).toBe('shop/staging');
+    const none = errorOf(await run(d, 'status -s shop -e qa'));
+    expect(none.code).toBe(ErrorCode.NotFound);
+    expect(none.message).toBe('Stack "shop" has no environment "qa".');
+    expect(none.hint).toBe('It has: production, staging.');
+    // An environment belongs to stacks: a machine's name with -e finds no stack.
+    const machine = await firstMachine(d, 'demo');
+    expect(errorOf(await run(d, `status ${machine.name} -e production`)).message).toBe(
+      `No stack named "${machine.name}" on demo.`,
+    );
+  });
+
+  it('asks for the provider when -e still leaves a stack on several', async () => {
+    const d = await dispatcherFor(TWIN_CLOUDS, [readOnlyModule]);
+    const error = errorOf(await run(d, 'status -s shop -e production'));
+    expect(error.message).toBe('"shop" matches 2 stacks.');
+    expect(error.hint).toBe('Add `on PROVIDER`, or use the id.');
+    expect(error.candidates.join('\n')).toMatch(/^shop \(production\) on demo.*\nshop \(production\) on lab/);
   });
 
   it('refuses a mutating verb on a name found twice', async () => {
@@ -189,6 +222,71 @@ describe('dispatcher: capabilities', () => {
     const error = errorOf(await run(d, 'create vmtest01 on simulator'));
     expect(error.code).toBe(ErrorCode.Ambiguous);
     expect(error.candidates).toEqual(['demo (Simulated cloud)', 'lab (Simulated cloud)']);
+  });
+});
+
+describe('dispatcher: allowed values of create parameters', () => {
+  const LIMITED = `
+providers:
+  demo: { type: simulator, allowed: { region: [sim-nyc1, sim-fra1], image: [debian-12] } }
+  aws:
+    type: aws
+    region: eu-west-1
+    securityGroupIds: [sg-base]
+    allowed: { security_groups: [sg-base, sg-web], subnet: [subnet-a] }
+`;
+  const prepare = async (d: Dispatcher, text: string) => {
+    const parsed = parse(text);
+    if (!parsed.ok || parsed.command.verb !== 'create') throw new Error(`not a create: ${text}`);
+    return d.prepare(parsed.command);
+  };
+  const refusal = (d: Dispatcher, text: string) =>
+    prepare(d, text).then(
+      () => {
+        throw new Error(`expected ${text} to be refused`);
+      },
+      (error: CloudmasterError) => error,
+    );
+
+  it('refuses a value the account does not list, saying which ones it allows, before anything is sent', async () => {
+    const d = await dispatcherFor(LIMITED);
+    const error = await refusal(d, 'create vm-1 on demo region=sim-sgp1 image=debian-12');
+    expect(error.code).toBe(ErrorCode.BadParameter);
+    expect(error.message).toBe('region=sim-sgp1 is not allowed on demo.');
+    expect(error.hint).toBe(
+      'Provider demo allows region= only as one of these (`allowed:` in cloudmaster.yml):',
+    );
+    expect(error.candidates).toEqual(['sim-nyc1', 'sim-fra1']);
+    // Values compare exactly: another case is another name.
+    expect((await refusal(d, 'create vm-1 on demo region=SIM-NYC1 image=debian-12')).message).toBe(
+      'region=SIM-NYC1 is not allowed on demo.',
+    );
+    const plan = (await prepare(d, 'create vm-1 on demo region=sim-fra1 image=debian-12')).plan;
+    expect(plan.options).toMatchObject({ region: 'sim-fra1', image: 'debian-12' });
+  });
+
+  it('refuses a create that leaves a listed parameter to the provider’s own choice', async () => {
+    const d = await dispatcherFor(LIMITED);
+    const error = await refusal(d, 'create vm-1 on demo image=debian-12');
+    expect(error.message).toBe('create on demo needs region=…: the account allows only some values.');
+    expect(error.candidates).toEqual(['sim-nyc1', 'sim-fra1']);
+    expect((await refusal(d, 'create vm-1 on aws security_groups=sg-web')).message).toBe(
+      'create on aws needs subnet=…: the account allows only some values.',
+    );
+  });
+
+  it('checks each item of a list, and a list of no items is no value', async () => {
+    const d = await dispatcherFor(LIMITED);
+    expect(
+      (await refusal(d, 'create vm-1 on aws subnet=subnet-a security_groups=sg-web,sg-open')).message,
+    ).toBe('security_groups=sg-open is not allowed on aws.');
+    expect((await refusal(d, 'create vm-1 on aws subnet=subnet-a security_groups=,')).message).toBe(
+      'create on aws needs security_groups=…: the account allows only some values.',
+    );
+    // The account's own default (checked against the list when the config loads) needs no parameter.
+    const plan = (await prepare(d, 'create vm-1 on aws subnet=subnet-a')).plan;
+    expect(plan.options).toMatchObject({ subnet: 'subnet-a' });
+    await prepare(d, 'create vm-1 on aws subnet=subnet-a security_groups=sg-web,sg-base');
   });
 });
 

@@ -44,4 +44,15 @@ describe('docs', () => {
       for (const key of keys) expect(page, `${module.type}.${key}`).toContain(`\`${key}\``);
     }
   });
+
+  it('docs/providers/ names, per module, the create parameters that are sources and placements', () => {
+    for (const module of PROVIDER_MODULES) {
+      const page = read(`docs/providers/${module.type}.md`).replace(/\s+/g, ' ');
+      for (const [name, spec] of Object.entries(module.capabilities.create?.params ?? {})) {
+        const said = new RegExp(`\`${name}=\` \\((source|placement)`);
+        if (spec.role) expect(page, `${module.type} ${name}=`).toContain(`\`${name}=\` (${spec.role}`);
+        else expect(page, `${module.type} ${name}=`).not.toMatch(said);
+      }
+    }
+  });
 });

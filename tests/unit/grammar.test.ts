@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Command, UsageErrorCode, Verb } from '../../src/grammar/command.ts';
 import { parse, parseWords } from '../../src/grammar/parse.ts';
-import { editDistance, suggest } from '../../src/grammar/suggest.ts';
+import { editDistance, MAX_SUGGESTED_LENGTH, suggest } from '../../src/grammar/suggest.ts';
 import { normalizeSlackText } from '../../src/grammar/tokenize.ts';
 import { usageLine, verbHelp } from '../../src/grammar/usage.ts';
 import { VERB_SPECS } from '../../src/grammar/verbs.ts';
@@ -48,7 +48,15 @@ const commands: [string, Expected][] = [
   ['status web-1', { verb: 'status', name: 'web-1', stackOnly: false }],
   ['info web-1 on aws', { verb: 'status', name: 'web-1', provider: 'aws' }],
   ['describe i-0abc123', { verb: 'status', name: 'i-0abc123' }],
-  ['status -s shop -e production', { verb: 'status', name: 'shop', stackOnly: true }],
+  [
+    'status -s shop -e production',
+    { verb: 'status', name: 'shop', stackOnly: true, environment: 'production' },
+  ],
+  [
+    'status shop --environment staging',
+    { verb: 'status', name: 'shop', stackOnly: false, environment: 'staging' },
+  ],
+  ['status -e qa -s shop', { verb: 'status', name: 'shop', stackOnly: true, environment: 'qa' }],
   ['status <http://web-1.example.com|web-1.example.com>', { verb: 'status', name: 'web-1.example.com' }],
   ['status <http://web-1.example.com>', { verb: 'status', name: 'http://web-1.example.com' }],
   ['<@U0BOT> status web-1', { verb: 'status', name: 'web-1' }],
@@ -194,6 +202,20 @@ const errors: [string, UsageErrorCode, { verb?: Verb; suggestions?: string[]; me
   ['reboot web-1 on do on aws', 'bad-value', { verb: 'reboot', message: /Two providers/ }],
   ['create x on do size=a size=b', 'bad-value', { verb: 'create' }],
   ['create x on do size=', 'missing-value', { verb: 'create' }],
+  ['create "prod-\nweb" on demo', 'bad-value', { verb: 'create', message: /^The name .* has U\+000A\.$/ }],
+  ['create "prod-\r\nweb" on demo', 'bad-value', { verb: 'create', message: /U\+000D/ }],
+  ['create "a\tb" on demo', 'bad-value', { verb: 'create', message: /U\+0009/ }],
+  ['create "prod-web\u0085" on demo', 'bad-value', { verb: 'create', message: /U\+0085/ }],
+  ['create "prod-web\u2028" on demo', 'bad-value', { verb: 'create', message: /U\+2028/ }],
+  ['create "prod-web\u2029" on demo', 'bad-value', { verb: 'create', message: /U\+2029/ }],
+  ['create "dev-\u202Edorp" on demo', 'bad-value', { verb: 'create', message: /text-direction.*U\+202E/ }],
+  ['create "dev-\u200Fx" on demo', 'bad-value', { verb: 'create', message: /U\+200F/ }],
+  ['create "dev-\u2066x\u2069" on demo', 'bad-value', { verb: 'create', message: /U\+2066/ }],
+  [
+    'create dev-1 on lab template="DC0\u202EVM"',
+    'bad-value',
+    { verb: 'create', message: /^template= .*U\+202E/ },
+  ],
   ['status "web-1', 'unbalanced-quote', { message: /not closed/ }],
   ['status web-1 -s shop', 'unexpected-argument', { verb: 'status' }],
   ['stop web-1 -e production', 'unknown-option', { verb: 'stop' }],
@@ -254,6 +276,21 @@ describe('grammar: usage errors', () => {
 });
 
 describe('grammar: details', () => {
+  it('reads a command of up to 4,000 characters and refuses a longer one before reading it', () => {
+    expect(parse(`status ${'x'.repeat(4_000 - 7)}`).ok).toBe(true);
+    const huge = parse(`status ${'x'.repeat(40_000)}`);
+    expect(!huge.ok && huge.error).toMatchObject({
+      code: 'too-long',
+      message: 'That command is 40,007 characters long; I read commands of up to 4,000. Nothing was done.',
+      suggestions: [],
+    });
+    // Refused before the tokenizer, which would complain of the open quote.
+    const unread = parse(`reboot "${'a b '.repeat(2_000)}`);
+    expect(!unread.ok && unread.error.code).toBe('too-long');
+    const words = parseWords(['status', 'x'.repeat(4_000)]);
+    expect(!words.ok && words.error.code).toBe('too-long');
+  });
+
   it('keeps the normalised text as raw', () => {
     const result = parse('<@U0BOT> stop \u201Cweb 1\u201D \u2014force');
     expect(result.ok && result.command.raw).toBe('stop "web 1" --force');
@@ -274,6 +311,21 @@ describe('grammar: details', () => {
       json: true,
     });
     expect(result.ok && result.command.raw).toBe('status "my vm" on lab --json');
+  });
+
+  it('refuses a new name with a control or line-separator character from the CLI too, and shows no such character', () => {
+    for (const name of ['prod-\nweb', 'prod-web\u2028', 'dev-\u200Eweb', 'dev-\u0000']) {
+      const result = parseWords(['create', name, 'on', 'demo', '--yes']);
+      if (result.ok) throw new Error(`expected a refusal of ${JSON.stringify(name)}`);
+      expect(result.error).toMatchObject({ code: 'bad-value', verb: 'create' });
+      expect(result.error.message).toMatch(/^The name cannot hold .*; it has U\+[0-9A-F]{4}\.$/);
+      expect(result.error.message).not.toMatch(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u);
+    }
+    // Letters of any script, spaces and punctuation stay names.
+    for (const name of ['web 1', 'dév-ünïcode', 'サーバー', 'a.b_c-d']) {
+      const result = parseWords(['create', name, 'on', 'demo']);
+      expect(result.ok && result.command).toMatchObject({ verb: 'create', name });
+    }
   });
 
   it('unwraps channel, broadcast and mailto escapes, and keeps user mentions', () => {
@@ -310,5 +362,36 @@ describe('grammar: details', () => {
     expect(editDistance('abc', 'xyz')).toBe(3);
     expect(suggest('stat', ['status', 'start', 'stop'])).toEqual(['start', 'status']);
     expect(suggest('zzz', ['status', 'start'])).toEqual([]);
+  });
+
+  it('bounds the edit distance by its limit, agreeing with the full one within it', () => {
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    const word = (): string => Array.from({ length: random(9) }, () => 'abc'[random(3)]).join('');
+    for (let i = 0; i < 2_000; i++) {
+      const [a, b, limit] = [word(), word(), random(4)];
+      const full = editDistance(a, b);
+      expect(editDistance(a, b, limit), `${a} ~ ${b} within ${limit}`).toBe(full <= limit ? full : limit + 1);
+    }
+  });
+
+  it('suggests in linear time: lengths too far apart are skipped, long words get nothing', () => {
+    // 5,000 names of 2,000 characters: the quadratic comparison would take minutes.
+    const names = Array.from(
+      { length: 5_000 },
+      (_, i) => `${'x'.repeat(1_995)}-${String(i).padStart(4, '0')}`,
+    );
+    const started = performance.now();
+    expect(suggest('x'.repeat(1_999), names)).toEqual([]);
+    expect(suggest('x'.repeat(40_000), names)).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(suggest('web-1x', ['web-1', 'web-12', 'db-1'])).toEqual(['web-1', 'web-12']);
+    expect(suggest('web', ['web-1', 'web-12345', 'db-1'])).toEqual(['web-1', 'web-12345']);
+    const long = 'n'.repeat(MAX_SUGGESTED_LENGTH);
+    expect(suggest(`${long}x`, [long])).toEqual([]);
+    expect(suggest(`${long.slice(1)}x`, [long])).toEqual([long]);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Machine, Stack } from '../../providers/types.ts';
 import type { ListOutcome } from '../../src/dispatch/outcome.ts';
 import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
-import { describeError } from '../../src/replies/describe-error.ts';
+import { describeError, hintWithCandidates } from '../../src/replies/describe-error.ts';
 import { decodePageRequest, LIST_PAGE_ACTIONS, renderListing } from '../../src/replies/slack/listing.ts';
 import { LIMITS, type SlackMessage } from '../../src/replies/slack/message.ts';
 import { renderError } from '../../src/replies/slack/problem.ts';
@@ -163,6 +163,29 @@ describe('error replies', () => {
     });
     expect(renderError({ kind: 'error', error }).text).toBe(
       'There is no provider "dmeo".\nDid you mean `demo`?\ndemo (Simulated cloud)',
+    );
+  });
+
+  it('folds the candidates into the hint where a problem is one sentence, and says when there are none', () => {
+    const hint = (hintText: string | undefined, candidates: string[]) =>
+      hintWithCandidates(
+        describeError(
+          new CloudmasterError(ErrorCode.BadParameter, 'bad', {
+            ...(hintText === undefined ? {} : { hint: hintText }),
+            candidates,
+          }),
+        ),
+      );
+    expect(hint('Known sizes:', ['small', 'large'])).toBe('Known sizes: small, large.');
+    expect(hint('Known sizes:', [])).toBe('Known sizes: none.');
+    expect(hint('Did you mean host=esx-1?', ['esx-1', 'esx-2'])).toBe(
+      'Did you mean host=esx-1? (esx-1, esx-2)',
+    );
+    expect(hint(undefined, ['a'])).toBe('a.');
+    expect(hint(undefined, [])).toBeUndefined();
+    const many = Array.from({ length: 14 }, (_, i) => `s${i}`);
+    expect(hint('Known sizes:', many)).toBe(
+      'Known sizes: s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 and 4 more.',
     );
   });
 });

@@ -1,4 +1,8 @@
-/** Buttons: Prev/Next pages of a list, re-run so any replica can serve them. */
+/**
+ * Buttons: Prev/Next pages of a list, re-run so any replica can serve them.
+ * The listing in the channel changes page only for whoever asked for it;
+ * anyone else is shown the page as they may see it, to them alone.
+ */
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { SLASH_COMMANDS } from '../../entry-points.ts';
 import { parse } from '../../grammar/parse.ts';
@@ -26,17 +30,22 @@ export function registerPages(app: App, deps: ListenerDeps): void {
           });
           if (outcome.kind === 'listing') {
             // The clicker may not be who asked: the page shows what the clicker may list.
-            const subject = {
-              user: body.user.id,
-              channel: body.channel?.id ?? body.container?.channel_id ?? '',
-            };
+            const clicker = body.user.id;
+            const subject = { user: clicker, channel: body.channel?.id ?? body.container?.channel_id ?? '' };
             const visible = await filterListing(deps.gatekeeper.policy, subject, outcome);
-            const page = renderListing(visible, {
-              page: request.page,
-              pageSize: deps.settings.pageSize,
-              request,
-            });
-            await respond({ replace_original: true, ...deps.redactor.deep(page) });
+            const page = deps.redactor.deep(
+              renderListing(visible, {
+                page: request.page,
+                pageSize: deps.settings.pageSize,
+                // Their own copy's buttons turn its pages in place.
+                request: { ...request, requester: clicker },
+              }),
+            );
+            await respond(
+              request.requester === clicker
+                ? { replace_original: true, ...page }
+                : { response_type: 'ephemeral', replace_original: false, ...page },
+            );
           } else if (outcome.kind === 'error') {
             // The list cannot be shown now (provider gone from the config, say): tell the clicker only.
             await respond({

@@ -11,6 +11,7 @@ import { fallingBack } from '../../conversation/slack-errors.ts';
 import { describeError } from '../../replies/describe-error.ts';
 import { REQUEST_ACTIONS } from '../../replies/slack/confirmation.ts';
 import type { SlackMessage } from '../../replies/slack/message.ts';
+import { md, mrkdwnText } from '../../replies/slack/mrkdwn.ts';
 import type { ClickAction } from '../../safety/gatekeeper.ts';
 import type { ListenerDeps } from '../deps.ts';
 
@@ -68,7 +69,9 @@ export function registerRequests(app: App, deps: ListenerDeps): void {
           await respond({
             response_type: 'ephemeral',
             replace_original: false,
-            text: deps.redactor.text([problem.message, problem.hint].filter(Boolean).join(' ')),
+            text: mrkdwnText(
+              md`${deps.redactor.text([problem.message, problem.hint].filter(Boolean).join(' '))}`,
+            ),
           }).catch((deliveryError: unknown) =>
             deps.log.error({ err: deliveryError, request: requestId, action }, 'could not handle a click'),
           );

@@ -5,7 +5,9 @@ import type { AuditCommand } from '../../grammar/command.ts';
 import type { AuditRecord } from '../../store/audit-log.ts';
 import { auditFacts, isoMinute, OUTCOME_EMOJI } from '../audit-words.ts';
 import { plural } from '../wording.ts';
-import { code, context, header, message, mrkdwnEscape, packLines, type SlackMessage } from './message.ts';
+import { plainWriter, slackWriter } from '../writer.ts';
+import { context, header, message, packLines, type SlackMessage } from './message.ts';
+import { code, joinMd, md, mention } from './mrkdwn.ts';
 import { slackTime } from './time.ts';
 
 const MAX_BODY_BLOCKS = 46;
@@ -23,26 +25,29 @@ export function renderAudit(command: AuditCommand, records: readonly AuditRecord
   const filters = auditFilters(command);
   const title = `Audit: ${plural(records.length, 'record')}, newest first`;
   const lines = records.map((record) => {
-    const detail = record.detail ? ` — ${mrkdwnEscape(record.detail)}` : '';
-    const facts = auditFacts(record, (id) => `<@${id}>`, mrkdwnEscape);
-    return `${OUTCOME_EMOJI[record.outcome]} ${slackTime(record.requestedAt)} <@${record.userId}> ${code(record.rawText)} → *${record.outcome.replace('_', ' ')}*${detail}\n      ${facts.join(' · ')} · ${mrkdwnEscape(record.entry)}`;
+    const detail = record.detail ? md` — ${record.detail}` : md``;
+    const facts = joinMd(auditFacts(record, slackWriter), ' · ');
+    return md`${OUTCOME_EMOJI[record.outcome]} ${slackTime(record.requestedAt)} ${mention(record.userId)} ${code(record.rawText)} → *${record.outcome.replace('_', ' ')}*${detail}\n      ${facts} · ${record.entry}`;
   });
-  let body = packLines(lines.length > 0 ? lines : ['_Nothing matches._']);
-  const notes = [`${mrkdwnEscape(filters.join(', '))} · \`audit --limit N --since 7d --verb V --user @x\``];
+  let body = packLines(lines.length > 0 ? lines : [md`_Nothing matches._`]);
+  const notes = [md`${filters.join(', ')} · \`audit --limit N --since 7d --verb V --user @x\``];
   if (body.length > MAX_BODY_BLOCKS) {
     // Said, not silent: the CLI (`cloudmaster audit --json`) has no message limit.
     body = body.slice(0, MAX_BODY_BLOCKS);
     notes.unshift(
-      ':warning: Not every record fits in one Slack message: narrow it with --since or --limit, or use `cloudmaster audit --json`.',
+      md`:warning: Not every record fits in one Slack message: narrow it with --since or --limit, or use \`cloudmaster audit --json\`.`,
     );
   }
   const blocks: KnownBlock[] = [header(title), ...body, context(notes)];
-  const text = [
-    `${title} (${filters.join(', ')})`,
-    ...records.map(
-      (record) =>
-        `${isoMinute(record.requestedAt)} ${record.userId} "${record.rawText}" ${record.outcome}${record.detail ? `: ${record.detail}` : ''} (${auditFacts(record, (id) => id).join(', ')})`,
-    ),
-  ].join('\n');
+  const text = joinMd(
+    [
+      md`${title} (${filters.join(', ')})`,
+      ...records.map(
+        (record) =>
+          md`${isoMinute(record.requestedAt)} ${record.userId} "${record.rawText}" ${record.outcome}${record.detail ? `: ${record.detail}` : ''} (${joinMd(auditFacts(record, plainWriter), ', ')})`,
+      ),
+    ],
+    '\n',
+  );
   return message(text, blocks);
 }

@@ -6,19 +6,11 @@
 import type { KnownBlock } from '@slack/types';
 import type { OperationPlan } from '../../dispatch/outcome.ts';
 import type { MutationCommand } from '../../dispatch/request.ts';
-import { approverList, type Gate, type Pending } from '../../safety/gatekeeper.ts';
+import type { Gate, Pending } from '../../safety/gatekeeper.ts';
 import type { AuditOutcome } from '../../store/audit-log.ts';
 import { planDetails, statusWords, targetPhrase } from '../wording.ts';
-import {
-  actions,
-  button,
-  code,
-  context,
-  message,
-  mrkdwnEscape,
-  type SlackMessage,
-  section,
-} from './message.ts';
+import { actions, button, context, message, type SlackMessage, section } from './message.ts';
+import { code, joinMd, type Mrkdwn, md, mention, mrkdwnText, withMentions } from './mrkdwn.ts';
 import { slackTime, utcTime } from './time.ts';
 
 export const REQUEST_ACTIONS = {
@@ -70,25 +62,34 @@ const WARNING: Partial<Record<OperationPlan['verb'], string>> = {
   reboot: 'It will be unavailable while it reboots.',
 };
 
+/** Who may approve, as the gatekeeper names them (approverList), with users and groups as mentions. */
+function approverWords(approvers: readonly string[]): Mrkdwn {
+  const shown = approvers.map((ref) => (/^[UWS][A-Z0-9]+$/.test(ref) ? mention(ref) : md`the ${ref} group`));
+  const last = shown.at(-1);
+  if (!last) return md`nobody`;
+  return shown.length === 1 ? last : md`${joinMd(shown.slice(0, -1), ', ')} or ${last}`;
+}
+
 export function renderPrompt(plan: OperationPlan, request: Pending, gate: Gate): SlackMessage {
-  const requester = `<@${request.requester}>`;
+  const requester = mention(request.requester);
+  const approvers = approverWords(gate.kind === 'approve' ? gate.approvers : []);
   const details = planDetails(plan);
   const warning =
     plan.options.force === true ? 'It is powered off at once, without a shutdown.' : WARNING[plan.verb];
   const lines = [
-    `${plan.verb === 'destroy' ? ':rotating_light:' : ':raised_hand:'} *${mrkdwnEscape(question(plan))}*${warning ? ` ${warning}` : ''}`,
-    mrkdwnEscape(currentState(plan)),
+    md`${plan.verb === 'destroy' ? ':rotating_light:' : ':raised_hand:'} *${question(plan)}*${warning ? ` ${warning}` : ''}`,
+    md`${currentState(plan)}`,
   ];
-  if (details.length > 0) lines.push(details.map((detail) => mrkdwnEscape(detail)).join(' · '));
+  if (details.length > 0) lines.push(joinMd(details, ' · '));
   const who =
     gate.kind === 'approve'
-      ? `needs approval by ${approverList(gate.approvers)} (rule ${code(request.rule ?? '')}); ${requester} cannot approve their own request`
-      : `only ${requester} can confirm`;
+      ? md`needs approval by ${approvers} (rule ${code(request.rule ?? '')}); ${requester} cannot approve their own request`
+      : md`only ${requester} can confirm`;
   const facts = [
-    `requested by ${requester}`,
-    ...(plan.target.id ? [`id ${code(plan.target.id)}`] : []),
+    md`requested by ${requester}`,
+    ...(plan.target.id ? [md`id ${code(plan.target.id)}`] : []),
     who,
-    `expires ${slackTime(request.expiresAt)}`,
+    md`expires ${slackTime(request.expiresAt)}`,
   ];
   const buttons =
     gate.kind === 'approve'
@@ -107,17 +108,16 @@ export function renderPrompt(plan: OperationPlan, request: Pending, gate: Gate):
           button('Cancel', REQUEST_ACTIONS.cancel, request.id),
         ];
   const blocks: KnownBlock[] = [
-    section(lines.join('\n')),
-    context([facts.join(' · ')]),
+    section(joinMd(lines, '\n')),
+    context([joinMd(facts, ' · ')]),
     actions(`request:${request.id}`, buttons),
   ];
-  const text = [
-    question(plan),
-    `${currentState(plan)}.`,
+  const until = utcTime(request.expiresAt);
+  const text = md`${question(plan)} ${currentState(plan)}. ${
     gate.kind === 'approve'
-      ? `Requested by ${requester}; needs approval by ${approverList(gate.approvers)}, until ${utcTime(request.expiresAt)}.`
-      : `Requested by ${requester}; only they can confirm, until ${utcTime(request.expiresAt)}.`,
-  ].join(' ');
+      ? md`Requested by ${requester}; needs approval by ${approvers}, until ${until}.`
+      : md`Requested by ${requester}; only they can confirm, until ${until}.`
+  }`;
   return message(text, blocks);
 }
 
@@ -135,49 +135,55 @@ export function renderEndedPrompt(
 ): SlackMessage {
   const ended = ENDED[outcome] ?? { emoji: ':grey_question:', words: outcome };
   const at = request.decidedAt ?? request.expiresAt;
-  const by = outcome === 'expired' ? undefined : request.decidedBy;
   const line =
     outcome === 'expired'
-      ? `nobody ${request.kind === 'approve' ? 'approved' : 'confirmed'} it in time`
-      : `by <@${by}>`;
+      ? md`nobody ${request.kind === 'approve' ? 'approved' : 'confirmed'} it in time`
+      : md`by ${mention(request.decidedBy ?? 'someone')}`;
+  const requested = md`requested by ${mention(request.requester)}`;
   const blocks: KnownBlock[] = [
     section(
-      `${ended.emoji} ~${mrkdwnEscape(question(plan))}~ ${ended.words} ${line} ${slackTime(at)}; nothing was done.`,
+      md`${ended.emoji} ~${question(plan)}~ ${ended.words} ${line} ${slackTime(at)}; nothing was done.`,
     ),
-    context([`requested by <@${request.requester}>${plan.target.id ? ` · id ${code(plan.target.id)}` : ''}`]),
+    context([plan.target.id ? md`${requested} · id ${code(plan.target.id)}` : requested]),
   ];
-  const text = `${question(plan)} ${ended.words} ${outcome === 'expired' ? line : `by <@${by}>`} at ${utcTime(at)}; nothing was done.`;
+  const text = md`${question(plan)} ${ended.words} ${line} at ${utcTime(at)}; nothing was done.`;
   return message(text, blocks);
 }
 
-/** Said only to someone whose click did nothing. */
+/** Said only to someone whose click did nothing (mrkdwn: a notice names users). */
 export function clickNotice(kind: 'refused' | 'lost', request: Pending | undefined, reason?: string): string {
-  if (kind === 'refused') return reason ?? 'You cannot do that.';
-  if (!request) return 'This request is no longer known; nothing was done. Ask again if it is still needed.';
+  return mrkdwnText(clickNoticeWords(kind, request, reason));
+}
+
+function clickNoticeWords(kind: 'refused' | 'lost', request: Pending | undefined, reason?: string): Mrkdwn {
+  // The gatekeeper's reasons name users as mentions; the rest of them is escaped.
+  if (kind === 'refused') return reason ? withMentions(reason) : md`You cannot do that.`;
+  if (!request)
+    return md`This request is no longer known; nothing was done. Ask again if it is still needed.`;
   const at = request.decidedAt ? ` at ${utcTime(request.decidedAt)}` : '';
-  const by = request.decidedBy ? `<@${request.decidedBy}>` : 'someone';
+  const by = request.decidedBy ? mention(request.decidedBy) : 'someone';
   switch (request.state) {
     case 'confirmed':
-      return `Already confirmed by ${by}${at}; it runs once.`;
+      return md`Already confirmed by ${by}${at}; it runs once.`;
     case 'approved':
-      return `Already approved by ${by}${at}; it runs once.`;
+      return md`Already approved by ${by}${at}; it runs once.`;
     case 'cancelled':
-      return `Already cancelled by ${by}${at}; nothing was done.`;
+      return md`Already cancelled by ${by}${at}; nothing was done.`;
     case 'rejected':
-      return `Already rejected by ${by}${at}; nothing was done.`;
+      return md`Already rejected by ${by}${at}; nothing was done.`;
     case 'expired':
-      return `This request expired${at}; nothing was done. Ask again if it is still needed.`;
+      return md`This request expired${at}; nothing was done. Ask again if it is still needed.`;
     case 'pending':
-      return 'This request is still waiting; try again.';
+      return md`This request is still waiting; try again.`;
   }
 }
 
 /** A mutation the policy refused, said only to the requester. */
 export function renderDenied(reason: string, what: string): SlackMessage {
-  const text = `You may not ${what}: ${reason}.`;
+  const text = md`You may not ${what}: ${reason}.`;
   return message(text, [
-    section(`:no_entry: ${mrkdwnEscape(text)}`),
-    context(['`whoami` shows what you may run; the policy is in cloudmaster.yml.']),
+    section(md`:no_entry: ${text}`),
+    context([md`\`whoami\` shows what you may run; the policy is in cloudmaster.yml.`]),
   ]);
 }
 

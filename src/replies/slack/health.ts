@@ -8,84 +8,96 @@ import { formatDuration } from '../../config/duration.ts';
 import type { HealthAnswer, HealthReport } from '../../safety/watch-answers.ts';
 import type { HealthState } from '../../watch/source-health.ts';
 import { describeError } from '../describe-error.ts';
-import { context, header, message, mrkdwnEscape, packLines, type SlackMessage } from './message.ts';
-import { slackTime, utcTime } from './time.ts';
+import { plainWriter, slackWriter, type Writer } from '../writer.ts';
+import { context, header, message, packLines, type SlackMessage } from './message.ts';
+import { joinMd, md } from './mrkdwn.ts';
 
-const OK = ':large_green_circle:';
-const BAD = ':red_circle:';
-const UNSURE = ':white_circle:';
+type Mark = 'ok' | 'bad' | 'unsure' | 'test';
 
-const SOURCE_EMOJI: Record<HealthState, string> = { healthy: OK, unhealthy: BAD, unknown: UNSURE };
+const EMOJI: Record<Mark, string> = {
+  ok: ':large_green_circle:',
+  bad: ':red_circle:',
+  unsure: ':white_circle:',
+  test: ':test_tube:',
+};
 
-interface Line {
-  readonly slack: string;
-  readonly text: string;
+const SOURCE_MARK: Record<HealthState, Mark> = { healthy: 'ok', unhealthy: 'bad', unknown: 'unsure' };
+
+export interface HealthLine<T> {
+  readonly mark: Mark;
+  readonly words: T;
 }
 
 function ms(value: number): string {
   return `${Math.round(value)} ms`;
 }
 
-/** The report's lines, each in Slack's words and in plain text; `time` formats a moment. */
-export function healthLines(report: HealthReport): Line[] {
-  const lines: Line[] = [];
-  type Words = (time: (at: number) => string, safe: (text: string) => string) => string;
-  const both = (emoji: string, words: Words): void => {
-    lines.push({ slack: `${emoji} ${words(slackTime, mrkdwnEscape)}`, text: words(utcTime, (text) => text) });
+/** The report's lines, for Slack or the terminal. */
+export function healthLines<T>(report: HealthReport, w: Writer<T>): HealthLine<T>[] {
+  const lines: HealthLine<T>[] = [];
+  const add = (mark: Mark, words: T): void => {
+    lines.push({ mark, words });
   };
   const { slack, store } = report;
   if (slack) {
-    const emoji = slack.state === 'connected' ? OK : BAD;
     const again = slack.connections > 1 ? `, ${slack.connections} connections so far` : '';
-    both(emoji, (time) => `Slack: ${slack.state} since ${time(slack.since)} (Socket Mode${again})`);
+    add(
+      slack.state === 'connected' ? 'ok' : 'bad',
+      w`Slack: ${slack.state} since ${w.time(slack.since)} (Socket Mode${again})`,
+    );
   } else {
-    both(UNSURE, () => 'Slack: not connected from the terminal (the bot connects; the CLI does not)');
+    add('unsure', w`Slack: not connected from the terminal (the bot connects; the CLI does not)`);
   }
-  both(store.error === undefined ? OK : BAD, (_time, safe) =>
+  add(
+    store.error === undefined ? 'ok' : 'bad',
     store.error === undefined
-      ? `Store: ${store.kind} at ${safe(store.location)}, answered in ${ms(store.pingMs ?? 0)}`
-      : `Store: ${store.kind} at ${safe(store.location)} did not answer: ${safe(describeError(store.error).message)}`,
+      ? w`Store: ${store.kind} at ${store.location}, answered in ${ms(store.pingMs ?? 0)}`
+      : w`Store: ${store.kind} at ${store.location} did not answer: ${describeError(store.error).message}`,
   );
-  if (report.providers.length === 0) both(UNSURE, () => 'Providers: none configured');
+  if (report.providers.length === 0) add('unsure', w`Providers: none configured`);
   for (const provider of report.providers) {
-    both(provider.reachable ? OK : BAD, (_time, safe) => {
-      const name = safe(`${provider.provider.id} (${provider.provider.label})`);
-      return provider.reachable
-        ? `Provider ${name}: answered in ${ms(provider.latencyMs ?? 0)}`
-        : `Provider ${name}: not reachable: ${safe(describeError(provider.error).message)}`;
-    });
+    const name = `${provider.provider.id} (${provider.provider.label})`;
+    add(
+      provider.reachable ? 'ok' : 'bad',
+      provider.reachable
+        ? w`Provider ${name}: answered in ${ms(provider.latencyMs ?? 0)}`
+        : w`Provider ${name}: not reachable: ${describeError(provider.error).message}`,
+    );
   }
-  if (report.sources.length === 0) both(UNSURE, () => 'Status pages: none watched');
+  if (report.sources.length === 0) add('unsure', w`Status pages: none watched`);
   for (const { source, health, nextPollAt } of report.sources) {
-    both(SOURCE_EMOJI[health.state], (time, safe) => {
-      const parts = [`Status page ${safe(source.label)}: ${health.state}`];
-      if (health.lastSuccessAt) parts.push(`last success ${time(Date.parse(health.lastSuccessAt))}`);
-      else parts.push('no successful poll yet');
-      if (health.state === 'unhealthy' && health.lastError)
-        parts.push(`last error: ${safe(health.lastError)}`);
-      if (health.latencyMs !== undefined) parts.push(`last poll took ${ms(health.latencyMs)}`);
-      parts.push(
-        `every ${formatDuration(source.intervalMs)}${nextPollAt ? `, next ${time(nextPollAt)}` : ''}`,
-      );
-      return parts.join('; ');
-    });
+    const parts = [w`Status page ${source.label}: ${health.state}`];
+    if (health.lastSuccessAt) parts.push(w`last success ${w.time(Date.parse(health.lastSuccessAt))}`);
+    else parts.push(w`no successful poll yet`);
+    if (health.state === 'unhealthy' && health.lastError) parts.push(w`last error: ${health.lastError}`);
+    if (health.latencyMs !== undefined) parts.push(w`last poll took ${ms(health.latencyMs)}`);
+    const every = w`every ${formatDuration(source.intervalMs)}`;
+    parts.push(nextPollAt ? w`${every}, next ${w.time(nextPollAt)}` : every);
+    add(SOURCE_MARK[health.state], w.join(parts, '; '));
   }
   const { testmode } = report;
-  both(testmode.on ? ':test_tube:' : OK, (time) =>
-    testmode.on
-      ? `Test mode: on${testmode.by ? ` (turned on by ${testmode.by})` : ''}${testmode.at ? ` since ${time(testmode.at)}` : ''}: changes are dry runs`
-      : 'Test mode: off',
-  );
+  if (testmode.on) {
+    const by = testmode.by ? ` (turned on by ${testmode.by})` : '';
+    add(
+      'test',
+      testmode.at
+        ? w`Test mode: on${by} since ${w.time(testmode.at)}: changes are dry runs`
+        : w`Test mode: on${by}: changes are dry runs`,
+    );
+  } else {
+    add('ok', w`Test mode: off`);
+  }
   return lines;
 }
 
 export function renderHealth(answer: HealthAnswer): SlackMessage {
-  const lines = healthLines(answer.report);
-  const bad = lines.filter((line) => line.slack.startsWith(BAD)).length;
+  const lines = healthLines(answer.report, slackWriter);
+  const bad = lines.filter((line) => line.mark === 'bad').length;
   const title = bad === 0 ? 'cloudmaster is healthy' : `cloudmaster: ${bad} problem${bad === 1 ? '' : 's'}`;
-  return message([title, ...lines.map((line) => line.text)].join('\n'), [
+  const text = [md`${title}`, ...healthLines(answer.report, plainWriter).map((line) => md`${line.words}`)];
+  return message(joinMd(text, '\n'), [
     header(title),
-    ...packLines(lines.map((line) => line.slack)),
-    context(['`providers` says what each provider can do; `outages` lists open incidents.']),
+    ...packLines(lines.map((line) => md`${EMOJI[line.mark]} ${line.words}`)),
+    context([md`\`providers\` says what each provider can do; \`outages\` lists open incidents.`]),
   ]);
 }

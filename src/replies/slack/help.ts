@@ -8,16 +8,8 @@ import type { HelpOutcome, VerbAvailability } from '../../dispatch/outcome.ts';
 import type { Verb } from '../../grammar/command.ts';
 import { verbHelp } from '../../grammar/usage.ts';
 import { VERB_SPECS, type VerbGroup } from '../../grammar/verbs.ts';
-import {
-  code,
-  context,
-  header,
-  message,
-  mrkdwnEscape,
-  packLines,
-  type SlackMessage,
-  section,
-} from './message.ts';
+import { context, header, message, packLines, type SlackMessage, section } from './message.ts';
+import { code, joinMd, type Mrkdwn, md } from './mrkdwn.ts';
 
 const GROUP_TITLES: Record<VerbGroup, string> = {
   machines: 'Machines',
@@ -40,14 +32,19 @@ export function renderHelp(outcome: HelpOutcome, prefix: string): SlackMessage {
 
 function renderOverview(outcome: HelpOutcome, prefix: string): SlackMessage {
   const byVerb = new Map(outcome.availability.map((entry) => [entry.verb, entry]));
+  const how = `Type ${prefix}VERB …; ${prefix}help VERB explains one.`;
   const intro = outcome.boundTo
-    ? `This command works on *${mrkdwnEscape(outcome.boundTo)}*. Type ${code(`${prefix}VERB …`)}; ${code(`${prefix}help VERB`)} explains one.`
-    : `Run your clouds from here. Type ${code(`${prefix}VERB …`)}; ${code(`${prefix}help VERB`)} explains one.`;
+    ? md`This command works on *${outcome.boundTo}*. Type ${code(`${prefix}VERB …`)}; ${code(`${prefix}help VERB`)} explains one.`
+    : md`Run your clouds from here. Type ${code(`${prefix}VERB …`)}; ${code(`${prefix}help VERB`)} explains one.`;
   const blocks: KnownBlock[] = [header('cloudmaster'), section(intro)];
-  const textLines = [`cloudmaster help. ${intro.replace(/[`*]/g, '')}`];
+  const textLines = [
+    outcome.boundTo
+      ? md`cloudmaster help. This command works on ${outcome.boundTo}. ${how}`
+      : md`cloudmaster help. Run your clouds from here. ${how}`,
+  ];
 
   for (const group of ['machines', 'stacks', 'watch', 'bot'] as const) {
-    const lines: string[] = [`*${GROUP_TITLES[group]}*`];
+    const lines: Mrkdwn[] = [md`*${GROUP_TITLES[group]}*`];
     const shown = VERB_SPECS.filter(
       (candidate) => candidate.group === group && !outcome.hidden?.includes(candidate.verb),
     );
@@ -57,49 +54,50 @@ function renderOverview(outcome: HelpOutcome, prefix: string): SlackMessage {
       const names = providerNames(byVerb.get(spec.verb));
       const where = isProviderVerb(spec)
         ? names
-          ? ` _(${mrkdwnEscape(names)})_`
-          : ' _(no configured provider)_'
-        : '';
-      lines.push(`• ${code(help.usage)} — ${mrkdwnEscape(help.summary)}${where}`);
+          ? md` _(${names})_`
+          : md` _(no configured provider)_`
+        : md``;
+      lines.push(md`• ${code(help.usage)} — ${help.summary}${where}`);
       textLines.push(
-        `${help.usage}: ${help.summary}${isProviderVerb(spec) ? ` (${names || 'no configured provider'})` : ''}`,
+        md`${help.usage}: ${help.summary}${isProviderVerb(spec) ? ` (${names || 'no configured provider'})` : ''}`,
       );
     }
     blocks.push(...packLines(lines));
   }
   const configured = outcome.configured.map((provider) => `${provider.id} (${provider.label})`).join(', ');
-  const footer = configured
-    ? `Providers: ${mrkdwnEscape(configured)}. Short and long options are equal (\`-s\` = \`--stack\`), and \`key=value\` = \`--key value\`.`
-    : 'No providers are configured yet: see docs/configuration.md (cloudmaster.yml, or environment variables; CLOUDMASTER_DEMO=1 adds the simulated cloud).';
   const hidden = outcome.hidden?.length ?? 0;
-  const rights =
+  const leftOut =
     hidden > 0
-      ? ` ${hidden === 1 ? 'One verb is' : `${hidden} verbs are`} left out: the policy does not let you run ${hidden === 1 ? 'it' : 'them'} (${code(`${prefix}whoami`)} says why).`
+      ? `${hidden === 1 ? 'One verb is' : `${hidden} verbs are`} left out: the policy does not let you run ${hidden === 1 ? 'it' : 'them'}`
       : '';
-  blocks.push(context([`${footer}${rights}`]));
-  textLines.push(`${footer}${rights}`.replace(/`/g, ''));
-  return message(textLines.join('\n'), blocks);
+  const footer = configured
+    ? md`Providers: ${configured}. Short and long options are equal (\`-s\` = \`--stack\`), and \`key=value\` = \`--key value\`.`
+    : md`No providers are configured yet: see docs/configuration.md (cloudmaster.yml, or environment variables; CLOUDMASTER_DEMO=1 adds the simulated cloud).`;
+  const footerText = configured
+    ? md`Providers: ${configured}. Short and long options are equal (-s = --stack), and key=value = --key value.`
+    : footer;
+  blocks.push(context([leftOut ? md`${footer} ${leftOut} (${code(`${prefix}whoami`)} says why).` : footer]));
+  textLines.push(leftOut ? md`${footerText} ${leftOut} (${prefix}whoami says why).` : footerText);
+  return message(joinMd(textLines, '\n'), blocks);
 }
 
 function renderVerbHelp(outcome: HelpOutcome, verb: Verb, prefix: string): SlackMessage {
   const help = verbHelp(verb);
   const availability = outcome.availability.find((entry) => entry.verb === verb);
-  const lines = [`*Usage:* ${code(`${prefix}${help.usage}`)}`, mrkdwnEscape(help.summary)];
-  if (help.aliases.length > 0) lines.push(`*Also:* ${help.aliases.map((alias) => code(alias)).join(' ')}`);
-  const textLines = [`${verb}: ${help.summary}`, `Usage: ${prefix}${help.usage}`];
-  const blocks: KnownBlock[] = [header(`help: ${verb}`), section(lines.join('\n'))];
+  const lines = [md`*Usage:* ${code(`${prefix}${help.usage}`)}`, md`${help.summary}`];
+  if (help.aliases.length > 0) lines.push(md`*Also:* ${joinMd(help.aliases.map(code), ' ')}`);
+  const textLines = [md`${verb}: ${help.summary}`, md`Usage: ${prefix}${help.usage}`];
+  const blocks: KnownBlock[] = [header(`help: ${verb}`), section(joinMd(lines, '\n'))];
 
   if (help.options.length > 0) {
-    const optionLines = help.options.map(
-      (option) => `• ${code(option.forms)} ${mrkdwnEscape(option.description)}`,
-    );
-    blocks.push(...packLines(['*Options*', ...optionLines]));
-    textLines.push(...help.options.map((option) => `${option.forms}: ${option.description}`));
+    const optionLines = help.options.map((option) => md`• ${code(option.forms)} ${option.description}`);
+    blocks.push(...packLines([md`*Options*`, ...optionLines]));
+    textLines.push(...help.options.map((option) => md`${option.forms}: ${option.description}`));
   }
   blocks.push(
-    ...packLines(['*Examples*', ...help.examples.map((example) => `• ${code(`${prefix}${example}`)}`)]),
+    ...packLines([md`*Examples*`, ...help.examples.map((example) => md`• ${code(`${prefix}${example}`)}`)]),
   );
-  textLines.push(...help.examples.map((example) => `Example: ${prefix}${example}`));
+  textLines.push(...help.examples.map((example) => md`Example: ${prefix}${example}`));
 
   const spec = VERB_SPECS.find((candidate) => candidate.verb === verb);
   if (spec && isProviderVerb(spec)) {
@@ -109,15 +107,15 @@ function renderVerbHelp(outcome: HelpOutcome, verb: Verb, prefix: string): Slack
         ...Object.entries(capability.params ?? {}).map(([name, param]) => `${name}= (${param.description})`),
       ];
       const note = capability.note ? ` — ${capability.note}` : '';
-      return `• *${mrkdwnEscape(provider.id)}* (${mrkdwnEscape(provider.label)})${mrkdwnEscape(note)}${extras.length > 0 ? `: ${mrkdwnEscape(extras.join(', '))}` : ''}`;
+      return md`• *${provider.id}* (${provider.label})${note}${extras.length > 0 ? `: ${extras.join(', ')}` : ''}`;
     });
     blocks.push(
       ...packLines([
-        '*Providers that can*',
-        ...(providerLines.length > 0 ? providerLines : ['_none of the configured providers_']),
+        md`*Providers that can*`,
+        ...(providerLines.length > 0 ? providerLines : [md`_none of the configured providers_`]),
       ]),
     );
-    textLines.push(`Providers: ${providerNames(availability) || 'none configured'}`);
+    textLines.push(md`Providers: ${providerNames(availability) || 'none configured'}`);
   }
-  return message(textLines.join('\n'), blocks);
+  return message(joinMd(textLines, '\n'), blocks);
 }

@@ -16,12 +16,12 @@ import {
   context,
   LIMITS,
   message,
-  mrkdwnEscape,
   packedSize,
   packLines,
   type SlackMessage,
   section,
 } from './message.ts';
+import { joinMd, type Mrkdwn, md, mrkdwnText } from './mrkdwn.ts';
 
 export const LIST_PAGE_ACTIONS = { next: 'list_page_next', previous: 'list_page_previous' } as const;
 
@@ -31,20 +31,27 @@ export interface PageRequest {
   readonly command: string;
   /** The slash command it came from, when the provider type was fixed (/dostat). */
   readonly entry?: string;
+  /** Who the listing was made for: anyone else's click is answered to them alone. */
+  readonly requester?: string;
   readonly page: number;
 }
 
 export function encodePageRequest(request: PageRequest): string {
-  return JSON.stringify({ c: request.command, e: request.entry, p: request.page });
+  return JSON.stringify({ c: request.command, e: request.entry, u: request.requester, p: request.page });
 }
 
 export function decodePageRequest(value: string): PageRequest | undefined {
   try {
-    const data = JSON.parse(value) as { c?: unknown; e?: unknown; p?: unknown };
+    const data = JSON.parse(value) as { c?: unknown; e?: unknown; u?: unknown; p?: unknown };
     if (typeof data.c !== 'string' || typeof data.p !== 'number' || !Number.isInteger(data.p) || data.p < 1) {
       return undefined;
     }
-    return { command: data.c, page: data.p, ...(typeof data.e === 'string' ? { entry: data.e } : {}) };
+    return {
+      command: data.c,
+      page: data.p,
+      ...(typeof data.e === 'string' ? { entry: data.e } : {}),
+      ...(typeof data.u === 'string' ? { requester: data.u } : {}),
+    };
   } catch {
     return undefined;
   }
@@ -52,10 +59,10 @@ export function decodePageRequest(value: string): PageRequest | undefined {
 
 interface Row {
   readonly provider: string;
-  /** Line in the blocks (mrkdwn). */
-  readonly block: string;
-  /** Line in the plain-text fallback. */
-  readonly text: string;
+  /** Line in the blocks. */
+  readonly block: Mrkdwn;
+  /** Line in the fallback text. */
+  readonly text: Mrkdwn;
 }
 
 function machineRow(machine: Machine): Row {
@@ -65,8 +72,8 @@ function machineRow(machine: Machine): Row {
   );
   return {
     provider: machine.provider,
-    block: `${MACHINE_STATUS_EMOJI[machine.status]} *${mrkdwnEscape(machine.name)}* · ${mrkdwnEscape(status)} · ${mrkdwnEscape(facts.join(' · '))}`,
-    text: `${machine.name} (${machine.provider}): ${status}, ${facts.join(', ')}`,
+    block: md`${MACHINE_STATUS_EMOJI[machine.status]} *${machine.name}* · ${status} · ${facts.join(' · ')}`,
+    text: md`${machine.name} (${machine.provider}): ${status}, ${facts.join(', ')}`,
   };
 }
 
@@ -78,12 +85,12 @@ function stackRow(stack: Stack): Row {
     : 'never deployed';
   return {
     provider: stack.provider,
-    block: `${STACK_STATUS_EMOJI[stack.status]} *${mrkdwnEscape(stack.name)}* (${mrkdwnEscape(stack.environment)}) · ${mrkdwnEscape(status)} · ${mrkdwnEscape(deployment)}`,
-    text: `${stack.name} ${stack.environment} (${stack.provider}): ${status}, ${deployment}`,
+    block: md`${STACK_STATUS_EMOJI[stack.status]} *${stack.name}* (${stack.environment}) · ${status} · ${deployment}`,
+    text: md`${stack.name} ${stack.environment} (${stack.provider}): ${status}, ${deployment}`,
   };
 }
 
-function sectionHeading(section: ListSection): string {
+function sectionHeading(section: ListSection): Mrkdwn {
   const listing = section.listing;
   const counts = listing
     ? [
@@ -92,7 +99,7 @@ function sectionHeading(section: ListSection): string {
       ].join(', ')
     : '';
   const cached = cachedNote(section.cachedAgeMs);
-  return `*${mrkdwnEscape(section.provider.id)}* — ${mrkdwnEscape(section.provider.label)}${counts ? ` · ${counts}` : ''}${cached ? ` · _${cached}_` : ''}`;
+  return md`*${section.provider.id}* — ${section.provider.label}${counts ? ` · ${counts}` : ''}${cached ? ` · _${cached}_` : ''}`;
 }
 
 /** Pages as [start, end) row ranges, within the row count and the size budgets. */
@@ -108,7 +115,7 @@ function paginate(rows: readonly Row[], pageSize: number): [number, number][] {
     while (end < rows.length && end - start < pageSize) {
       const row = rows[end] as Row;
       const nextBlock = blockSize + packedSize([row.block]);
-      const nextText = textSize + row.text.length + 1;
+      const nextText = textSize + mrkdwnText(row.text).length + 1;
       if (end > start && (nextBlock > blockBudget || nextText > textBudget)) break;
       blockSize = nextBlock;
       textSize = nextText;
@@ -139,23 +146,23 @@ export function renderListing(outcome: ListOutcome, options: ListingRenderOption
   const [start, end] = pages[pageNumber - 1] ?? [0, 0];
   const totals = listingTotals(outcome);
 
-  const summary = `*${totalsLine(totals)}*${totals.byStatus ? ` · ${totals.byStatus}` : ''}`;
+  const summary = md`*${totalsLine(totals)}*${totals.byStatus ? ` · ${totals.byStatus}` : ''}`;
   const pageNote =
     pages.length > 1
       ? ` · page ${pageNumber} of ${pages.length} (${start + 1}–${end} of ${rows.length.toLocaleString('en-US')})`
       : '';
-  const blockLines: string[] = [];
-  const textLines: string[] = [
-    `${totalsLine(totals)}${totals.byStatus ? `: ${totals.byStatus}` : ''}${pageNote.replace(' · ', ', ')}`,
+  const blockLines: Mrkdwn[] = [];
+  const textLines: Mrkdwn[] = [
+    md`${totalsLine(totals)}${totals.byStatus ? `: ${totals.byStatus}` : ''}${pageNote.replace(' · ', ', ')}`,
   ];
 
   // Failing providers first, on every page: the rest still answer below.
   for (const s of failed) {
     const problem = describeError(s.error);
     blockLines.push(
-      `:warning: ${sectionHeading(s)}: ${mrkdwnEscape(problem.message)}${problem.hint ? ` ${mrkdwnEscape(problem.hint)}` : ''}`,
+      md`:warning: ${sectionHeading(s)}: ${problem.message}${problem.hint ? md` ${problem.hint}` : ''}`,
     );
-    textLines.push(`${s.provider.id}: ${problem.message}`);
+    textLines.push(md`${s.provider.id}: ${problem.message}`);
   }
   let lastProvider: string | undefined;
   for (const row of rows.slice(start, end)) {
@@ -163,10 +170,9 @@ export function renderListing(outcome: ListOutcome, options: ListingRenderOption
       const s = ok.find((candidate) => candidate.provider.id === row.provider);
       if (s) {
         blockLines.push(
-          `${sectionHeading(s)}${lastProvider === undefined && start > 0 ? ' (continued)' : ''}`,
+          md`${sectionHeading(s)}${lastProvider === undefined && start > 0 ? ' (continued)' : ''}`,
         );
-        for (const warning of s.listing?.warnings ?? [])
-          blockLines.push(`:warning: ${mrkdwnEscape(warning)}`);
+        for (const warning of s.listing?.warnings ?? []) blockLines.push(md`:warning: ${warning}`);
       }
       lastProvider = row.provider;
     }
@@ -178,54 +184,46 @@ export function renderListing(outcome: ListOutcome, options: ListingRenderOption
     for (const s of ok) {
       if ((s.listing?.machines.length ?? 0) + (s.listing?.stacks.length ?? 0) === 0) {
         const what = describeQuery(outcome.query);
-        blockLines.push(`${sectionHeading(s)}: nothing${mrkdwnEscape(what)}`);
-        textLines.push(`${s.provider.id}: nothing${what}`);
+        blockLines.push(md`${sectionHeading(s)}: nothing${what}`);
+        textLines.push(md`${s.provider.id}: nothing${what}`);
       }
     }
   }
 
-  const blocks: KnownBlock[] = [section(`${summary}${pageNote}`), ...packLines(blockLines)];
+  const blocks: KnownBlock[] = [section(md`${summary}${pageNote}`), ...packLines(blockLines)];
   if (outcome.sections.some((s) => s.cachedAgeMs !== undefined)) {
-    blocks.push(context(['Some answers come from the read cache; add `--fresh` to ask the providers now.']));
-    textLines.push('Some answers come from the read cache; add --fresh to ask the providers now.');
+    blocks.push(
+      context([md`Some answers come from the read cache; add \`--fresh\` to ask the providers now.`]),
+    );
+    textLines.push(md`Some answers come from the read cache; add --fresh to ask the providers now.`);
   }
   if (outcome.skipped.length > 0) {
     blocks.push(
       context([
-        `Skipped: ${outcome.skipped.map((s) => `${mrkdwnEscape(s.provider.id)} (${mrkdwnEscape(s.reason)})`).join(', ')}`,
+        md`Skipped: ${joinMd(
+          outcome.skipped.map((s) => md`${s.provider.id} (${s.reason})`),
+          ', ',
+        )}`,
       ]),
     );
   }
   if (pages.length > 1) {
-    const buttons = [];
-    if (pageNumber > 1) {
-      buttons.push(
-        button(
-          '‹ Previous',
-          LIST_PAGE_ACTIONS.previous,
-          encodePageRequest({ ...options.request, page: pageNumber - 1 }),
-        ),
+    const previous = encodePageRequest({ ...options.request, page: pageNumber - 1 });
+    const next = encodePageRequest({ ...options.request, page: pageNumber + 1 });
+    if (Math.max(previous.length, next.length) <= LIMITS.buttonValue) {
+      blocks.push(
+        actions('list_pages', [
+          ...(pageNumber > 1 ? [button('‹ Previous', LIST_PAGE_ACTIONS.previous, previous)] : []),
+          ...(pageNumber < pages.length ? [button('Next ›', LIST_PAGE_ACTIONS.next, next, 'primary')] : []),
+        ]),
       );
-    }
-    if (pageNumber < pages.length) {
-      buttons.push(
-        button(
-          'Next ›',
-          LIST_PAGE_ACTIONS.next,
-          encodePageRequest({ ...options.request, page: pageNumber + 1 }),
-          'primary',
-        ),
-      );
-    }
-    if (buttons.every((b) => (b.value?.length ?? 0) <= LIMITS.buttonValue)) {
-      blocks.push(actions('list_pages', buttons));
     } else {
       blocks.push(
-        context(['The command is too long to page through: add a filter to see the remaining rows.']),
+        context([md`The command is too long to page through: add a filter to see the remaining rows.`]),
       );
     }
   }
-  return message(textLines.join('\n'), blocks);
+  return message(joinMd(textLines, '\n'), blocks);
 }
 
 /** " matching `web` in sim-nyc1", or "" for an unfiltered list. */

@@ -9,9 +9,10 @@ import { formatDuration } from '../../config/duration.ts';
 import type { OperationOutcome, OperationPlan } from '../../dispatch/outcome.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { Signoff } from '../../safety/attempt.ts';
-import { describeError } from '../describe-error.ts';
+import { describeError, hintWithCandidates } from '../describe-error.ts';
 import { planDetails, targetPhrase, verbWords } from '../wording.ts';
-import { code, context, message, mrkdwnEscape, type SlackMessage, section } from './message.ts';
+import { context, message, type SlackMessage, section } from './message.ts';
+import { code, joinMd, type Mrkdwn, md, mention } from './mrkdwn.ts';
 import { slackTime } from './time.ts';
 
 export type OperationStage =
@@ -63,10 +64,11 @@ export function outcomeSentence(
       };
     case 'failed': {
       const problem = describeError(outcome.error, log);
+      const hint = hintWithCandidates(problem);
       return {
         emoji: ':x:',
         text: `The ${words.noun} of ${target} failed: ${problem.message}`,
-        ...(problem.hint ? { hint: problem.hint } : {}),
+        ...(hint ? { hint } : {}),
       };
     }
   }
@@ -81,14 +83,16 @@ export interface Attribution {
   readonly jobId?: string;
 }
 
-export function attributionFacts(attribution: Attribution | undefined): string[] {
+export function attributionFacts(attribution: Attribution | undefined): Mrkdwn[] {
   if (!attribution) return [];
-  const facts = [`requested by <@${attribution.requester}>`];
+  const facts = [md`requested by ${mention(attribution.requester)}`];
   if (attribution.confirmed)
-    facts.push(`confirmed by <@${attribution.confirmed.user}> ${slackTime(attribution.confirmed.at)}`);
+    facts.push(
+      md`confirmed by ${mention(attribution.confirmed.user)} ${slackTime(attribution.confirmed.at)}`,
+    );
   if (attribution.approved)
-    facts.push(`approved by <@${attribution.approved.user}> ${slackTime(attribution.approved.at)}`);
-  if (attribution.jobId) facts.push(`job ${code(attribution.jobId)}`);
+    facts.push(md`approved by ${mention(attribution.approved.user)} ${slackTime(attribution.approved.at)}`);
+  if (attribution.jobId) facts.push(md`job ${code(attribution.jobId)}`);
   return facts;
 }
 
@@ -100,43 +104,47 @@ export function renderOperation(
 ): SlackMessage {
   const words = verbWords(plan);
   const target = targetPhrase(plan);
-  const bold = `*${mrkdwnEscape(plan.target.name)}*${plan.resource?.kind === 'stack' ? ` (${mrkdwnEscape(plan.resource.environment)})` : ''} on ${mrkdwnEscape(plan.provider.id)}`;
-  let line: string;
-  let text: string;
+  const bold =
+    plan.resource?.kind === 'stack'
+      ? md`*${plan.target.name}* (${plan.resource.environment}) on ${plan.provider.id}`
+      : md`*${plan.target.name}* on ${plan.provider.id}`;
+  let line: Mrkdwn;
+  let text: Mrkdwn;
   switch (stage.stage) {
     case 'planned':
-      line = `:hourglass_flowing_sand: ${words.doing} ${bold}…`;
-      text = `${words.doing} ${target}…`;
+      line = md`:hourglass_flowing_sand: ${words.doing} ${bold}…`;
+      text = md`${words.doing} ${target}…`;
       break;
     case 'accepted':
-      line = `:hourglass_flowing_sand: ${words.doing} ${bold}… ${mrkdwnEscape(acceptedWords(stage.ref))}`;
-      text = `${words.doing} ${target}… ${acceptedWords(stage.ref)}`;
+      line = md`:hourglass_flowing_sand: ${words.doing} ${bold}… ${acceptedWords(stage.ref)}`;
+      text = md`${words.doing} ${target}… ${acceptedWords(stage.ref)}`;
       break;
     case 'progress':
-      line = `:arrows_counterclockwise: ${words.doing} ${bold}… ${mrkdwnEscape(stage.progress.step)}`;
-      text = `${words.doing} ${target}… ${stage.progress.step}`;
+      line = md`:arrows_counterclockwise: ${words.doing} ${bold}… ${stage.progress.step}`;
+      text = md`${words.doing} ${target}… ${stage.progress.step}`;
       break;
     case 'paused': {
-      const seen = stage.last ? `; last seen: ${stage.last.step}` : '';
-      const job = attribution?.jobId ? ` (job ${attribution.jobId})` : '';
-      const sentence = `cloudmaster is restarting: it will go on following the ${words.noun} of ${target} when it is back${job}${seen}.`;
-      line = `:double_vertical_bar: ${mrkdwnEscape(sentence)}`;
-      text = sentence;
+      const seen = stage.last ? md`; last seen: ${stage.last.step}` : md``;
+      const job = attribution?.jobId ? md` (job ${attribution.jobId})` : md``;
+      text = md`cloudmaster is restarting: it will go on following the ${words.noun} of ${target} when it is back${job}${seen}.`;
+      line = md`:double_vertical_bar: ${text}`;
       break;
     }
     case 'final': {
       const sentence = outcomeSentence(stage.outcome, log);
       // The final state names the requester, so the outcome reaches them.
-      const who = attribution ? `<@${attribution.requester}> ` : '';
-      line = `${sentence.emoji} ${who}${mrkdwnEscape(sentence.text)}${sentence.hint ? `\n${mrkdwnEscape(sentence.hint)}` : ''}`;
-      text = `${who}${[sentence.text, sentence.hint].filter(Boolean).join(' ')}`;
+      const who = attribution ? md`${mention(attribution.requester)} ` : md``;
+      line = sentence.hint
+        ? md`${sentence.emoji} ${who}${sentence.text}\n${sentence.hint}`
+        : md`${sentence.emoji} ${who}${sentence.text}`;
+      text = sentence.hint ? md`${who}${sentence.text} ${sentence.hint}` : md`${who}${sentence.text}`;
       break;
     }
   }
   const facts = [
     ...attributionFacts(attribution),
-    ...(plan.target.id ? [`id ${code(plan.target.id)}`] : []),
-    ...planDetails(plan).map((detail) => mrkdwnEscape(detail)),
+    ...(plan.target.id ? [md`id ${code(plan.target.id)}`] : []),
+    ...planDetails(plan).map((detail) => md`${detail}`),
   ];
   const operationId =
     stage.stage === 'accepted'
@@ -144,8 +152,8 @@ export function renderOperation(
       : stage.stage === 'final'
         ? stage.outcome.ref?.operationId
         : undefined;
-  if (operationId) facts.push(`operation ${code(operationId)}`);
+  if (operationId) facts.push(md`operation ${code(operationId)}`);
   const blocks: KnownBlock[] = [section(line)];
-  if (facts.length > 0) blocks.push(context([facts.join(' · ')]));
+  if (facts.length > 0) blocks.push(context([joinMd(facts, ' · ')]));
   return message(text, blocks);
 }

@@ -9,17 +9,9 @@ import type { KnownBlock } from '@slack/types';
 import type { IncidentImpact } from '../../watch/incident.ts';
 import type { NoticeState, NoticeTicket, ResolvedEvent, UpdatedEvent } from '../../watch/notifier.ts';
 import type { TrackedIncident } from '../../watch/tracked.ts';
-import {
-  actions,
-  button,
-  code,
-  context,
-  fields,
-  message,
-  mrkdwnEscape,
-  type SlackMessage,
-  section,
-} from './message.ts';
+import { clip, LIMITS } from './limits.ts';
+import { actions, button, context, fields, message, type SlackMessage, section } from './message.ts';
+import { code, joinMd, link, type Mrkdwn, md, mention } from './mrkdwn.ts';
 import { slackTime, utcTime } from './time.ts';
 
 export const OUTAGE_ACTIONS = { ticket: 'outage_ticket', acknowledge: 'outage_acknowledge' } as const;
@@ -49,66 +41,68 @@ export function ticketName(ticket: Pick<NoticeTicket, 'system' | 'id'>): string 
   return `${TICKET_SYSTEM[ticket.system]} ${ticket.id}`;
 }
 
-export function link(url: string, label: string): string {
-  return url ? `<${url.replace(/[<>|]/g, encodeURIComponent)}|${mrkdwnEscape(label)}>` : mrkdwnEscape(label);
-}
-
-function headline(state: NoticeState): string {
+function headline(state: NoticeState): Mrkdwn {
   const { incident, platform } = state;
   const emoji = state.resolution ? ':white_check_mark:' : IMPACT_EMOJI[incident.impact];
   const lead = state.resolution ? 'Resolved' : 'Outage';
-  return `${emoji} *${lead} — ${mrkdwnEscape(platform.label)}:* ${mrkdwnEscape(incident.title)}`;
+  return md`${emoji} *${lead} — ${platform.label}:* ${incident.title}`;
 }
 
-/** Who acknowledged it, its ticket, its ref: the facts below the notice. */
-export function footnotes(state: NoticeState, slack: boolean): string[] {
-  const user = (id: string) => (slack ? `<@${id}>` : id);
-  const at = (ms: number) => (slack ? slackTime(ms) : utcTime(ms));
+/** Who acknowledged it, its ticket, its ref: the facts below the notice; `slack` for blocks, else for the fallback text. */
+export function footnotes(state: NoticeState, slack: boolean): Mrkdwn[] {
+  const user = (id: string) => (slack ? mention(id) : md`${id}`);
+  const at = (ms: number) => (slack ? slackTime(ms) : md`${utcTime(ms)}`);
+  const { acknowledged, ticket } = state;
   return [
-    ...(state.acknowledged
-      ? [`acknowledged by ${user(state.acknowledged.by)} at ${at(state.acknowledged.at)}`]
-      : []),
-    ...(state.ticket
+    ...(acknowledged ? [md`acknowledged by ${user(acknowledged.by)} at ${at(acknowledged.at)}`] : []),
+    ...(ticket
       ? [
-          `ticket ${slack ? link(state.ticket.url, ticketName(state.ticket)) : `${ticketName(state.ticket)} ${state.ticket.url}`}`,
+          slack
+            ? md`ticket ${link(ticket.url, ticketName(ticket))}`
+            : md`ticket ${ticketName(ticket)} ${ticket.url}`,
         ]
       : []),
-    `ref ${slack ? code(state.ref) : state.ref}`,
+    slack ? md`ref ${code(state.ref)}` : md`ref ${state.ref}`,
   ];
+}
+
+/** What the notice's buttons carry: the incident's path, or its ref when the source's key is too long for a button. */
+export function buttonValue(state: Pick<NoticeState, 'path' | 'ref'>): string {
+  return state.path.length <= LIMITS.buttonValue ? state.path : state.ref;
+}
+
+/** An incident's newest update as a quote: one paragraph, never the whole history. */
+function quote(update: string): Mrkdwn {
+  return md`> ${clip(update, LIMITS.echoed)}`;
 }
 
 export function renderNotice(state: NoticeState): SlackMessage {
   const { incident, platform, resolution } = state;
   const started = Date.parse(incident.startedAt);
-  const facts: [string, string][] = [
-    ['Platform', mrkdwnEscape(platform.label)],
-    ['Impact', incident.impact],
-    ['Status', mrkdwnEscape(incidentStatus(incident))],
+  const facts: [string, Mrkdwn][] = [
+    ['Platform', md`${platform.label}`],
+    ['Impact', md`${incident.impact}`],
+    ['Status', md`${incidentStatus(incident)}`],
     ['Started', slackTime(started)],
   ];
-  if (resolution) facts.push(['Resolved', mrkdwnEscape(resolution.summary.replace(/^resolved /, ''))]);
+  if (resolution) facts.push(['Resolved', md`${resolution.summary.replace(/^resolved /, '')}`]);
   if (incident.components.length > 0)
-    facts.push(['Affected', mrkdwnEscape(incident.components.slice(0, 12).join(', '))]);
+    facts.push(['Affected', md`${incident.components.slice(0, 12).join(', ')}`]);
   const notes = footnotes(state, true);
   if (incident.url) notes.unshift(link(incident.url, 'status page'));
   const blocks: KnownBlock[] = [section(headline(state)), ...fields(facts)];
-  if (incident.latestUpdate && !resolution)
-    blocks.push(section(`> ${mrkdwnEscape(clip(incident.latestUpdate))}`));
-  blocks.push(context([notes.join(' · ')]));
+  if (incident.latestUpdate && !resolution) blocks.push(section(quote(incident.latestUpdate)));
+  blocks.push(context([joinMd(notes, ' · ')]));
   if (!resolution) {
+    const value = buttonValue(state);
     blocks.push(
       actions(`outage:${state.ref}`, [
-        button('Create ticket', OUTAGE_ACTIONS.ticket, state.path),
-        button('Acknowledge', OUTAGE_ACTIONS.acknowledge, state.path, 'primary'),
+        button('Create ticket', OUTAGE_ACTIONS.ticket, value),
+        button('Acknowledge', OUTAGE_ACTIONS.acknowledge, value, 'primary'),
       ]),
     );
   }
-  const text = [
-    `${resolution ? 'Resolved' : 'Outage'} — ${platform.label}: ${incident.title}.`,
-    `Impact ${incident.impact}, status ${incidentStatus(incident)}, started ${utcTime(started)}${resolution ? `, ${resolution.summary}` : ''}.`,
-    ...(incident.url ? [incident.url] : []),
-    `(${footnotes(state, false).join('; ')})`,
-  ].join(' ');
+  const text = md`${resolution ? 'Resolved' : 'Outage'} — ${platform.label}: ${incident.title}. Impact ${incident.impact}, status ${incidentStatus(incident)}, started ${utcTime(started)}${resolution ? `, ${resolution.summary}` : ''}.${incident.url ? md` ${incident.url}` : ''} (${joinMd(footnotes(state, false), '; ')})`;
   return message(text, blocks);
 }
 
@@ -122,33 +116,29 @@ export function renderUpdate(event: UpdatedEvent, state: NoticeState): SlackMess
     return [];
   });
   const said = event.changes.includes('latestUpdate') ? incident.latestUpdate : undefined;
-  const lead = `${state.platform.label}: ${changes.length > 0 ? changes.join(', ') : 'a new update'}`;
-  const blocks: KnownBlock[] = [section(`:arrows_counterclockwise: *${mrkdwnEscape(lead)}*`)];
-  if (said) blocks.push(section(`> ${mrkdwnEscape(clip(said))}`));
-  return message(`${lead}.${said ? ` ${said}` : ''}`, blocks);
+  const lead = md`${state.platform.label}: ${changes.length > 0 ? joinMd(changes, ', ') : 'a new update'}`;
+  const blocks: KnownBlock[] = [section(md`:arrows_counterclockwise: *${lead}*`)];
+  if (said) blocks.push(section(quote(said)));
+  return message(said ? md`${lead}. ${clip(said, LIMITS.echoed)}` : md`${lead}.`, blocks);
 }
 
 /** "GitHub: resolved after 1 h 12 min." */
 export function renderResolution(event: ResolvedEvent, state: NoticeState): SlackMessage {
   const by = event.by === 'hand' ? state.resolution?.by : undefined;
   const how = by
-    ? ` — marked resolved by <@${by}>`
+    ? md` — marked resolved by ${mention(by)}`
     : event.by === 'absence'
-      ? ' — it left the status page'
-      : '';
-  const lead = `${state.platform.label}: ${event.summary}`;
-  return message(`${lead}${how}.`, [section(`:white_check_mark: *${mrkdwnEscape(lead)}*${how}`)]);
+      ? md` — it left the status page`
+      : md``;
+  const lead = md`${state.platform.label}: ${event.summary}`;
+  return message(md`${lead}${how}.`, [section(md`:white_check_mark: *${lead}*${how}`)]);
 }
 
 /** The link of a ticket just opened, in the thread. */
 export function renderTicketOpened(state: NoticeState & { readonly ticket: NoticeTicket }): SlackMessage {
   const { ticket } = state;
-  return message(`Ticket opened by <@${ticket.by}>: ${ticketName(ticket)} ${ticket.url}`, [
-    section(`:ticket: Ticket opened by <@${ticket.by}>: ${link(ticket.url, ticketName(ticket))}`),
+  const by = mention(ticket.by);
+  return message(md`Ticket opened by ${by}: ${ticketName(ticket)} ${ticket.url}`, [
+    section(md`:ticket: Ticket opened by ${by}: ${link(ticket.url, ticketName(ticket))}`),
   ]);
-}
-
-/** The newest update as a quote: one paragraph, never the whole history. */
-function clip(text: string): string {
-  return text.length > 1_500 ? `${text.slice(0, 1_499)}…` : text;
 }

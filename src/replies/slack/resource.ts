@@ -4,7 +4,8 @@ import type { ResourceOutcome } from '../../dispatch/outcome.ts';
 import { describeError } from '../describe-error.ts';
 import { resourceFacts } from '../resource-facts.ts';
 import { cachedNote, MACHINE_STATUS_EMOJI, STACK_STATUS_EMOJI } from '../wording.ts';
-import { context, fields, header, message, mrkdwnEscape, type SlackMessage } from './message.ts';
+import { context, fields, header, message, type SlackMessage } from './message.ts';
+import { joinMd, md } from './mrkdwn.ts';
 
 export function renderResource(outcome: ResourceOutcome): SlackMessage {
   const { resource } = outcome;
@@ -15,19 +16,19 @@ export function renderResource(outcome: ResourceOutcome): SlackMessage {
   const blocks: KnownBlock[] = [
     header(`${title} on ${outcome.provider.id}`),
     ...fields(
-      facts.map(([label, value], index) => [
-        label,
-        index === 0 ? `${emoji} ${mrkdwnEscape(value)}` : mrkdwnEscape(value),
-      ]),
+      facts.map(([label, value], index) => [label, index === 0 ? md`${emoji} ${value}` : md`${value}`]),
     ),
   ];
   const notes = outcome.unanswered.map(
-    ({ provider, error }) =>
-      `:warning: ${mrkdwnEscape(provider.id)} could not be asked: ${mrkdwnEscape(describeError(error).message)}`,
+    ({ provider, error }) => md`:warning: ${provider.id} could not be asked: ${describeError(error).message}`,
   );
   const cached = cachedNote(outcome.cachedAgeMs);
-  if (cached) notes.push(`${cached}; add \`--fresh\` to ask ${mrkdwnEscape(outcome.provider.id)} now`);
+  if (cached) notes.push(md`${cached}; add \`--fresh\` to ask ${outcome.provider.id} now`);
   if (notes.length > 0) blocks.push(context(notes));
-  const text = `${title} on ${outcome.provider.id}: ${facts.map(([label, value]) => `${label.toLowerCase()} ${value}`).join(', ')}${cached ? ` (${cached})` : ''}`;
+  const said = joinMd(
+    facts.map(([label, value]) => md`${label.toLowerCase()} ${value}`),
+    ', ',
+  );
+  const text = md`${title} on ${outcome.provider.id}: ${said}${cached ? ` (${cached})` : ''}`;
   return message(text, blocks);
 }

@@ -1,37 +1,39 @@
 /** `whoami` and `can-i`, only for the person who asked. */
 import type { CanIAnswer, Rights } from '../../safety/rights.ts';
 import { canILines, rightLines } from '../rights-words.ts';
-import {
-  code,
-  context,
-  header,
-  message,
-  mrkdwnEscape,
-  packLines,
-  type SlackMessage,
-  section,
-} from './message.ts';
+import { context, header, message, packLines, type SlackMessage, section } from './message.ts';
+import { channelLink, code, joinMd, md, mention } from './mrkdwn.ts';
 
 export function renderRights(rights: Rights): SlackMessage {
-  const who = `You are <@${rights.subject.user}>${rights.groups.length > 0 ? `, in ${rights.groups.map((g) => code(g)).join(', ')}` : ''}; here is ${rights.subject.channel === 'cli' ? 'the terminal' : `<#${rights.subject.channel}>`}.`;
+  const { user, channel } = rights.subject;
+  const groups = rights.groups;
+  const here = channel === 'cli' ? md`the terminal` : channelLink(channel);
+  const who =
+    groups.length > 0
+      ? md`You are ${mention(user)}, in ${joinMd(groups.map(code), ', ')}; here is ${here}.`
+      : md`You are ${mention(user)}; here is ${here}.`;
+  const whoText =
+    groups.length > 0
+      ? md`You are ${user}, in ${groups.join(', ')}; here is ${channel === 'cli' ? 'the terminal' : channel}.`
+      : md`You are ${user}; here is ${channel === 'cli' ? 'the terminal' : channel}.`;
   const intro = rights.configured
-    ? 'What the policy in cloudmaster.yml lets you run here (first matching rule wins; what no rule allows is denied):'
-    : 'There is no `policy:` section: everyone may read, and run changes after confirming them.';
+    ? md`What the policy in cloudmaster.yml lets you run here (first matching rule wins; what no rule allows is denied):`
+    : md`There is no \`policy:\` section: everyone may read, and run changes after confirming them.`;
   const lines = rightLines(rights);
-  return message([who.replace(/<[@#]([A-Z0-9]+)>/g, '$1'), intro, ...lines].join('\n'), [
+  return message(joinMd([whoText, intro, ...lines], '\n'), [
     header('whoami'),
-    section(`${who}\n${intro}`),
-    ...packLines(lines.map((line) => `• ${mrkdwnEscape(line)}`)),
-    context(['`can-i VERB NAME [on PROVIDER]` answers for one command.']),
+    section(md`${who}\n${intro}`),
+    ...packLines(lines.map((line) => md`• ${line}`)),
+    context([md`\`can-i VERB NAME [on PROVIDER]\` answers for one command.`]),
   ]);
 }
 
 export function renderCanI(answer: CanIAnswer): SlackMessage {
   const asked = answer.command.raw;
   const lines = canILines(answer);
-  return message(`can-i ${asked}\n${lines.join('\n')}`, [
-    section(`*can-i* ${code(asked)}`),
-    ...packLines(lines.map((line) => `• ${mrkdwnEscape(line)}`)),
-    context(['Nothing was run. `whoami` shows all your rights.']),
+  return message(joinMd([md`can-i ${asked}`, ...lines], '\n'), [
+    section(md`*can-i* ${code(asked)}`),
+    ...packLines(lines.map((line) => md`• ${line}`)),
+    context([md`Nothing was run. \`whoami\` shows all your rights.`]),
   ]);
 }

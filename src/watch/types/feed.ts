@@ -24,7 +24,7 @@ import type {
   SourceType,
 } from '../incident.ts';
 import { type FeedItem, readFeedItems } from './feed-items.ts';
-import { newestFirst, plainText } from './text.ts';
+import { newestFirst, plainText, withoutElements } from './text.ts';
 
 /** AWS's title prefixes: how bad it is, and whether it is over. */
 const AWS_PREFIXES: readonly [RegExp, IncidentImpact][] = [
@@ -58,8 +58,11 @@ const LABELS: Readonly<Record<string, IncidentStatus>> = {
 
 /** The newest update of an item's text: its first paragraph, without the date line. */
 function firstUpdate(html: string): string {
-  const paragraph = /<p[\s>][\s\S]*?<\/p>/i.exec(html)?.[0] ?? html;
-  return plainText(paragraph.replace(/<small>[\s\S]*?<\/small>/gi, ''));
+  // By index, not a lazy regex: each unclosed <p would rescan the rest (quadratic).
+  const start = html.search(/<p[\s>]/i);
+  const end = start === -1 ? -1 : html.toLowerCase().indexOf('</p>', start);
+  const paragraph = end === -1 ? html : html.slice(start, end + '</p>'.length);
+  return plainText(withoutElements(paragraph, '<small>', '</small>'));
 }
 
 /** The first status label of an update ("Resolved - We have…", "<strong>Monitoring</strong>"). */

@@ -15,7 +15,7 @@ import type {
   SourceType,
 } from '../incident.ts';
 import { readJson } from './body.ts';
-import { newestFirst, optionalTime, plainText, requiredTime } from './text.ts';
+import { newestFirst, optionalTime, plainText, requiredTime, trimEnd } from './text.ts';
 
 const namedSchema = z.object({ name: z.string() });
 
@@ -63,7 +63,7 @@ const STATUS: Readonly<Record<string, IncidentStatus>> = {
 const IMPACTS = new Set<string>(['none', 'minor', 'major', 'critical', 'maintenance']);
 
 function pageUrl(answer: z.infer<typeof answerSchema>, sourceUrl: string): string {
-  if (answer.page?.url) return answer.page.url.replace(/\/+$/, '');
+  if (answer.page?.url) return trimEnd(answer.page.url, '/');
   try {
     return new URL(sourceUrl).origin;
   } catch {

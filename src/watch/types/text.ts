@@ -46,12 +46,16 @@ function decodeEntities(text: string): string {
   });
 }
 
-/** Status page markup (HTML, Markdown emphasis) as one readable line. */
+/**
+ * Status page markup (HTML, Markdown emphasis) as one readable line. A tag
+ * is `<` to the next `>` with no `<` between: a run of unclosed `<` would
+ * otherwise be scanned to the end once per `<` (quadratic).
+ */
 export function plainText(markup: string): string {
   return decodeEntities(
     markup
-      .replace(/<br\s*\/?>|<\/p>|<\/li>/gi, ' ')
-      .replace(/<[^>]*>/g, '')
+      .replace(/<br\s{0,20}\/?>|<\/p>|<\/li>/gi, ' ')
+      .replace(/<[^<>]*>/g, '')
       .replace(/\*\*/g, ''),
   )
     .replace(/\s+/g, ' ')
@@ -61,4 +65,30 @@ export function plainText(markup: string): string {
 /** Newest first by an ISO time (ISO 8601 UTC strings sort as times); undated ones last. */
 export function newestFirst<T>(items: readonly T[], timeOf: (item: T) => string | undefined): T[] {
   return [...items].sort((a, b) => (timeOf(b) ?? '').localeCompare(timeOf(a) ?? ''));
+}
+
+/** `text` without the `char`s it ends with, in one pass (`/\/+$/` rescans a run for every start). */
+export function trimEnd(text: string, char: string): string {
+  let end = text.length;
+  while (end > 0 && text[end - 1] === char) end--;
+  return text.slice(0, end);
+}
+
+/**
+ * `html` without every `<open>…<close>` element (ASCII case-insensitive), by
+ * index: a lazy `<open>[\s\S]*?<close>` rescans the rest for every unclosed `<open>`.
+ */
+export function withoutElements(html: string, open: string, close: string): string {
+  const lower = html.toLowerCase();
+  let kept = '';
+  let from = 0;
+  for (;;) {
+    const start = lower.indexOf(open, from);
+    if (start === -1) break;
+    const end = lower.indexOf(close, start + open.length);
+    if (end === -1) break;
+    kept += html.slice(from, start);
+    from = end + close.length;
+  }
+  return kept + html.slice(from);
 }

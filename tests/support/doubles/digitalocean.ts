@@ -32,6 +32,8 @@ interface DoubleAction {
 
 export interface DigitalOceanDoubleOptions {
   readonly droplets?: number;
+  /** Names of the first droplets, in order (then web-1, web-2, node-0003…). */
+  readonly names?: readonly string[];
   readonly token?: string;
   /** How long an action stays in progress. */
   readonly actionMs?: number;
@@ -44,9 +46,9 @@ export class DigitalOceanDouble extends ProviderDouble {
   readonly droplets = new Map<number, DoubleDroplet>();
   readonly actions = new Map<number, DoubleAction>();
   protected readonly faults = new Faults(
-    jsonErrors(() => ({
+    jsonErrors((_status, message) => ({
       id: 'server_error',
-      message: 'Something went wrong on our side.',
+      message: message ?? 'Something went wrong on our side.',
     })),
   );
   private readonly options: Required<DigitalOceanDoubleOptions>;
@@ -57,11 +59,18 @@ export class DigitalOceanDouble extends ProviderDouble {
 
   private constructor(options: DigitalOceanDoubleOptions) {
     super();
-    this.options = { droplets: 5, token: 'do-test-token-value', actionMs: 150, latencyMs: 0, ...options };
+    this.options = {
+      droplets: 5,
+      names: [],
+      token: 'do-test-token-value',
+      actionMs: 150,
+      latencyMs: 0,
+      ...options,
+    };
     this.token = this.options.token;
     for (let i = 1; i <= this.options.droplets; i++) {
       this.addDroplet(
-        i <= 2 ? `web-${i}` : `node-${String(i).padStart(4, '0')}`,
+        this.options.names[i - 1] ?? (i <= 2 ? `web-${i}` : `node-${String(i).padStart(4, '0')}`),
         i % 7 === 3 ? 'off' : 'active',
       );
     }
@@ -223,7 +232,7 @@ export class DigitalOceanDouble extends ProviderDouble {
     if (on('GET', /^\/v2\/droplets$/)) {
       const perPage = Number(request.url.searchParams.get('per_page') ?? 20);
       const page = Number(request.url.searchParams.get('page') ?? 1);
-      const name = request.url.searchParams.get('name')?.toLowerCase();
+      const name = this.ignoreFilters ? undefined : request.url.searchParams.get('name')?.toLowerCase();
       const all = [...this.droplets.values()].filter(
         (d) => name === undefined || d.name.toLowerCase() === name,
       );

@@ -341,7 +341,7 @@ export class Ec2Double extends ProviderDouble {
   private describe(p: Record<string, string>, region: string, here: readonly Ec2Instance[]): string {
     const ids = list(p, 'InstanceId');
     const max = pageSize(p, ids.length > 0);
-    const tests = filters(p);
+    const tests = this.ignoreFilters ? [] : filters(p);
     const pool = (ids.length > 0 ? this.targets(p, here, false) : here).filter((i) =>
       tests.every((test) => test(i)),
     );

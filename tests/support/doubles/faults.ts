@@ -10,6 +10,8 @@ export interface Fault {
   readonly retryAfter?: number;
   /** Never answer this request. */
   readonly hang?: boolean;
+  /** The provider's own error message, for doubles whose error body carries one. */
+  readonly message?: string;
   /** Only requests whose route ("METHOD /path", or what the double says) matches. */
   readonly matching?: RegExp;
 }
@@ -21,9 +23,10 @@ export type ErrorWriter = (
   headers: Record<string, string>,
 ) => void;
 
-/** The common case: a JSON error body built from the status. */
-export function jsonErrors(body: (status: number) => unknown): ErrorWriter {
-  return (response, fault, headers) => json(response, fault.status, body(fault.status), headers);
+/** The common case: a JSON error body built from the status (and the fault's message). */
+export function jsonErrors(body: (status: number, message?: string) => unknown): ErrorWriter {
+  return (response, fault, headers) =>
+    json(response, fault.status, body(fault.status, fault.message), headers);
 }
 
 export class Faults {

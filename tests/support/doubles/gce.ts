@@ -223,7 +223,9 @@ export class GceDouble extends ProviderDouble {
     if (on('GET', /^\/aggregated\/instances$/)) {
       const max = Number(request.url.searchParams.get('maxResults') ?? 500);
       const offset = Number(request.url.searchParams.get('pageToken') ?? 0);
-      const filter = /^(name|id)\s*=\s*"?([^"]+)"?$/.exec(request.url.searchParams.get('filter') ?? '');
+      const filter = this.ignoreFilters
+        ? null
+        : /^(name|id)\s*=\s*"?([^"]+)"?$/.exec(request.url.searchParams.get('filter') ?? '');
       for (const instance of this.instances) this.settle(instance);
       const all = this.instances.filter(
         (i) => !i.gone && (!filter || (filter[1] === 'name' ? i.name === filter[2] : i.id === filter[2])),

@@ -6,6 +6,11 @@ import type { Fault, Faults } from './faults.ts';
 export abstract class ProviderDouble {
   protected abstract readonly faults: Faults;
   private server: TestServer | undefined;
+  /**
+   * List requests are answered as if they asked for no filter (a proxy or an
+   * older API that drops the query): shows whether a module trusts the filter.
+   */
+  ignoreFilters = false;
 
   /** With `tls`, the double serves HTTPS (SDKs that refuse plain HTTP). */
   protected async listen(tls?: { cert: string; key: string }): Promise<void> {

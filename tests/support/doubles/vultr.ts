@@ -25,6 +25,8 @@ interface DoubleInstance {
 
 export interface VultrDoubleOptions {
   readonly instances?: number;
+  /** Labels of the first instances, in order (then vu-web-1, vu-web-2, vu-node-3…). */
+  readonly labels?: readonly string[];
   readonly token?: string;
   readonly actionMs?: number;
 }
@@ -39,10 +41,13 @@ export class VultrDouble extends ProviderDouble {
 
   private constructor(options: VultrDoubleOptions) {
     super();
-    this.options = { instances: 4, token: 'vultr-test-key', actionMs: 150, ...options };
+    this.options = { instances: 4, labels: [], token: 'vultr-test-key', actionMs: 150, ...options };
     this.token = this.options.token;
     for (let i = 1; i <= this.options.instances; i++)
-      this.add(i <= 2 ? `vu-web-${i}` : `vu-node-${i}`, i === 3 ? 'stopped' : 'running');
+      this.add(
+        this.options.labels[i - 1] ?? (i <= 2 ? `vu-web-${i}` : `vu-node-${i}`),
+        i === 3 ? 'stopped' : 'running',
+      );
   }
 
   static async start(options: VultrDoubleOptions = {}): Promise<VultrDouble> {
@@ -139,8 +144,8 @@ export class VultrDouble extends ProviderDouble {
     if (on('GET', /^\/v2\/instances$/)) {
       const perPage = Number(request.url.searchParams.get('per_page') ?? 100);
       const cursor = request.url.searchParams.get('cursor');
-      const label = request.url.searchParams.get('label');
-      const region = request.url.searchParams.get('region');
+      const label = this.ignoreFilters ? null : request.url.searchParams.get('label');
+      const region = this.ignoreFilters ? null : request.url.searchParams.get('region');
       const all = this.instances.filter(
         (i) => (label === null || i.label === label) && (region === null || i.region === region),
       );

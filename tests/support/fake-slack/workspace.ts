@@ -4,6 +4,7 @@
  * faults a test asked for, and `waitFor`. The server (index.ts) feeds it
  * requests; nothing here knows about sockets.
  */
+import { refusal } from './block-kit.ts';
 import type { Identity } from './payloads.ts';
 import {
   type ApiCall,
@@ -267,6 +268,8 @@ export class FakeWorkspace {
     const channel = stringArg(args.channel);
     if (channel === '') return { ok: false, error: 'channel_not_found' };
     if (this.channelsWithoutBot.has(channel)) return { ok: false, error: 'not_in_channel' };
+    const refused = refusedAnswer(args);
+    if (refused) return refused;
     if (!hasContent(args)) return { ok: false, error: 'no_text' };
     const threadTs = stringArg(args.thread_ts) || undefined;
     const message = this.addMessage({ channel, via: 'chat.postMessage', threadTs }, versionOf(args));
@@ -284,6 +287,8 @@ export class FakeWorkspace {
     if (channel === '') return { ok: false, error: 'channel_not_found' };
     if (user === '') return { ok: false, error: 'user_not_found' };
     if (this.channelsWithoutBot.has(channel)) return { ok: false, error: 'not_in_channel' };
+    const refused = refusedAnswer(args);
+    if (refused) return refused;
     if (!hasContent(args)) return { ok: false, error: 'no_text' };
     const message = this.addMessage(
       {
@@ -304,6 +309,8 @@ export class FakeWorkspace {
     if (!message || message.deleted || message.ephemeral) return { ok: false, error: 'message_not_found' };
     // The bot can only edit where it is a member; a message it posted through a response_url stays out of reach.
     if (this.channelsWithoutBot.has(message.channel)) return { ok: false, error: 'not_in_channel' };
+    const refused = refusedAnswer(args);
+    if (refused) return refused;
     if (!hasContent(args)) return { ok: false, error: 'no_text' };
     message.versions.push(versionOf(args));
     return {
@@ -348,6 +355,9 @@ export class FakeWorkspace {
       if (original) original.deleted = true;
       return { status: 200, body: 'ok' };
     }
+    // A response_url answers a refused message with a 400 and the error in plain text.
+    const refused = refusal(body);
+    if (refused) return { status: 400, body: refused.error };
     if (!hasContent(body)) return { status: 400, body: 'no_text' };
     const replace = body.replace_original === true || body.replace_original === 'true';
     if (replace && original && !original.deleted) {
@@ -426,6 +436,18 @@ function messageKey(channel: string, ts: string): string {
 
 function stringArg(value: unknown): string {
   return typeof value === 'string' ? value : '';
+}
+
+/** Slack's answer to a message it refuses (invalid_blocks, msg_too_long), or undefined. */
+function refusedAnswer(args: Record<string, unknown>): Record<string, unknown> | undefined {
+  const refused = refusal(args);
+  if (!refused) return undefined;
+  return {
+    ok: false,
+    error: refused.error,
+    errors: refused.problems,
+    response_metadata: { messages: refused.problems.map((problem) => `[ERROR] ${problem}`) },
+  };
 }
 
 function hasContent(args: Record<string, unknown>): boolean {

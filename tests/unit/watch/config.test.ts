@@ -103,6 +103,34 @@ watch:
     ]);
   });
 
+  it('refuses an interval or timeout a timer cannot hold, and takes a long ignoreOlderThan', () => {
+    expect(
+      problemsOf(`
+watch:
+  channel: "#ops"
+  timeout: 25d
+  sources:
+    - name: slow
+      type: feed
+      url: https://status.example.com/feed
+      interval: 30d
+`),
+    ).toEqual([
+      'cloudmaster.yml: watch.timeout: 25d is longer than a timer can hold (at most 24d)',
+      'cloudmaster.yml: watch.sources.0.interval: 30d is longer than a timer can hold (at most 24d)',
+    ]);
+    const { watch } = loadYaml(`
+watch:
+  channel: "#ops"
+  sources:
+    - name: history
+      type: feed
+      url: https://status.example.com/feed
+      ignoreOlderThan: 90d
+`);
+    expect(watch?.sources[0]?.ignoreOlderThanMs).toBe(90 * 86_400_000);
+  });
+
   it('reports every problem of the section, one line each, with near names', () => {
     expect(
       problemsOf(`

@@ -2,8 +2,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USER_AGENT, SourceFetcher } from '../../../src/watch/fetch-source.ts';
 import type { SourceReading, WatchSource } from '../../../src/watch/source.ts';
+import { initialHealth, nextHealth } from '../../../src/watch/source-health.ts';
 import { TestServer } from '../../support/http-server.ts';
-import { StatusFixtureServer } from '../../support/status-fixtures.ts';
+import { fixture, StatusFixtureServer } from '../../support/status-fixtures.ts';
 
 let server: StatusFixtureServer;
 beforeAll(async () => {
@@ -119,5 +120,93 @@ describe('reading a status source', () => {
     const reading = fetcher.read(source, controller.signal);
     setTimeout(() => controller.abort(new DOMException('stopping', 'AbortError')), 50);
     expect(failure(await reading)).toBe('the poll was stopped.');
+  });
+});
+
+describe('the size of an answer', () => {
+  /** Streams `total` bytes of JSON-ish filler in 64 KB chunks, without a Content-Length; counts what it sent. */
+  async function endlessAnswer(total: number) {
+    let sent = 0;
+    let closedEarly = false;
+    const server = await TestServer.start(async (_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.on('close', () => {
+        closedEarly = sent < total;
+      });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      while (sent < total && !response.destroyed) {
+        sent += chunk.length;
+        if (!response.write(chunk)) await new Promise((resolve) => response.once('drain', resolve));
+      }
+      response.end();
+    });
+    return { server, sent: () => sent, closedEarly: () => closedEarly };
+  }
+
+  it('stops reading past the source’s maxBodySize and says so in its health', async () => {
+    const answer = await endlessAnswer(64 * 1024 * 1024);
+    try {
+      const source: WatchSource = {
+        name: 'big',
+        label: 'Example',
+        type: 'statuspage',
+        url: `${answer.server.url}/api/v2/summary.json`,
+        intervalMs: 60_000,
+        timeoutMs: 10_000,
+        maxBodyBytes: 256 * 1024,
+      };
+      const reading = await fetcher.read(source);
+      expect(failure(reading)).toBe(
+        "Example status answered more than 256 KB: not read past that (raise the source's maxBodySize if this is expected).",
+      );
+      expect(nextHealth(initialHealth('big'), reading)).toMatchObject({
+        state: 'unhealthy',
+        lastError: expect.stringContaining('answered more than 256 KB'),
+      });
+      // Far less than the 64 MB offered was sent: the read stopped and let the connection go.
+      expect(answer.sent()).toBeLessThan(16 * 1024 * 1024);
+    } finally {
+      await answer.server.stop();
+    }
+  });
+
+  it('refuses at once an answer whose Content-Length is over the cap, the default one without a setting', async () => {
+    const source = sourceAt({ body: ' '.repeat(4 * 1024 * 1024 + 1), contentType: 'application/json' });
+    expect(failure(await fetcher.read(source))).toMatch(/^Example status answered more than 4 MB:/);
+    expect((await fetcher.read({ ...source, maxBodyBytes: 8 * 1024 * 1024 })).ok).toBe(false);
+    expect(failure(await fetcher.read({ ...source, maxBodyBytes: 8 * 1024 * 1024 }))).toMatch(
+      /not a Statuspage|empty|JSON/,
+    );
+  });
+});
+
+describe('parsers in linear time', () => {
+  // Each of these took seconds before (quadratic patterns); linear they take milliseconds. The bound
+  // is generous for a busy machine, and far below the quadratic time.
+  const BOUND_MS = 1_500;
+
+  it('reads a Statuspage answer whose page.url ends in 80 KB of slashes', async () => {
+    const answer = JSON.parse(fixture('statuspage/open.json')) as { page: { url: string } };
+    answer.page.url = `https://status.example.com${'/'.repeat(80 * 1024)}x${'/'.repeat(8)}`;
+    const source = sourceAt({ body: JSON.stringify(answer), contentType: 'application/json' });
+    const started = performance.now();
+    const reading = await fetcher.read(source);
+    expect(performance.now() - started).toBeLessThan(BOUND_MS);
+    expect(reading.ok).toBe(true);
+  });
+
+  it.each([
+    ['80 KB of <', `<![CDATA[${'<'.repeat(80 * 1024)}]]>`],
+    ['80 KB of unclosed <p and <small>', `<![CDATA[${'<p <small>'.repeat(8 * 1024)}]]>`],
+  ])('reads a feed item whose text is %s', async (_what, text) => {
+    const rss = fixture('feed/history.rss').replaceAll(
+      /<description>[^<]*<\/description>/g,
+      `<description>${text}</description>`,
+    );
+    const source = sourceAt({ body: rss, contentType: 'application/rss+xml' }, { type: 'feed' });
+    const started = performance.now();
+    const reading = await fetcher.read(source);
+    expect(performance.now() - started).toBeLessThan(BOUND_MS);
+    expect(reading.ok).toBe(true);
   });
 });
