@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cache=.cache/image
-base=localhost/cloudmaster-base-node24
+base=localhost/cloudmaster-base-node24:1 # bump when the way it is made changes
 image=localhost/cloudmaster:image-test
 container=cloudmaster-image-test
 export STORAGE_DRIVER=vfs # overlay needs kernel support these machines lack; vfs always works
@@ -48,28 +48,29 @@ case "$(uname -m)" in
 esac
 mkdir -p "$cache"
 
-# Debian bookworm minbase, as the official slim image is; about a minute the first time.
-rootfs_tar="$cache/bookworm-minbase-$arch.tar"
-if [ ! -s "$rootfs_tar" ]; then
-  step "making a Debian bookworm minbase with debootstrap (cached in $rootfs_tar)"
-  rootfs=$(mktemp -d)
-  if ! debootstrap --variant=minbase bookworm "$rootfs" >"$cache/debootstrap.log" 2>&1; then
-    rm -rf "$rootfs"
-    cannot "debootstrap failed (see $cache/debootstrap.log)"
-  fi
-  tar -C "$rootfs" -cf "$rootfs_tar.partial" . && mv "$rootfs_tar.partial" "$rootfs_tar"
-  rm -rf "$rootfs"
-fi
-
-# Node 24 and npm from the npm registry, where the official image has them from nodejs.org.
-runtime="$cache/node24-$arch"
-if [ ! -x "$runtime/node_modules/node-linux-$arch/bin/node" ] || [ ! -f "$runtime/node_modules/npm/bin/npm-cli.js" ]; then
-  step "fetching Node 24 and npm from the npm registry (cached in $runtime)"
-  npm install --no-save --no-package-lock --no-audit --no-fund --ignore-scripts --prefix "$runtime" \
-    "node-linux-$arch@24" "npm@11" >/dev/null
-fi
-
+# The stand-in base, kept in buildah's storage; what it is made of is cached in .cache/image/.
 if ! buildah inspect --type image "$base" >/dev/null 2>&1; then
+  # Debian bookworm minbase, as the official slim image is; about a minute the first time.
+  rootfs_tar="$cache/bookworm-minbase-$arch.tar"
+  if [ ! -s "$rootfs_tar" ]; then
+    step "making a Debian bookworm minbase with debootstrap (cached in $rootfs_tar)"
+    rootfs=$(mktemp -d)
+    if ! debootstrap --variant=minbase bookworm "$rootfs" >"$cache/debootstrap.log" 2>&1; then
+      rm -rf "$rootfs"
+      cannot "debootstrap failed (see $cache/debootstrap.log)"
+    fi
+    tar -C "$rootfs" -cf "$rootfs_tar.partial" . && mv "$rootfs_tar.partial" "$rootfs_tar"
+    rm -rf "$rootfs"
+  fi
+
+  # Node 24 and npm from the npm registry, where the official image has them from nodejs.org.
+  runtime="$cache/node24-$arch"
+  if [ ! -x "$runtime/node_modules/node-linux-$arch/bin/node" ] || [ ! -f "$runtime/node_modules/npm/bin/npm-cli.js" ]; then
+    step "fetching Node 24 and npm from the npm registry (cached in $runtime)"
+    npm install --no-save --no-package-lock --no-audit --no-fund --ignore-scripts --prefix "$runtime" \
+      "node-linux-$arch@24" "npm@11" >/dev/null
+  fi
+
   step "assembling the stand-in base image $base"
   c=$(buildah from scratch)
   m=$(buildah mount "$c")
