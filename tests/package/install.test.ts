@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
 import { FakeSlack, latest } from '../support/fake-slack/index.ts';
 import { ROOT, type Running, startExecutable } from '../support/run-process.ts';
@@ -55,15 +55,6 @@ beforeAll(async () => {
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 }, 300_000);
-
-let fake: FakeSlack | undefined;
-let bot: Running | undefined;
-afterEach(async () => {
-  bot?.child.kill('SIGKILL');
-  await fake?.stop();
-  fake = undefined;
-  bot = undefined;
-});
 
 /** The installed `cloudmaster`, run by its own shebang with this test's Node first on PATH. */
 function cloudmaster(args: readonly string[], env: Record<string, string> = {}): Running {
@@ -134,8 +125,8 @@ describe('the npm package', () => {
   });
 
   it('cloudmaster serve connects to Slack, logs its version, answers a command and stops on SIGTERM', async () => {
-    fake = await FakeSlack.start();
-    bot = cloudmaster(['serve'], {
+    const fake = await FakeSlack.start();
+    const bot = cloudmaster(['serve'], {
       SLACK_BOT_TOKEN: fake.botToken,
       SLACK_APP_TOKEN: fake.appToken,
       SLACK_API_URL: fake.apiUrl,
@@ -143,27 +134,31 @@ describe('the npm package', () => {
       CLOUDMASTER_DATA_DIR: mkdtempSync(join(work, 'data-')),
       LOG_LEVEL: 'info',
     });
-    await fake.waitForConnection(60_000);
-    const running = bot;
-    await eventually(
-      async () => running.stdout().includes('cloudmaster is connected to Slack'),
-      'the start-up log line',
-      30_000,
-    );
-    const started = running
-      .stdout()
-      .split('\n')
-      .find((line) => line.includes('cloudmaster is connected to Slack'));
-    expect(JSON.parse(started ?? '{}')).toMatchObject({ version, node: process.versions.node });
-    const delivery = await fake.slashCommand({ command: '/cloudmaster', text: 'list' });
-    const reply = await fake.waitFor(() => fake?.messageFor(delivery.responseUrl), {
-      timeoutMs: 30_000,
-      description: 'the reply to /cloudmaster list',
-    });
-    expect(latest(reply).text).toMatch(/^12 machines and 3 stacks on 1 provider: /);
-    running.child.kill('SIGTERM');
-    const result = await running.done;
-    expect(result.code).toBe(0);
-    expect(result.stderr).toBe('');
+    try {
+      await fake.waitForConnection(60_000);
+      await eventually(
+        async () => bot.stdout().includes('cloudmaster is connected to Slack'),
+        'the start-up log line',
+        30_000,
+      );
+      const started = bot
+        .stdout()
+        .split('\n')
+        .find((line) => line.includes('cloudmaster is connected to Slack'));
+      expect(JSON.parse(started ?? '{}')).toMatchObject({ version, node: process.versions.node });
+      const delivery = await fake.slashCommand({ command: '/cloudmaster', text: 'list' });
+      const reply = await fake.waitFor(() => fake.messageFor(delivery.responseUrl), {
+        timeoutMs: 30_000,
+        description: 'the reply to /cloudmaster list',
+      });
+      expect(latest(reply).text).toMatch(/^12 machines and 3 stacks on 1 provider: /);
+      bot.child.kill('SIGTERM');
+      const result = await bot.done;
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('');
+    } finally {
+      bot.child.kill('SIGKILL');
+      await fake.stop();
+    }
   });
 });
