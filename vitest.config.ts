@@ -11,8 +11,10 @@ export default defineConfig({
     environment: 'node',
     // Child processes inherit NODE_EXTRA_CA_CERTS; worker threads would not.
     pool: 'forks',
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
+    // Generous: a test that spawns CLI processes or loads a cloud SDK for the first time can take
+    // seconds on a loaded two-core machine; a limit is a hang detector here, never a speed check.
+    testTimeout: 45_000,
+    hookTimeout: 60_000,
     // The end-to-end suites each start a fake Slack and a real Bolt app;
     // running files in parallel on two cores is fine, but keep it bounded.
     maxWorkers: 2,

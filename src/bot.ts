@@ -25,6 +25,7 @@ import { boltLogger } from './log/bolt-logger.ts';
 import { createLogger, logLevelFrom } from './log/logger.ts';
 import { Redactor } from './log/redact.ts';
 import { SlackGroupDirectory } from './policy/directory.ts';
+import { logReference } from './replies/describe-error.ts';
 import { renderEndedPrompt } from './replies/slack/confirmation.ts';
 import type { Gatekeeper } from './safety/gatekeeper.ts';
 import { startHousekeeping } from './safety/housekeeping.ts';
@@ -165,11 +166,12 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     mentionPrefix: '@cloudmaster ',
     claimDelivery: async (key) => {
       try {
-        return await gatekeeper.claim(key);
+        return (await gatekeeper.claim(key)) ? { kind: 'first' } : { kind: 'repeat' };
       } catch (error) {
-        // Without the store nothing can be confirmed or recorded anyway; do not also go silent.
-        log.error({ err: error, key }, 'could not claim a delivery in the store');
-        return true;
+        // Not silence: reads are still answered; a change is refused with this reference.
+        const reference = logReference();
+        log.error({ err: error, key, reference }, 'could not claim a delivery in the store');
+        return { kind: 'unclaimed', reference };
       }
     },
   };
@@ -224,7 +226,10 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       }
       // Jobs a stopped process (or a replica that died) left behind go on here, from their recorded operations.
       resumeOrphans();
-      orphanSweep = setInterval(resumeOrphans, 15_000);
+      orphanSweep = setInterval(
+        resumeOrphans,
+        Math.min(15_000, Math.max(1_000, config.settings.jobLease / 2)),
+      );
       orphanSweep.unref();
       log.info(
         {

@@ -78,6 +78,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     gatekeeper,
     timers: options.timers ?? realTimers,
     log,
+    leaseMs: config.settings.jobLease,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.reporterFor ? { reporterFor: options.reporterFor } : {}),
     ...(options.adopt ? { adopt: options.adopt } : {}),

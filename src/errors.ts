@@ -24,6 +24,10 @@ export const ErrorCode = {
   ProviderUnavailable: 'provider_unavailable',
   /** The provider answered with a shape we do not understand. */
   ProviderUnexpected: 'provider_unexpected',
+  /** A change reached the provider, but whether it started cannot be known (its answer was lost). */
+  OutcomeUnknown: 'outcome_unknown',
+  /** The store failed where safety depends on it (a delivery's claim, an audit record). */
+  StoreUnavailable: 'store_unavailable',
   ConfigInvalid: 'config_invalid',
   /** A command held a configured secret: refused, not stored. */
   SecretInCommand: 'secret_in_command',
@@ -63,4 +67,12 @@ export class CloudmasterError extends Error {
 
 export function isCloudmasterError(error: unknown): error is CloudmasterError {
   return error instanceof CloudmasterError;
+}
+
+/** A change that may or may not have started: its request was sent, its answer never understood. */
+export function mayHaveStarted(error: unknown): boolean {
+  return (
+    isCloudmasterError(error) &&
+    (error.code === ErrorCode.OutcomeUnknown || error.code === ErrorCode.ProviderTimeout)
+  );
 }

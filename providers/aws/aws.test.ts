@@ -242,6 +242,30 @@ describe('aws: errors', () => {
     );
   });
 
+  it('a change whose 2xx answer broke off or was unreadable may or may not have started: sent once, never retried', async () => {
+    const { provider, double } = await connect();
+    const vm = await machineNamed(provider, 'eu-web-1');
+    double.failNext({ truncate: true, matching: /^RebootInstances / });
+    const broken = await rejection(provider.reboot(vm, callContext()));
+    expect(broken.code).toBe(ErrorCode.OutcomeUnknown);
+    expect(broken.message).toBe(
+      'EC2 accepted RebootInstances in eu-west-1 (HTTP 200), but its answer could not be read: the connection broke off (aborted).',
+    );
+    expect(double.callsOf('RebootInstances')).toHaveLength(1);
+    expect(double.named('eu-web-1')?.reboots).toBe(1);
+    double.failNext({ oversizeBytes: 1_000, matching: /^StopInstances / });
+    const unreadable = await rejection(provider.stop(vm, { force: false, deallocate: false }, callContext()));
+    expect(unreadable.code).toBe(ErrorCode.OutcomeUnknown);
+    expect(unreadable.message).toMatch(
+      /^EC2 accepted StopInstances in eu-west-1 \(HTTP 200\), but its answer could not be read: @aws-sdk XML parse error/,
+    );
+    expect(double.callsOf('StopInstances')).toHaveLength(1);
+    // Throttling is refused before any work: a change is still retried through it.
+    double.failNext({ status: 503, code: 'RequestLimitExceeded', matching: /^StartInstances / });
+    await provider.start(vm, callContext());
+    expect(double.callsOf('StartInstances')).toHaveLength(2);
+  });
+
   it('passes EC2’s words for a state it cannot act from', async () => {
     const { provider } = await connect();
     const stopped = await machineNamed(provider, 'us-web-2');

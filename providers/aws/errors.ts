@@ -1,10 +1,13 @@
 /** EC2 and credential failures as errors that say which account, which region, what to do. */
 import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
+import { outcomeUnknownError } from '../http/errors.ts';
 
 interface ServiceFailure {
   readonly name?: string;
   readonly message?: string;
   readonly $metadata?: { readonly httpStatusCode?: number; readonly attempts?: number };
+  /** Set by the SDK when the answer came but could not be read (a deserialization error). */
+  readonly $response?: { readonly statusCode?: number };
 }
 
 export interface AwsContext {
@@ -12,6 +15,8 @@ export interface AwsContext {
   readonly region: string;
   /** The EC2 action, e.g. "RebootInstances". */
   readonly action: string;
+  /** The action changes something: an answer lost after EC2 took it in leaves its outcome unknown. */
+  readonly change?: boolean;
 }
 
 export function awsError(error: unknown, where: AwsContext): unknown {
@@ -21,6 +26,20 @@ export function awsError(error: unknown, where: AwsContext): unknown {
   const message = failure.message ?? String(error);
   const at = `provider \`${where.provider}\` in ${where.region}`;
   const options = { provider: where.provider, cause: error };
+  const status = failure.$response?.statusCode ?? failure.$metadata?.httpStatusCode ?? 0;
+  if (where.change && status >= 200 && status < 300) {
+    // The SDK read a 2xx but not its body: EC2 took the call in.
+    const first = message.split('\n')[0] ?? message;
+    const problem = /^(aborted|socket hang up)$|ECONNRESET/.test(first)
+      ? `the connection broke off (${first})`
+      : first;
+    return outcomeUnknownError(
+      { id: where.provider, label: 'EC2' },
+      `${where.action} in ${where.region}`,
+      status,
+      problem,
+    );
+  }
   switch (true) {
     case code === 'AbortError' || code === 'TimeoutError':
       return error;

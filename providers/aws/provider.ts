@@ -1,7 +1,7 @@
 /**
  * AWS EC2 through the official SDK: one client per region, every region
- * asked at once, the SDK's standard retries for throttling, and progress
- * read from the instance state.
+ * asked at once, the SDK's standard retries for reads, only throttled calls
+ * retried for changes, and progress read from the instance state.
  */
 import {
   DescribeInstancesCommand,
@@ -29,6 +29,7 @@ import type {
   ProviderFor,
   ProviderSetup,
 } from '../types.ts';
+import { throttlingOnlyRetries } from './change-retries.ts';
 import type { AwsConfig } from './config.ts';
 import { awsError } from './errors.ts';
 import type { awsCapabilities } from './index.ts';
@@ -69,16 +70,19 @@ export function createAws(setup: ProviderSetup<AwsConfig>): ProviderFor<typeof a
   const clients = new Map<string, EC2Client>();
   let enabledRegions: Promise<string[]> | undefined;
 
-  const client = (region: string): EC2Client => {
-    let existing = clients.get(region);
+  /** The client of a region: for reads, or (`change`) for calls that must not be repeated blindly. */
+  const client = (region: string, change = false): EC2Client => {
+    const key = `${region}${change ? ':change' : ''}`;
+    let existing = clients.get(key);
     if (!existing) {
       existing = new EC2Client({
         region,
         credentials,
         maxAttempts: config.maxAttempts,
+        ...(change ? { retryStrategy: throttlingOnlyRetries(config.maxAttempts) } : {}),
         ...(config.endpoint ? { endpoint: config.endpoint } : {}),
       });
-      clients.set(region, existing);
+      clients.set(key, existing);
     }
     return existing;
   };
@@ -88,7 +92,7 @@ export function createAws(setup: ProviderSetup<AwsConfig>): ProviderFor<typeof a
     try {
       return await run();
     } catch (error) {
-      throw awsError(error, { provider: id, region, action });
+      throw awsError(error, { provider: id, region, action, change: !action.startsWith('Describe') });
     }
   };
 
@@ -228,7 +232,7 @@ export function createAws(setup: ProviderSetup<AwsConfig>): ProviderFor<typeof a
     async reboot(machine, ctx) {
       const region = regionFor(machine);
       await call(region, 'RebootInstances', () =>
-        client(region).send(new RebootInstancesCommand({ InstanceIds: [machine.id] }), {
+        client(region, true).send(new RebootInstancesCommand({ InstanceIds: [machine.id] }), {
           abortSignal: ctx.signal,
         }),
       );
@@ -237,7 +241,7 @@ export function createAws(setup: ProviderSetup<AwsConfig>): ProviderFor<typeof a
     async start(machine, ctx) {
       const region = regionFor(machine);
       await call(region, 'StartInstances', () =>
-        client(region).send(new StartInstancesCommand({ InstanceIds: [machine.id] }), {
+        client(region, true).send(new StartInstancesCommand({ InstanceIds: [machine.id] }), {
           abortSignal: ctx.signal,
         }),
       );
@@ -246,9 +250,12 @@ export function createAws(setup: ProviderSetup<AwsConfig>): ProviderFor<typeof a
     async stop(machine, options, ctx) {
       const region = regionFor(machine);
       await call(region, 'StopInstances', () =>
-        client(region).send(new StopInstancesCommand({ InstanceIds: [machine.id], Force: options.force }), {
-          abortSignal: ctx.signal,
-        }),
+        client(region, true).send(
+          new StopInstancesCommand({ InstanceIds: [machine.id], Force: options.force }),
+          {
+            abortSignal: ctx.signal,
+          },
+        ),
       );
       return reference(
         'stop',
@@ -260,7 +267,7 @@ export function createAws(setup: ProviderSetup<AwsConfig>): ProviderFor<typeof a
     async destroy(machine, ctx) {
       const region = regionFor(machine);
       await call(region, 'TerminateInstances', () =>
-        client(region).send(new TerminateInstancesCommand({ InstanceIds: [machine.id] }), {
+        client(region, true).send(new TerminateInstancesCommand({ InstanceIds: [machine.id] }), {
           abortSignal: ctx.signal,
         }),
       );
@@ -295,14 +302,17 @@ export function createAws(setup: ProviderSetup<AwsConfig>): ProviderFor<typeof a
         ],
       };
       const answer = await call(region, 'RunInstances', () =>
-        client(region).send(new RunInstancesCommand(input), { abortSignal: ctx.signal }),
+        client(region, true).send(new RunInstancesCommand(input), { abortSignal: ctx.signal }),
       );
       const instanceId = answer.Instances?.[0]?.InstanceId;
       if (!instanceId)
         throw new CloudmasterError(
-          ErrorCode.ProviderUnexpected,
+          ErrorCode.OutcomeUnknown,
           'EC2 accepted RunInstances but named no instance.',
-          { provider: id },
+          {
+            provider: id,
+            hint: 'An instance may have been launched: check with `list` before asking again.',
+          },
         );
       return reference(
         'create',

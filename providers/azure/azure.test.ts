@@ -97,6 +97,27 @@ describe('azure: verbs through long-running operations', () => {
     });
   });
 
+  it('a restart Azure took in but whose answer broke off or was unreadable may or may not have started, sent once', async () => {
+    const { provider, double } = await connect();
+    const vm = await machineNamed(provider, 'web-vm-1');
+    const restarts = () =>
+      double.requests.filter((r) => r.method === 'POST' && r.url.pathname.endsWith('/restart')).length;
+    double.failNext({ truncate: true, matching: /^POST .*\/restart$/ });
+    const broken = await rejection(provider.reboot(vm, callContext()));
+    expect(broken.code).toBe(ErrorCode.OutcomeUnknown);
+    expect(broken.message).toBe(
+      'Azure accepted restart web-vm-1, but its answer could not be read: the connection broke off (aborted).',
+    );
+    expect(restarts()).toBe(1);
+    double.failNext({ oversizeBytes: 1_000, matching: /^POST .*\/restart$/ });
+    const unreadable = await rejection(provider.reboot(vm, callContext()));
+    expect(unreadable.code).toBe(ErrorCode.OutcomeUnknown);
+    expect(unreadable.message).toBe(
+      'Azure accepted restart web-vm-1 (HTTP 200), but its answer could not be read: it is not the JSON Azure sends.',
+    );
+    expect(restarts()).toBe(2);
+  });
+
   it('powers off by default and deallocates with --deallocate, saying which', async () => {
     const { provider } = await connect();
     const off = await provider.stop(

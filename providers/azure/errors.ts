@@ -1,5 +1,6 @@
 /** Azure Resource Manager and Entra ID failures as errors that say what to do. */
 import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
+import { outcomeUnknownError } from '../http/errors.ts';
 
 interface AzureFailure {
   readonly name?: string;
@@ -11,13 +12,33 @@ interface AzureFailure {
 
 export function azureError(
   error: unknown,
-  where: { readonly provider: string; readonly action: string; readonly secretVariable?: string },
+  where: {
+    readonly provider: string;
+    readonly action: string;
+    readonly secretVariable?: string;
+    /** The call changes something: an answer lost after Azure took it in leaves its outcome unknown. */
+    readonly change?: boolean;
+  },
 ): unknown {
   if (error instanceof CloudmasterError) return error;
   const failure = (error ?? {}) as AzureFailure;
   if (failure.name === 'AbortError' || failure.name === 'TimeoutError') return error;
   const options = { provider: where.provider, cause: error };
   const message = (failure.message ?? String(error)).split('\n')[0] ?? '';
+  // PARSE_ERROR: an answer came (a 2xx, or a status the pipeline never kept) but its body could not be read.
+  const answered =
+    failure.statusCode === undefined || (failure.statusCode >= 200 && failure.statusCode < 300);
+  if (where.change && failure.code === 'PARSE_ERROR' && answered) {
+    const problem = /^Error reading response as text/.test(message)
+      ? `the connection broke off (${message.replace(/^.*: /, '')})`
+      : 'it is not the JSON Azure sends';
+    return outcomeUnknownError(
+      { id: where.provider, label: 'Azure' },
+      where.action,
+      failure.statusCode,
+      problem,
+    );
+  }
   if (failure.name === 'CredentialUnavailableError' || failure.name === 'AggregateAuthenticationError') {
     return new CloudmasterError(
       ErrorCode.ProviderAuth,

@@ -49,11 +49,17 @@ export function createAzure(setup: ProviderSetup<AzureConfig>): ProviderFor<type
   const pollers = new Map<string, Poller>();
   const secretVariable = setup.secretSources.clientSecret;
 
-  const call = async <T>(action: string, run: () => Promise<T>): Promise<T> => {
+  /** One ARM call, its failure in clear words; `change`: an answer lost after Azure took it in is no failure. */
+  const call = async <T>(action: string, run: () => Promise<T>, change = false): Promise<T> => {
     try {
       return await run();
     } catch (error) {
-      throw azureError(error, { provider: id, action, ...(secretVariable ? { secretVariable } : {}) });
+      throw azureError(error, {
+        provider: id,
+        action,
+        change,
+        ...(secretVariable ? { secretVariable } : {}),
+      });
     }
   };
 
@@ -116,7 +122,7 @@ export function createAzure(setup: ProviderSetup<AzureConfig>): ProviderFor<type
     extra: Record<string, string> = {},
   ): Promise<OperationRef> => {
     const poller = start();
-    await call(`${method} ${target.name}`, () => poller.submitted());
+    await call(`${method} ${target.name}`, () => poller.submitted(), true);
     const operationId = randomUUID();
     pollers.set(operationId, poller);
     return {
@@ -140,11 +146,15 @@ export function createAzure(setup: ProviderSetup<AzureConfig>): ProviderFor<type
   };
 
   const cleanUpNetwork = async (group: string, name: string): Promise<void> => {
-    await call(`delete the network interface of ${name}`, () =>
-      network.networkInterfaces.delete(group, `${name}-nic`),
+    await call(
+      `delete the network interface of ${name}`,
+      () => network.networkInterfaces.delete(group, `${name}-nic`),
+      true,
     );
-    await call(`delete the public IP of ${name}`, () =>
-      network.publicIPAddresses.delete(group, `${name}-ip`),
+    await call(
+      `delete the public IP of ${name}`,
+      () => network.publicIPAddresses.delete(group, `${name}-ip`),
+      true,
     ).catch((error: unknown) => {
       // A VM created without a public IP has none to delete.
       if (!(error instanceof CloudmasterError && error.code === ErrorCode.NotFound)) throw error;
@@ -258,28 +268,34 @@ export function createAzure(setup: ProviderSetup<AzureConfig>): ProviderFor<type
       }
       const tags = { 'created-by': 'cloudmaster' };
       const ip = config.publicIp
-        ? await call(`create a public IP for ${request.name}`, () =>
-            network.publicIPAddresses.createOrUpdate(group, `${request.name}-ip`, {
-              location,
-              tags,
-              sku: { name: 'Standard' },
-              publicIPAllocationMethod: 'Static',
-            }),
+        ? await call(
+            `create a public IP for ${request.name}`,
+            () =>
+              network.publicIPAddresses.createOrUpdate(group, `${request.name}-ip`, {
+                location,
+                tags,
+                sku: { name: 'Standard' },
+                publicIPAllocationMethod: 'Static',
+              }),
+            true,
           )
         : undefined;
-      const nic = await call(`create a network interface for ${request.name}`, () =>
-        network.networkInterfaces.createOrUpdate(group, `${request.name}-nic`, {
-          location,
-          tags,
-          ipConfigurations: [
-            {
-              name: 'ipconfig1',
-              primary: true,
-              subnet: { id: subnetId },
-              ...(ip?.id ? { publicIPAddress: { id: ip.id } } : {}),
-            },
-          ],
-        }),
+      const nic = await call(
+        `create a network interface for ${request.name}`,
+        () =>
+          network.networkInterfaces.createOrUpdate(group, `${request.name}-nic`, {
+            location,
+            tags,
+            ipConfigurations: [
+              {
+                name: 'ipconfig1',
+                primary: true,
+                subnet: { id: subnetId },
+                ...(ip?.id ? { publicIPAddress: { id: ip.id } } : {}),
+              },
+            ],
+          }),
+        true,
       );
       const size = request.params.size ?? config.vmSize;
       return begin(

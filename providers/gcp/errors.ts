@@ -1,5 +1,6 @@
 /** Compute Engine (google-gax) failures as errors that say what to do. */
 import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
+import { outcomeUnknownError } from '../http/errors.ts';
 
 interface GaxFailure {
   readonly code?: number | string;
@@ -21,7 +22,13 @@ const GRPC = {
 
 export function gcpError(
   error: unknown,
-  where: { readonly provider: string; readonly project: string; readonly action: string },
+  where: {
+    readonly provider: string;
+    readonly project: string;
+    readonly action: string;
+    /** The call changes something: an answer lost after Google took it in leaves its outcome unknown. */
+    readonly change?: boolean;
+  },
 ): unknown {
   if (error instanceof CloudmasterError) return error;
   const failure = (error ?? {}) as GaxFailure;
@@ -31,6 +38,14 @@ export function gcpError(
   );
   const message = (text ?? String(error)).replace(/^\d+ [A-Z_]+: /, '');
   const options = { provider: where.provider, cause: error };
+  const unread = answerUnread(message);
+  if (where.change && unread)
+    return outcomeUnknownError(
+      { id: where.provider, label: 'Compute Engine' },
+      where.action,
+      undefined,
+      unread,
+    );
   switch (failure.code) {
     case GRPC.UNAUTHENTICATED:
     case 401:
@@ -80,4 +95,16 @@ export function gcpError(
         options,
       );
   }
+}
+
+/**
+ * google-gax's words when the answer's headers came but its body could not
+ * be read (the stream broke), or a 2xx body was not JSON (it raises the
+ * parser's own error then, and keeps no status).
+ */
+function answerUnread(message: string): string | undefined {
+  if (/^Invalid response body while trying to fetch/.test(message))
+    return `the connection broke off (${message.replace(/^.*: /, '')})`;
+  if (/JSON|^Received null response from RPC/.test(message)) return 'it is not the JSON Google sends';
+  return undefined;
 }

@@ -122,6 +122,27 @@ describe('gcp', () => {
     ).toEqual(['reset', 'start', 'stop']);
   });
 
+  it('a reset Google took in but whose answer broke off or was unreadable may or may not have started, sent once', async () => {
+    const { provider, double } = await connect();
+    const vm = await machineNamed(provider, 'us-vm-1');
+    const resets = () =>
+      double.requests.filter((r) => r.method === 'POST' && r.url.pathname.endsWith('/reset'));
+    double.failNext({ truncate: true, matching: /^POST .*\/reset$/ });
+    const broken = await rejection(provider.reboot(vm, callContext()));
+    expect(broken.code).toBe(ErrorCode.OutcomeUnknown);
+    expect(broken.message).toBe(
+      'Compute Engine accepted reset us-vm-1, but its answer could not be read: the connection broke off (aborted).',
+    );
+    expect(resets()).toHaveLength(1);
+    double.failNext({ oversizeBytes: 1_000, matching: /^POST .*\/reset$/ });
+    const unreadable = await rejection(provider.reboot(vm, callContext()));
+    expect(unreadable.code).toBe(ErrorCode.OutcomeUnknown);
+    expect(unreadable.message).toBe(
+      'Compute Engine accepted reset us-vm-1, but its answer could not be read: it is not the JSON Google sends.',
+    );
+    expect(resets()).toHaveLength(2);
+  });
+
   it('creates with a machine type, image, network and labels, and deletes', async () => {
     const { provider, double } = await connect({ config: { labels: { team: 'ops' } } });
     const ref = await provider.create(

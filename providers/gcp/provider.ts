@@ -70,11 +70,12 @@ export function createGcp(setup: ProviderSetup<GcpConfig>): ProviderFor<typeof g
   const callOptions = { timeout: setup.timeoutMs };
   const project = config.project;
 
-  const call = async <T>(action: string, run: () => Promise<T>): Promise<T> => {
+  /** One Compute Engine call, its failure in clear words; `change`: an answer lost after Google took it in is no failure. */
+  const call = async <T>(action: string, run: () => Promise<T>, change = false): Promise<T> => {
     try {
       return await run();
     } catch (error) {
-      throw gcpError(error, { provider: id, project, action });
+      throw gcpError(error, { provider: id, project, action, change });
     }
   };
 
@@ -130,18 +131,22 @@ export function createGcp(setup: ProviderSetup<GcpConfig>): ProviderFor<typeof g
     const zone = zoneFor(machine);
     const request = { project, zone, instance: machine.name };
     const action = { reboot: 'reset', start: 'start', stop: 'stop', destroy: 'delete' }[verb];
-    const [operation] = await call(`${action} ${machine.name}`, () => {
-      switch (verb) {
-        case 'reboot':
-          return instances.reset(request, callOptions);
-        case 'start':
-          return instances.start(request, callOptions);
-        case 'stop':
-          return instances.stop(request, callOptions);
-        case 'destroy':
-          return instances.delete(request, callOptions);
-      }
-    });
+    const [operation] = await call(
+      `${action} ${machine.name}`,
+      () => {
+        switch (verb) {
+          case 'reboot':
+            return instances.reset(request, callOptions);
+          case 'start':
+            return instances.start(request, callOptions);
+          case 'stop':
+            return instances.stop(request, callOptions);
+          case 'destroy':
+            return instances.delete(request, callOptions);
+        }
+      },
+      true,
+    );
     return reference(verb, machine, zone, operation.latestResponse as Operation | undefined, accepted);
   };
 
@@ -221,8 +226,10 @@ export function createGcp(setup: ProviderSetup<GcpConfig>): ProviderFor<typeof g
         ],
         labels: { ...config.labels, ...labels, 'created-by': 'cloudmaster' },
       };
-      const [operation] = await call(`create ${request.name}`, () =>
-        instances.insert({ project, zone, instanceResource }, callOptions),
+      const [operation] = await call(
+        `create ${request.name}`,
+        () => instances.insert({ project, zone, instanceResource }, callOptions),
+        true,
       );
       return reference(
         'create',

@@ -1,13 +1,23 @@
 /**
  * The HTTP client every REST provider module uses: one deadline for the
  * whole call, retries with backoff and jitter where they are safe, the
- * provider's own wait honoured, answers validated with zod, and failures
- * turned into errors that say what to do.
+ * provider's own wait honoured, answers read up to a size cap and validated
+ * with zod, and failures turned into errors that say what to do. A change
+ * (POST, PUT, PATCH, DELETE) the provider accepted but whose answer cannot
+ * be read or understood is reported as one that may or may not have started.
  */
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { BodyTooLargeError, readCappedText } from './capped-body.ts';
-import { type HttpProvider, networkError, statusError, timeoutError, unexpectedError } from './errors.ts';
+import { BodyTooLargeError, formatBytes, readCappedText } from './capped-body.ts';
+import {
+  type HttpProvider,
+  networkError,
+  outcomeUnknownError,
+  statusError,
+  timeoutError,
+  tooLargeError,
+  unexpectedError,
+} from './errors.ts';
 import { backoffMs, mayRetry, RETRYABLE_STATUSES, requestedDelayMs } from './retry-policy.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -24,6 +34,8 @@ export interface HttpClientOptions {
   readonly baseDelayMs?: number;
   /** Reads the provider's own words out of an error body. */
   readonly errorMessage?: (body: unknown) => string | undefined;
+  /** The largest answer body read (default MAX_RESPONSE_BYTES); a larger one is refused. */
+  readonly maxBodyBytes?: number;
   readonly log: Logger;
 }
 
@@ -43,7 +55,7 @@ export interface RequestOptions<T> {
   readonly contentType?: string;
   /** Hand the answer's body to the schema as text, unparsed (XML feeds). */
   readonly asText?: boolean;
-  /** Stop reading an answer larger than this: the call fails with BodyTooLargeError. */
+  /** The largest answer body read for this request, over the client's own cap. */
   readonly maxBodyBytes?: number;
 }
 
@@ -55,13 +67,15 @@ export interface HttpResponse<T> {
 
 const MAX_DELAY_MS = 20_000;
 
+/** No provider answer a module reads comes near this; a larger one is a fault, not data. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
 function networkCode(error: unknown): string | undefined {
   const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
   return typeof cause?.code === 'string' ? cause.code : undefined;
 }
 
-async function readBody(response: Response, asText: boolean, maxBytes: number | undefined): Promise<unknown> {
-  const text = maxBytes === undefined ? await response.text() : await readCappedText(response, maxBytes);
+function parseBody(text: string, asText: boolean): unknown {
   if (asText) return text;
   if (text === '') return undefined;
   try {
@@ -70,6 +84,14 @@ async function readBody(response: Response, asText: boolean, maxBytes: number | 
     return text;
   }
 }
+
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
+}
+
+type BodyRead =
+  | { readonly ok: true; readonly body: unknown }
+  | { readonly ok: false; readonly error: unknown };
 
 export class HttpClient {
   private readonly options: HttpClientOptions;
@@ -132,10 +154,11 @@ export class HttpClient {
         continue;
       }
 
-      const body = await readBody(response, request.asText ?? false, request.maxBodyBytes).catch((error) => {
-        if (error instanceof BodyTooLargeError) throw error;
-        return undefined;
-      });
+      const maxBytes = request.maxBodyBytes ?? this.options.maxBodyBytes ?? MAX_RESPONSE_BYTES;
+      const read: BodyRead = await readCappedText(response, maxBytes).then(
+        (text) => ({ ok: true, body: parseBody(text, request.asText ?? false) }),
+        (error: unknown) => ({ ok: false, error }),
+      );
       log.debug(
         {
           provider: provider.id,
@@ -143,23 +166,13 @@ export class HttpClient {
           status: response.status,
           attempt,
           ms: Math.round(performance.now() - started),
+          ...(read.ok ? {} : { body: 'unread' }),
         },
         'request',
       );
-      if (response.ok) {
-        const parsed = request.schema.safeParse(body);
-        if (parsed.success) return { data: parsed.data, status: response.status, headers: response.headers };
-        const issues = parsed.error.issues
-          .slice(0, 2)
-          .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
-          .join('; ');
-        log.warn(
-          { provider: provider.id, request: what, issues: parsed.error.issues.slice(0, 5) },
-          'unexpected answer',
-        );
-        throw unexpectedError(provider, what, issues);
-      }
+      if (response.ok) return this.accepted(request, response, read, what, maxBytes);
 
+      const body = read.ok ? read.body : undefined;
       const retryable = RETRYABLE_STATUSES.has(response.status);
       if (
         retryable &&
@@ -176,6 +189,48 @@ export class HttpClient {
       }
       throw statusError(provider, response.status, this.options.errorMessage?.(body), attempt);
     }
+  }
+
+  /**
+   * A 2xx: its body validated. A change whose answer cannot be read or
+   * understood was still accepted — it may or may not have started.
+   */
+  private accepted<T>(
+    request: RequestOptions<T>,
+    response: Response,
+    read: BodyRead,
+    what: string,
+    maxBytes: number,
+  ): HttpResponse<T> {
+    const { provider, log, budgetMs } = this.options;
+    const change = request.method !== 'GET';
+    let problem: string;
+    if (read.ok) {
+      const parsed = request.schema.safeParse(read.body);
+      if (parsed.success) return { data: parsed.data, status: response.status, headers: response.headers };
+      problem = parsed.error.issues
+        .slice(0, 2)
+        .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
+        .join('; ');
+      log.warn(
+        { provider: provider.id, request: what, issues: parsed.error.issues.slice(0, 5) },
+        'unexpected answer',
+      );
+    } else {
+      const tooLarge = read.error instanceof BodyTooLargeError;
+      problem = tooLarge
+        ? `it is larger than ${formatBytes(maxBytes)}`
+        : `the connection broke off (${networkCode(read.error) ?? (read.error instanceof Error ? read.error.message : 'unknown')})`;
+      log.warn({ provider: provider.id, request: what, status: response.status, problem }, 'unread answer');
+      if (!change) {
+        if (tooLarge) throw tooLargeError(provider, what, read.error as BodyTooLargeError);
+        if (request.signal.aborted) throw request.signal.reason;
+        if (isAbort(read.error)) throw timeoutError(provider, budgetMs);
+        throw networkError(provider, problem);
+      }
+    }
+    if (change) throw outcomeUnknownError(provider, what, response.status, problem);
+    throw unexpectedError(provider, what, problem);
   }
 
   private async pause(ms: number, deadline: number, signal: AbortSignal, late: () => Error): Promise<void> {

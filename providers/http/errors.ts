@@ -1,6 +1,7 @@
 /** HTTP failures as errors a user can act on; the status stays on the error for modules. */
 import { formatDuration } from '../../src/config/duration.ts';
 import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
+import { type BodyTooLargeError, formatBytes } from './capped-body.ts';
 
 export interface HttpProvider {
   /** The configured id ("do"). */
@@ -129,5 +130,41 @@ export function unexpectedError(provider: HttpProvider, what: string, detail: st
     undefined,
     provider,
     'Nothing was changed by cloudmaster; the provider’s API may have changed. The details are in the bot’s log.',
+  );
+}
+
+/** "16 MB", "64 KB": a size cap in words. */
+/** An answer larger than cloudmaster reads: refused, never buffered. */
+export function tooLargeError(provider: HttpProvider, what: string, cause: BodyTooLargeError): HttpError {
+  const error = new HttpError(
+    ErrorCode.ProviderUnexpected,
+    `${provider.label} (provider \`${provider.id}\`) answered ${what} with more than ${formatBytes(cause.maxBytes)}; cloudmaster refused to read it.`,
+    undefined,
+    provider,
+    'Nothing was changed by cloudmaster. Check the provider’s `endpoint`: no answer cloudmaster reads is that large.',
+  );
+  // Callers that word it their own way (a status source's health) find the cap here.
+  error.cause = cause;
+  return error;
+}
+
+/**
+ * A change the provider accepted (a 2xx) whose answer could not be read or
+ * understood: it may or may not have started, so it must not be reported as
+ * failed — nor be asked again blindly.
+ */
+export function outcomeUnknownError(
+  provider: HttpProvider,
+  what: string,
+  status: number | undefined,
+  problem: string,
+): HttpError {
+  const code = status === undefined ? '' : ` (HTTP ${status})`;
+  return new HttpError(
+    ErrorCode.OutcomeUnknown,
+    `${provider.label} accepted ${what}${code}, but its answer could not be read: ${problem.replace(/\.$/, '')}.`,
+    status,
+    provider,
+    'It may or may not have started: check its status before asking again.',
   );
 }

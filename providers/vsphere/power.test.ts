@@ -1,11 +1,16 @@
 /** Reboot, start and stop against vcsim: the guest OS paths, their fallbacks, refusals and task failures. */
+import { readFileSync } from 'node:fs';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.ts';
 import { callContext, machineNamed, pollUntilDone, rejection } from '../../tests/support/provider-kit.ts';
+import { testTls } from '../../tests/support/tls.ts';
 import { vcsimBinary } from '../../tests/support/vcsim.ts';
 import { VsphereLab } from '../../tests/support/vsphere-lab.ts';
 import type { OperationRef } from '../types.ts';
+import { envelope } from './vim25/envelope.ts';
 import { startTask } from './vim25/tasks.ts';
+import { SoapTransport } from './vim25/transport.ts';
 import { moref } from './vim25/values.ts';
 
 describe.skipIf(!vcsimBinary())('vsphere: power verbs against vcsim', () => {
@@ -98,6 +103,59 @@ describe.skipIf(!vcsimBinary())('vsphere: power verbs against vcsim', () => {
       step: 'running again (the guest OS restarted)',
       resource: { status: 'running', details: { Tools: 'running' } },
     });
+  });
+
+  it('a forced power-off vSphere took in but whose answer broke off may or may not have started; a read is tried again', async () => {
+    const lab = await sim.connect({}, { viaProxy: true });
+    const vm = await machineNamed(lab, 'DC0_H0_VM0');
+    sim.proxy.breakNext.set('PowerOffVM_Task', 'truncate');
+    const error = await rejection(lab.stop(vm, { force: true, deallocate: false }, callContext()));
+    expect(error.code).toBe(ErrorCode.OutcomeUnknown);
+    expect(error.message).toMatch(
+      /^VMware vSphere accepted PowerOffVM_Task \(HTTP 200\), but its answer could not be read: the connection broke off/,
+    );
+    expect(sim.proxy.count('PowerOffVM_Task')).toBe(1);
+    // vcsim did the work; a read whose answer breaks off is simply asked again.
+    sim.proxy.breakNext.set('RetrievePropertiesEx', 'truncate');
+    expect((await machineNamed(lab, 'DC0_H0_VM0')).status).toBe('stopped');
+  });
+
+  it('refuses an answer larger than the cap as it arrives, naming the provider; a change so answered may have started', async () => {
+    // The transport every vSphere account uses, with a 1 MB cap rather than its 64 MB (same code path, less to send).
+    const transport = new SoapTransport({
+      url: new URL(sim.proxy.url),
+      ca: readFileSync(testTls().caFile, 'utf8'),
+      insecure: false,
+      timeoutMs: 30_000,
+      maxBodyBytes: 1024 * 1024,
+      provider: { id: 'lab', label: 'VMware vSphere' },
+      log: pino({ level: 'silent' }),
+    });
+    try {
+      const post = (method: string, idempotent: boolean) =>
+        transport.post({
+          body: envelope(method, { type: 'PropertyCollector', value: 'propertyCollector' }),
+          soapAction: '"urn:vim25/8.0"',
+          cookie: undefined,
+          signal: new AbortController().signal,
+          method,
+          idempotent,
+        });
+      sim.proxy.breakNext.set('RetrievePropertiesEx', 8 * 1024 * 1024);
+      const refused = await rejection(post('RetrievePropertiesEx', true));
+      expect(refused.code).toBe(ErrorCode.ProviderUnexpected);
+      expect(refused.message).toBe(
+        'VMware vSphere (provider `lab`) answered RetrievePropertiesEx with more than 1 MB; cloudmaster refused to read it.',
+      );
+      sim.proxy.breakNext.set('ResetVM_Task', 8 * 1024 * 1024);
+      const unknown = await rejection(post('ResetVM_Task', false));
+      expect(unknown.code).toBe(ErrorCode.OutcomeUnknown);
+      expect(unknown.message).toBe(
+        'VMware vSphere accepted ResetVM_Task (HTTP 200), but its answer could not be read: it is larger than 1 MB.',
+      );
+    } finally {
+      transport.close();
+    }
   });
 
   it('refuses to reboot a powered-off VM, saying how to start it, and sends nothing', async () => {

@@ -7,7 +7,7 @@ import { describeError } from '../replies/describe-error.ts';
 import { dryRunSentence } from '../replies/dry-run-words.ts';
 import { auditFilters } from '../replies/slack/audit.ts';
 import { jobCancelWords } from '../replies/slack/jobs.ts';
-import { outcomeSentence } from '../replies/slack/operation.ts';
+import { outcomeSentence, unauditedWarning } from '../replies/slack/operation.ts';
 import { plainWriter } from '../replies/writer.ts';
 import type { Answer } from '../safety/answers.ts';
 import { watchJson } from './watch-json.ts';
@@ -119,6 +119,9 @@ export function toJson(outcome: Answer, log?: Logger): unknown {
         last: outcome.last,
         elapsedMs: Math.round(outcome.elapsedMs),
         ...(outcome.error === undefined ? {} : { error: errorData(outcome.error, log) }),
+        ...(outcome.unaudited === undefined
+          ? {}
+          : { audit: { written: false, reference: outcome.unaudited, message: unauditedWarning(outcome) } }),
       };
     case 'help':
       return outcome;

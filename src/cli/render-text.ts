@@ -13,7 +13,7 @@ import { healthLines } from '../replies/slack/health.ts';
 import { renderHelp } from '../replies/slack/help.ts';
 import { jobCancelWords } from '../replies/slack/jobs.ts';
 import { plainText } from '../replies/slack/mrkdwn.ts';
-import { outcomeSentence } from '../replies/slack/operation.ts';
+import { outcomeSentence, unauditedWarning } from '../replies/slack/operation.ts';
 import {
   renderAcknowledged,
   renderCheck,
@@ -202,7 +202,8 @@ export function renderText(outcome: Answer, log?: Logger): string {
       return plain(renderProviders(outcome));
     case 'operation': {
       const sentence = outcomeSentence(outcome, log);
-      return [sentence.text, sentence.hint].filter(Boolean).join('\n');
+      const warning = unauditedWarning(outcome);
+      return [sentence.text, sentence.hint, warning && `! ${warning}`].filter(Boolean).join('\n');
     }
     case 'dry-run': {
       const { text, hint } = dryRunSentence(outcome.plan);

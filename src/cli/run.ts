@@ -49,6 +49,10 @@ export const EXIT = {
   partial: 3,
   /** Nothing was done for safety: the policy denied it, it needs approval, or it was not confirmed. */
   refused: 4,
+  /** A change was sent but its answer was lost: it may or may not have started. */
+  unknown: 5,
+  /** A change ran (see the output), but its audit record could not be written. */
+  unaudited: 6,
 } as const;
 
 export interface CliIo {
@@ -72,7 +76,9 @@ function exitCode(answer: Answer): number {
     case 'denied':
       return EXIT.refused;
     case 'operation':
-      return answer.end === 'succeeded' ? EXIT.ok : EXIT.failed;
+      if (answer.end === 'unknown') return EXIT.unknown;
+      if (answer.end !== 'succeeded') return EXIT.failed;
+      return answer.unaudited === undefined ? EXIT.ok : EXIT.unaudited;
     case 'listing': {
       const failed = answer.sections.filter((section) => !section.listing).length;
       if (failed === 0) return EXIT.ok;

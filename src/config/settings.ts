@@ -25,6 +25,8 @@ export const settingsSchema = z
     confirmTimeout: durationSchema.default(10 * 60_000),
     /** How long audit records are kept (with a unit, at least 1d); older ones are removed once a day. */
     auditRetention: auditRetentionSchema.default(365 * 86_400_000),
+    /** How long a job stays with a process that stopped renewing it, before another takes it over. */
+    jobLease: durationSchema.refine((ms) => ms >= 1_000, 'a job lease must be at least 1s').default(30_000),
   })
   .default({
     timeout: 10_000,
@@ -36,6 +38,7 @@ export const settingsSchema = z
     cacheTtl: 30_000,
     confirmTimeout: 10 * 60_000,
     auditRetention: 365 * 86_400_000,
+    jobLease: 30_000,
   });
 
 export type Settings = z.infer<typeof settingsSchema>;

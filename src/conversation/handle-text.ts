@@ -8,6 +8,7 @@ import type { Settings } from '../config/settings.ts';
 import type { Dispatcher } from '../dispatch/dispatcher.ts';
 import type { MutationCommand } from '../dispatch/request.ts';
 import type { FixedProvider } from '../entry-points.ts';
+import { CloudmasterError, ErrorCode } from '../errors.ts';
 import {
   type BotVerb,
   type Command,
@@ -51,6 +52,21 @@ export interface ConversationDeps {
   readonly work: WorkTracker;
 }
 
+/**
+ * What claiming a Slack delivery in the store found: the first delivery, a
+ * repeat of one already answered, or no answer from the store (the log
+ * keeps the error under `reference`).
+ */
+export type DeliveryClaim =
+  | { readonly kind: 'first' }
+  | { readonly kind: 'repeat' }
+  | { readonly kind: 'unclaimed'; readonly reference: string };
+
+/** A conversation's mark of a delivery the store could not claim. */
+export function unclaimed(claimed: DeliveryClaim): { readonly unclaimed?: string } {
+  return claimed.kind === 'unclaimed' ? { unclaimed: claimed.reference } : {};
+}
+
 export interface Conversation {
   readonly text: string;
   readonly userId: string;
@@ -63,6 +79,8 @@ export interface Conversation {
   readonly entry?: string;
   readonly fixed?: FixedProvider;
   readonly replier: Replier;
+  /** Its delivery could not be claimed (the log reference): a redelivery could not be told apart. */
+  readonly unclaimed?: string;
 }
 
 const RESTARTING =
@@ -112,6 +130,16 @@ async function route(
 ): Promise<void> {
   const { replier, prefix } = conversation;
   if (isMutatingVerb(command.verb)) {
+    if (conversation.unclaimed !== undefined) {
+      // Reads may answer twice; a change must not run twice: without the claim it does not run.
+      log.warn(
+        { verb: command.verb, reference: conversation.unclaimed },
+        'a change not run: delivery unclaimed',
+      );
+      return replier.private(
+        renderError({ kind: 'error', error: unclaimedChange(conversation.unclaimed) }, log),
+      );
+    }
     await requestMutation(command as MutationCommand, conversation, deps, log);
     return;
   }
@@ -165,3 +193,13 @@ async function route(
 }
 
 type ReadCommand = Extract<Command, { verb: 'help' | 'list' | 'status' | 'providers' }>;
+
+function unclaimedChange(reference: string): CloudmasterError {
+  return new CloudmasterError(
+    ErrorCode.StoreUnavailable,
+    `This change was not run: cloudmaster could not record that it received your message, so a redelivery of it could run the change twice (reference ${reference}).`,
+    {
+      hint: 'Nothing was changed. Try again in a minute; the details are in the bot’s log under that reference.',
+    },
+  );
+}

@@ -111,8 +111,11 @@ export function slackJobReporter(
           attribution,
         ),
       ),
-    ended: (_job, outcome) =>
-      message?.show(renderOperation(plan, { stage: 'final', outcome }, attribution, deps.log)),
+    // The job stays open until its end has reached Slack (or been given up on).
+    ended: async (_job, outcome) => {
+      message?.show(renderOperation(plan, { stage: 'final', outcome }, attribution, deps.log));
+      await message?.settle();
+    },
     settle: () => message?.settle() ?? Promise.resolve(),
   };
 }

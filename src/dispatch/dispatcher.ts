@@ -10,7 +10,7 @@ import type { ConnectedProvider } from '../../providers/registry.ts';
 import type { CapabilityOption, OperationRef } from '../../providers/types.ts';
 import type { Settings } from '../config/settings.ts';
 import type { FixedProvider } from '../entry-points.ts';
-import { CloudmasterError, ErrorCode, isCloudmasterError } from '../errors.ts';
+import { CloudmasterError, ErrorCode, isCloudmasterError, mayHaveStarted } from '../errors.ts';
 import {
   type Command,
   type CommandOf,
@@ -359,11 +359,12 @@ export class Dispatcher {
       return ref;
     } catch (error) {
       this.logProviderError(entry, command.verb, error);
-      if (isCloudmasterError(error) && error.code === ErrorCode.ProviderTimeout) {
-        // We cannot know whether the request arrived: say so rather than invite a blind retry.
-        throw new CloudmasterError(error.code, error.message, {
+      if (mayHaveStarted(error)) {
+        // We cannot know whether the request took effect: say so rather than invite a blind retry.
+        throw new CloudmasterError((error as CloudmasterError).code, (error as Error).message, {
           provider: entry.account.id,
           hint: `The ${command.verb} may or may not have started. Check with \`status ${plan.target.name} on ${entry.account.id}\` before trying again.`,
+          cause: error,
         });
       }
       throw error;
@@ -424,7 +425,8 @@ export class Dispatcher {
     try {
       ref = await this.send(prepared, ctx);
     } catch (error) {
-      return { kind: 'operation', plan, end: 'failed', error, elapsedMs: elapsed() };
+      const end = mayHaveStarted(error) ? 'unknown' : 'failed';
+      return { kind: 'operation', plan, end, error, elapsedMs: elapsed() };
     }
     await observer.accepted?.(plan, ref);
     const result = await this.follow(ref, {

@@ -99,7 +99,8 @@ export interface OperationPlan {
   readonly options: Readonly<Record<string, string | boolean>>;
 }
 
-export type OperationEnd = 'succeeded' | 'failed' | 'cancelled' | 'timed_out' | 'interrupted';
+/** `unknown`: the request was sent but its answer lost or unreadable — it may or may not have started. */
+export type OperationEnd = 'succeeded' | 'failed' | 'cancelled' | 'timed_out' | 'interrupted' | 'unknown';
 
 export interface OperationOutcome {
   readonly kind: 'operation';
@@ -110,6 +111,8 @@ export interface OperationOutcome {
   /** Why it did not succeed. */
   readonly error?: unknown;
   readonly elapsedMs: number;
+  /** Its audit record could not be written: the log reference under which it is kept. */
+  readonly unaudited?: string;
 }
 
 export type Outcome =

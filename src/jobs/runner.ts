@@ -2,9 +2,11 @@
  * The job runner: every confirmed mutation runs as a job in the store. It
  * sends the operation once (queued → sending under the lease), records the
  * provider's operation id, follows it to its end with each step recorded
- * and shown, and records the outcome in the audit log. After a restart, or
- * on another replica, a job whose lease lapsed is taken over and followed
- * from the recorded operation — never sent again.
+ * and shown, and records the outcome in the audit log. The lease is kept
+ * through every long step (the request being sent, the end being shown).
+ * After a restart, or on another replica, a job whose lease lapsed is taken
+ * over and followed from the recorded operation — never sent again — and
+ * one that ended without its end being told has it told.
  */
 
 import { randomBytes } from 'node:crypto';
@@ -15,14 +17,21 @@ import { callProvider } from '../dispatch/call.ts';
 import type { Dispatcher, PreparedMutation } from '../dispatch/dispatcher.ts';
 import type { FollowResult } from '../dispatch/follow.ts';
 import type { OperationOutcome } from '../dispatch/outcome.ts';
-import { CloudmasterError, ErrorCode } from '../errors.ts';
+import { CloudmasterError, ErrorCode, mayHaveStarted } from '../errors.ts';
 import { describeError } from '../replies/describe-error.ts';
 import { acceptedWords } from '../replies/slack/operation.ts';
 import type { Attempt } from '../safety/attempt.ts';
 import type { Gatekeeper } from '../safety/gatekeeper.ts';
-import type { FinalJobState, Job, JobMessage, JobStore } from '../store/jobs.ts';
+import {
+  ACTIVE_JOB_STATES,
+  type FinalJobState,
+  type Job,
+  type JobMessage,
+  type JobStore,
+} from '../store/jobs.ts';
 import type { Store } from '../store/store.ts';
 import type { Timers } from '../timers.ts';
+import { keepingLease, settlesWithin } from './lease.ts';
 
 /** What a job keeps so that any process can go on with it. */
 export interface JobPayload {
@@ -38,6 +47,7 @@ export interface JobReporter {
   progressed?(job: StoredJob, progress: OperationProgress): void | Promise<void>;
   /** A cancellation was sent to the provider. */
   cancelling?(job: StoredJob, by: string): void | Promise<void>;
+  /** The end; resolves once it is shown (the job stays open until then). */
   ended?(job: StoredJob, outcome: OperationOutcome): void | Promise<void>;
   /** This process stops following it (shutdown); another will go on. */
   paused?(job: StoredJob): void | Promise<void>;
@@ -67,6 +77,9 @@ export type CancelAnswer =
   | { readonly kind: 'already'; readonly job: StoredJob };
 
 class LeaseLost extends Error {}
+
+/** How long the end of a job may take to be shown (Slack's waits included) before the job is left to a later try. */
+const TELL_LIMIT_MS = 2 * 60_000;
 
 export class JobRunner {
   /** This process's name on leases. */
@@ -203,12 +216,19 @@ export class JobRunner {
     let ref: OperationRef;
     try {
       // Not cut short by a shutdown: a request abandoned half-way may or may not have reached the
-      // provider. It is bounded by the provider's own timeout; the follow-up after it can pause.
-      ref = await this.deps.dispatcher.send(prepared);
+      // provider. It is bounded by the provider's own timeout, which may outlast a lease: the lease is
+      // kept while it goes on. The follow-up after it can pause.
+      ref = await this.keepLease(job.id, () => this.deps.dispatcher.send(prepared));
     } catch (error) {
-      return this.end(job, reporter, { end: 'failed', error });
+      return this.end(job, reporter, { end: mayHaveStarted(error) ? 'unknown' : 'failed', error });
     }
-    await jobs.accepted(job.id, this.owner, ref, this.now(), this.leaseMs);
+    if (!(await jobs.accepted(job.id, this.owner, ref, this.now(), this.leaseMs))) {
+      this.deps.log.warn(
+        { job: job.id, operation: ref.operationId },
+        'the provider accepted a job another process had taken over meanwhile',
+      );
+      return undefined;
+    }
     const running = { ...job, state: 'running' as const, operation: ref, startedAt: this.now() };
     await this.step(running, acceptedWords(ref));
     await reporter.accepted?.(running, ref);
@@ -218,6 +238,9 @@ export class JobRunner {
   private async resume(job: StoredJob, reporter: JobReporter): Promise<OperationOutcome | undefined> {
     const { plan } = job.payload.prepared;
     const status = `status ${plan.target.name} on ${plan.provider.id}`;
+    // It ended, but the process that ended it stopped before its end was told.
+    if (!ACTIVE_JOB_STATES.includes(job.state))
+      return this.tell(job, endedOutcome(job, this.now()), reporter);
     if (job.state === 'queued') {
       return this.end(job, reporter, {
         end: 'cancelled',
@@ -230,9 +253,9 @@ export class JobRunner {
     }
     if (job.state === 'sending' || !job.operation) {
       return this.end(job, reporter, {
-        end: 'failed',
+        end: 'unknown',
         error: new CloudmasterError(
-          ErrorCode.ProviderTimeout,
+          ErrorCode.OutcomeUnknown,
           'cloudmaster restarted while it was sending the request: it may or may not have reached the provider.',
           { hint: `Check with \`${status}\` before asking again.` },
         ),
@@ -354,16 +377,70 @@ export class JobRunner {
     const state: FinalJobState = result.end === 'interrupted' ? 'failed' : result.end;
     const detail =
       result.error === undefined ? result.last?.step : describeError(result.error, this.deps.log).message;
-    const finished = await this.deps.store.jobs.finish(job.id, this.owner, state, detail, this.now());
+    const now = this.now();
+    const finished = await this.deps.store.jobs.finish(job.id, this.owner, state, detail, now, this.leaseMs);
     if (!finished) {
       this.deps.log.warn({ job: job.id }, 'a job had already ended elsewhere');
       return outcome;
     }
     const endStep = this.endStep(result, state, detail);
     if (endStep !== undefined) await this.step(job, endStep);
-    await this.deps.gatekeeper.finish(job.payload.attempt, outcome);
-    const ended = { ...job, state, ...(detail ? { detail } : {}), endedAt: this.now() };
-    await reporter.ended?.(ended, outcome);
-    return outcome;
+    return this.tell({ ...job, state, ...(detail ? { detail } : {}), endedAt: now }, outcome, reporter);
   }
+
+  /**
+   * Tells a job's end: into the audit log (unless it is there already), then
+   * shown. Until both are done the job stays open under this process's lease,
+   * so a process that dies meanwhile leaves it to the next one.
+   */
+  private tell(job: StoredJob, outcome: OperationOutcome, reporter: JobReporter): Promise<OperationOutcome> {
+    const jobs = this.deps.store.jobs;
+    return this.keepLease(job.id, async () => {
+      let told = outcome;
+      if (job.auditedAt === undefined) {
+        const unaudited = await this.deps.gatekeeper.finish(job.payload.attempt, outcome);
+        if (unaudited) told = { ...outcome, unaudited };
+        else await jobs.audited(job.id, this.now());
+      }
+      if (!(await settlesWithin(this.deps.timers, TELL_LIMIT_MS, reporter.ended?.(job, told)))) {
+        // Slack does not take it (down, or rate-limiting for long): the lease lapses and a later sweep tries again.
+        this.deps.log.warn(
+          { job: job.id },
+          'could not show the end of a job in time; it will be tried again',
+        );
+        return told;
+      }
+      await jobs.told(job.id, this.now());
+      return told;
+    });
+  }
+
+  /** Runs `work` while this process keeps the job's lease. */
+  private keepLease<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const { timers, store, log } = this.deps;
+    const renew = () => store.jobs.hold(id, this.owner, this.now(), this.leaseMs);
+    return keepingLease({ timers, log, leaseMs: this.leaseMs, renew }, id, work);
+  }
+}
+
+/** The outcome a job that ended was told with, read back from the store (its hint is not kept). */
+function endedOutcome(job: StoredJob, now: number): OperationOutcome {
+  const end = job.state as FinalJobState;
+  const failed = end === 'failed' || end === 'unknown';
+  return {
+    kind: 'operation',
+    plan: job.payload.prepared.plan,
+    ...(job.operation ? { ref: job.operation } : {}),
+    end,
+    ...(job.lastProgress ? { last: job.lastProgress } : {}),
+    ...(failed
+      ? {
+          error: new CloudmasterError(
+            end === 'unknown' ? ErrorCode.OutcomeUnknown : ErrorCode.ProviderRejected,
+            job.detail ?? `the ${job.verb} ${end === 'unknown' ? 'may or may not have started' : 'failed'}`,
+          ),
+        }
+      : {}),
+    elapsedMs: (job.endedAt ?? now) - (job.startedAt ?? job.createdAt),
+  };
 }

@@ -13,6 +13,7 @@ export const OUTCOME_EMOJI: Record<AuditOutcome, string> = {
   timed_out: ':warning:',
   interrupted: ':double_vertical_bar:',
   dry_run: ':test_tube:',
+  unknown: ':grey_question:',
 };
 
 /** "demo · web-1 (sim-1) · confirmed by U0ALICE · 12 s · rule on-call", users as mentions in Slack. */

@@ -19,6 +19,11 @@ function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
 }
 
+/** A short reference that finds a log line: said to the user instead of the details. */
+export function logReference(): string {
+  return randomBytes(4).toString('hex');
+}
+
 export function describeError(error: unknown, log?: Logger): DescribedError {
   if (isCloudmasterError(error)) {
     return {
@@ -36,7 +41,7 @@ export function describeError(error: unknown, log?: Logger): DescribedError {
       candidates: [],
     };
   }
-  const reference = randomBytes(4).toString('hex');
+  const reference = logReference();
   log?.error({ err: error, reference }, 'unexpected error');
   return {
     code: ErrorCode.Internal,

@@ -13,6 +13,7 @@ export const JOB_STATE_EMOJI: Record<JobState, string> = {
   failed: ':x:',
   cancelled: ':no_entry_sign:',
   timed_out: ':warning:',
+  unknown: ':grey_question:',
 };
 
 /** "reboot web-1 on demo". */
@@ -22,7 +23,7 @@ export function jobPhrase(job: StoredJob): string {
 
 /** "running 42 s", "succeeded after 1 min 3 s". */
 export function jobStateWords(job: StoredJob, now: number): string {
-  const state = job.state.replace('_', ' ');
+  const state = job.state === 'unknown' ? 'outcome unknown' : job.state.replace('_', ' ');
   const from = job.startedAt ?? job.createdAt;
   if (job.endedAt !== undefined) return `${state} after ${formatDuration(job.endedAt - from)}`;
   return `${state} for ${formatDuration(now - from)}`;

@@ -42,6 +42,7 @@ const OUTCOME_OF_END: Record<OperationOutcome['end'], AuditOutcome> = {
   cancelled: 'succeeded',
   timed_out: 'timed_out',
   interrupted: 'interrupted',
+  unknown: 'unknown',
 };
 
 /** A `cancel` that ends in "cancelled" did what was asked; any other verb ending so was stopped. */

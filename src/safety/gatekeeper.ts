@@ -18,7 +18,7 @@ import type { AuditCommand, Command } from '../grammar/command.ts';
 import type { Redactor } from '../log/redact.ts';
 import type { Decision, Policy, PolicyQuestion } from '../policy/policy.ts';
 import { isGoverned } from '../policy/verbs.ts';
-import { describeError } from '../replies/describe-error.ts';
+import { describeError, logReference } from '../replies/describe-error.ts';
 import type { AuditOutcome, AuditRecord } from '../store/audit-log.ts';
 import type { PendingKind, PendingRequest, PromptMessage } from '../store/pending-requests.ts';
 import type { Store } from '../store/store.ts';
@@ -284,11 +284,14 @@ export class Gatekeeper {
     });
   }
 
-  /** Records the end of a mutation that ran. */
-  async finish(attempt: Attempt, outcome: OperationOutcome): Promise<void> {
+  /**
+   * Records the end of a mutation that ran; undefined once written, else the
+   * log reference under which the record that could not be written is kept.
+   */
+  finish(attempt: Attempt, outcome: OperationOutcome): Promise<string | undefined> {
     const problem =
       outcome.error === undefined ? undefined : describeError(outcome.error, this.deps.log).message;
-    await this.record(
+    return this.record(
       attempt,
       auditOutcomeOf(outcome),
       problem ?? outcome.last?.step,
@@ -296,8 +299,17 @@ export class Gatekeeper {
     );
   }
 
-  /** Records an attempt that ended before reaching a provider. */
-  async record(attempt: Attempt, outcome: AuditOutcome, detail?: string, requestId?: string): Promise<void> {
+  /**
+   * Records an attempt; undefined once written. A record the store refuses is
+   * kept in the log, and the reference to that line is returned, so that a
+   * change that ran can say it is not in the audit log.
+   */
+  async record(
+    attempt: Attempt,
+    outcome: AuditOutcome,
+    detail?: string,
+    requestId?: string,
+  ): Promise<string | undefined> {
     const { redactor } = this.deps;
     const record = auditRecord(attempt, {
       outcome,
@@ -309,9 +321,12 @@ export class Gatekeeper {
       await this.deps.store.audit.append(
         redactor.deep({ ...record, rawText: redactor.text(record.rawText) }),
       );
+      return undefined;
     } catch (error) {
       // The attempt happened whether or not it could be written: the log keeps it then.
-      this.deps.log.error({ err: error, audit: record }, 'could not write an audit record');
+      const reference = logReference();
+      this.deps.log.error({ err: error, audit: record, reference }, 'could not write an audit record');
+      return reference;
     }
   }
 
@@ -337,7 +352,7 @@ export class Gatekeeper {
     };
   }
 
-  private recordEnded(request: Pending, outcome: AuditOutcome): Promise<void> {
+  private recordEnded(request: Pending, outcome: AuditOutcome): Promise<string | undefined> {
     const detail =
       outcome === 'expired'
         ? `nobody ${request.kind === 'approve' ? 'approved' : 'confirmed'} in time; nothing was done`

@@ -18,6 +18,8 @@ export const AUDIT_OUTCOMES = [
   'timed_out',
   'interrupted',
   'dry_run',
+  /** A change sent whose answer was lost or unreadable: it may or may not have started. */
+  'unknown',
 ] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
@@ -64,7 +66,8 @@ export interface AuditQuery {
   readonly limit: number;
 }
 
-const COLUMNS = [
+/** Every column the audit log reads and writes. */
+export const AUDIT_COLUMNS = [
   'id',
   'requested_at',
   'ended_at',
@@ -151,8 +154,8 @@ export class AuditLog {
       stored.detail ?? null,
       stored.durationMs === undefined ? null : Math.round(stored.durationMs),
     ];
-    const placeholders = COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
-    await this.db.run(`INSERT INTO audit (${COLUMNS.join(', ')}) VALUES (${placeholders})`, values);
+    const placeholders = AUDIT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
+    await this.db.run(`INSERT INTO audit (${AUDIT_COLUMNS.join(', ')}) VALUES (${placeholders})`, values);
     return stored;
   }
 
@@ -169,7 +172,7 @@ export class AuditLog {
     if (query.verb !== undefined) add('verb = ?', query.verb);
     params.push(query.limit);
     const rows = await this.db.all(
-      `SELECT ${COLUMNS.join(', ')} FROM audit ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      `SELECT ${AUDIT_COLUMNS.join(', ')} FROM audit ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY requested_at DESC, id DESC LIMIT $${params.length}`,
       params,
     );

@@ -1,9 +1,11 @@
 /**
- * Jobs: every confirmed mutation, from the moment it is confirmed to its
- * end. A job is driven by one process at a time — the holder of its lease —
- * and every change of state is conditional on that lease, so a replica or a
- * restarted bot takes a job over only once its lease has lapsed, and an
- * operation is sent at most once (queued → sending is one conditional UPDATE).
+ * Jobs: every confirmed mutation, from the moment it is confirmed until its
+ * end is told (audited, and shown in its message). A job is driven by one
+ * process at a time — the holder of its lease — and every change of state is
+ * conditional on that lease, so a replica or a restarted bot takes a job over
+ * only once its lease has lapsed, and an operation is sent at most once
+ * (queued → sending is one conditional UPDATE). A job that ended but whose
+ * end was not told yet is still open: the next holder tells it.
  */
 import { randomInt } from 'node:crypto';
 import type { OperationProgress, OperationRef } from '../../providers/types.ts';
@@ -19,6 +21,7 @@ export const JOB_STATES = [
   'failed',
   'cancelled',
   'timed_out',
+  'unknown',
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
 export const ACTIVE_JOB_STATES: readonly JobState[] = ['queued', 'sending', 'running'];
@@ -64,6 +67,10 @@ export interface Job<Payload = unknown> {
   readonly leaseUntil: number;
   readonly cancelRequestedBy?: string;
   readonly cancelRequestedAt?: number;
+  /** When its end was written to the audit log. */
+  readonly auditedAt?: number;
+  /** When its end was shown (in its message, where it has one): from then on nobody's work. */
+  readonly toldAt?: number;
 }
 
 export type NewJob<Payload> = Pick<
@@ -71,11 +78,14 @@ export type NewJob<Payload> = Pick<
   'verb' | 'provider' | 'targetName' | 'targetId' | 'requester' | 'channel' | 'entry' | 'rawText' | 'payload'
 > & { readonly deadlineAt: number; readonly message?: JobMessage };
 
-const COLUMNS = `id, state, verb, provider, target_name, target_id, requester, channel, entry, raw_text, payload,
+/** Every column a job is read with. */
+export const JOB_COLUMNS = `id, state, verb, provider, target_name, target_id, requester, channel, entry, raw_text, payload,
   operation, last_progress, detail, message_channel, message_ts, message_thread, created_at, started_at,
-  ended_at, deadline_at, lease_owner, lease_until, cancel_requested_by, cancel_requested_at`;
+  ended_at, deadline_at, lease_owner, lease_until, cancel_requested_by, cancel_requested_at, audited_at, told_at`;
 
 const ACTIVE = `state IN ('queued', 'sending', 'running')`;
+/** Running, or ended but not told yet: someone's work. */
+const OPEN = 'told_at IS NULL';
 
 /** Six characters people can read out and type: no I, L, O or U. */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -112,6 +122,8 @@ function fromRow<Payload>(row: Row): Job<Payload> {
     leaseUntil: toNumber(row.lease_until),
     cancelRequestedBy: toOptionalString(row.cancel_requested_by),
     cancelRequestedAt: toOptionalNumber(row.cancel_requested_at),
+    auditedAt: toOptionalNumber(row.audited_at),
+    toldAt: toOptionalNumber(row.told_at),
   };
   const channel = toOptionalString(row.message_channel);
   const ts = toOptionalString(row.message_ts);
@@ -172,14 +184,14 @@ export class JobStore {
   }
 
   async get<Payload>(id: string): Promise<Job<Payload> | undefined> {
-    const [row] = await this.db.all(`SELECT ${COLUMNS} FROM jobs WHERE id = $1`, [id.toUpperCase()]);
+    const [row] = await this.db.all(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1`, [id.toUpperCase()]);
     return row ? fromRow<Payload>(row) : undefined;
   }
 
   /** Running ones first, then the newest; at most `limit`. */
   async recent<Payload>(limit: number): Promise<Job<Payload>[]> {
     const rows = await this.db.all(
-      `SELECT ${COLUMNS} FROM jobs ORDER BY CASE WHEN ${ACTIVE} THEN 0 ELSE 1 END, created_at DESC LIMIT $1`,
+      `SELECT ${JOB_COLUMNS} FROM jobs ORDER BY CASE WHEN ${ACTIVE} THEN 0 ELSE 1 END, created_at DESC LIMIT $1`,
       [limit],
     );
     return rows.map((row) => fromRow<Payload>(row));
@@ -257,17 +269,41 @@ export class JobStore {
     return by === undefined ? {} : { cancelRequestedBy: by };
   }
 
+  /** The end, by the lease holder, who keeps the lease until the end is told. */
   finish(
     id: string,
     owner: string,
     state: FinalJobState,
     detail: string | undefined,
     now: number,
+    leaseMs: number,
   ): Promise<boolean> {
     return this.changed(
-      `UPDATE jobs SET state = $3, detail = $4, ended_at = $5, lease_until = 0
+      `UPDATE jobs SET state = $3, detail = $4, ended_at = $5, lease_until = $6
        WHERE id = $1 AND ${ACTIVE} AND lease_owner = $2`,
-      [id, owner, state, detail ?? null, now],
+      [id, owner, state, detail ?? null, now, now + leaseMs],
+    );
+  }
+
+  /** Keeps the lease while a long step goes on (a request being sent, the end being told); false when lost. */
+  hold(id: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
+    return this.changed(`UPDATE jobs SET lease_until = $3 WHERE id = $1 AND ${OPEN} AND lease_owner = $2`, [
+      id,
+      owner,
+      now + leaseMs,
+    ]);
+  }
+
+  /** Its end is in the audit log. */
+  async audited(id: string, now: number): Promise<void> {
+    await this.db.run('UPDATE jobs SET audited_at = $2 WHERE id = $1 AND audited_at IS NULL', [id, now]);
+  }
+
+  /** Its end was shown: nobody's work any more. */
+  async told(id: string, now: number): Promise<void> {
+    await this.db.run(
+      `UPDATE jobs SET told_at = $2, lease_until = 0 WHERE id = $1 AND ${OPEN} AND state NOT IN ('queued', 'sending', 'running')`,
+      [id, now],
     );
   }
 
@@ -279,10 +315,10 @@ export class JobStore {
     ]);
   }
 
-  /** Active jobs nobody holds. */
+  /** Open jobs nobody holds: running ones, and ended ones whose end was not told. */
   async orphans<Payload>(now: number): Promise<Job<Payload>[]> {
     const rows = await this.db.all(
-      `SELECT ${COLUMNS} FROM jobs WHERE ${ACTIVE} AND lease_until <= $1 ORDER BY created_at`,
+      `SELECT ${JOB_COLUMNS} FROM jobs WHERE ${OPEN} AND lease_until <= $1 ORDER BY created_at`,
       [now],
     );
     return rows.map((row) => fromRow<Payload>(row));
@@ -296,7 +332,7 @@ export class JobStore {
     leaseMs: number,
   ): Promise<Job<Payload> | undefined> {
     const taken = await this.changed(
-      `UPDATE jobs SET lease_owner = $2, lease_until = $4 WHERE id = $1 AND ${ACTIVE} AND lease_until <= $3`,
+      `UPDATE jobs SET lease_owner = $2, lease_until = $4 WHERE id = $1 AND ${OPEN} AND lease_until <= $3`,
       [id, owner, now, now + leaseMs],
     );
     return taken ? this.get<Payload>(id) : undefined;

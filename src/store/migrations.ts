@@ -218,6 +218,18 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   AUDIT_RETENTION_CLOCK_MIGRATION,
+  {
+    version: 6,
+    name: 'jobs: when their end was audited and told',
+    statements: [
+      // A job stays someone's work until its end is in the audit and its message (takeover sees it).
+      'ALTER TABLE jobs ADD COLUMN audited_at BIGINT',
+      'ALTER TABLE jobs ADD COLUMN told_at BIGINT',
+      `UPDATE jobs SET audited_at = ended_at, told_at = ended_at
+       WHERE state NOT IN ('queued', 'sending', 'running')`,
+      'CREATE INDEX jobs_untold ON jobs (lease_until) WHERE told_at IS NULL',
+    ],
+  },
 ];
 
 const TABLE_EXISTS: Readonly<Record<Dialect, string>> = {

@@ -8,6 +8,7 @@ import { CloudmasterError, ErrorCode } from '../errors.ts';
 import type { Redactor } from '../log/redact.ts';
 import { AuditLog } from './audit-log.ts';
 import { BotFlags } from './bot-flags.ts';
+import { checkStore } from './check.ts';
 import { IdempotencyKeys } from './idempotency.ts';
 import { JobStore } from './jobs.ts';
 import { migrate } from './migrations.ts';
@@ -115,6 +116,7 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
   }
   try {
     await migrate(sql, options.now);
+    await checkStore(sql);
   } catch (error) {
     await sql.close().catch(() => undefined);
     throw new CloudmasterError(

@@ -47,8 +47,9 @@ function reasonOf(error: unknown, source: WatchSource): string {
     const hint = error.status === 404 ? ': check the url' : '';
     return `${source.label} status answered HTTP ${error.status}${hint}.`;
   }
-  if (error instanceof BodyTooLargeError)
-    return `${source.label} status answered more than ${formatBytes(error.maxBytes)}: not read past that (raise the source's maxBodySize if this is expected).`;
+  const tooLarge = error instanceof BodyTooLargeError ? error : (error as Error | undefined)?.cause;
+  if (tooLarge instanceof BodyTooLargeError)
+    return `${source.label} status answered more than ${formatBytes(tooLarge.maxBytes)}: not read past that (raise the source's maxBodySize if this is expected).`;
   if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))
     return 'the poll was stopped.';
   return error instanceof Error ? error.message : String(error);

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EXIT, runCli } from '../../src/cli/run.ts';
+import { openStore } from '../../src/store/store.ts';
 import { writeConfig } from '../support/dispatcher.ts';
+import { DigitalOceanDouble } from '../support/doubles/digitalocean.ts';
 import { run } from '../support/run-process.ts';
 
 const CONFIG = `
@@ -88,6 +90,56 @@ describe('the CLI under the policy', () => {
         outcome: 'succeeded',
       }),
     ]);
+  });
+
+  it('says a change ran but is not in the audit log when its record cannot be written, and exits 6', async () => {
+    const store = await openStore(
+      { kind: 'sqlite', path: join(env.CLOUDMASTER_DATA_DIR as string, 'cloudmaster.db') },
+      { now: Date.now() },
+    );
+    // The audit log refuses every record (a disk full, a broken table): the store itself still opens.
+    await store.sql.run(
+      `CREATE TRIGGER audit_refuses BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`,
+    );
+    await store.close();
+    const result = await cli('alice', ['reboot', 'web-1', '--yes']);
+    expect(result.code).toBe(EXIT.unaudited);
+    expect(result.stderr).toMatch(/web-1 on demo rebooted: running again after 50 ms/);
+    const reference = /under reference ([0-9a-f]{8})\./.exec(result.stderr)?.[1];
+    expect(result.stderr).toContain(
+      `! This change is not in the audit log: its record could not be written. The record is in the bot’s log under reference ${reference}.`,
+    );
+    // The CLI's own log line, readable on a terminal, carries the same reference.
+    expect(result.stderr).toMatch(
+      new RegExp(`error: could not write an audit record: database or disk is full \\(.*reference=${reference}`),
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 5 when a change was sent but its answer was lost, saying it may or may not have started', async () => {
+    const digitalocean = await DigitalOceanDouble.start({ token: 'do-cli-unknown-token-0123' });
+    try {
+      env = {
+        ...env,
+        CLOUDMASTER_CONFIG: writeConfig(
+          CONFIG.replace(
+            /^ {2}demo: .*$/m,
+            `$&\n  do: { type: digitalocean, token: "\${DO_TOKEN}", endpoint: "${digitalocean.url}" }`,
+          ),
+        ),
+        DO_TOKEN: 'do-cli-unknown-token-0123',
+      };
+      digitalocean.failNext({ truncate: true, matching: /^POST \/v2\/droplets\/\d+\/actions$/ });
+      const result = await cli('alice', ['reboot', 'web-1', 'on', 'do', '--yes']);
+      expect(result.code).toBe(EXIT.unknown);
+      expect(result.stderr).toMatch(
+        /The reboot of web-1 on do may or may not have started: DigitalOcean accepted POST \/v2\/droplets\/\d+\/actions \(HTTP 201\)/,
+      );
+      expect(result.stderr).toContain('Check with status web-1 on do before asking again.');
+      expect(digitalocean.actionRequests('web-1', 'reboot')).toBe(1);
+    } finally {
+      await digitalocean.stop();
+    }
   });
 
   it('does nothing on any other answer, or without a terminal unless --yes', async () => {

@@ -158,5 +158,6 @@ describe('the CLI', () => {
     expect(audit.records.map((record) => record.outcome)).toEqual(['dry_run', 'dry_run', 'succeeded']);
     const off = await cli(['testmode', 'off'], env);
     expect(off.stdout).toBe('Test mode is off: changes run again once confirmed.\n');
-  });
+    // Six processes in a row: on a busy machine each takes seconds to start.
+  }, 60_000);
 });

@@ -23,7 +23,7 @@ import { StatusFixtureServer } from '../support/status-fixtures.ts';
 
 const postgres = testDatabases().find((database) => database.name === 'postgres');
 
-describe.runIf(postgres)('two replicas watching one status page, sharing PostgreSQL', () => {
+describe.runIf(postgres?.available)('two replicas watching one status page, sharing PostgreSQL', () => {
   let fake: FakeSlack;
   let pages: StatusFixtureServer;
   let where: TestLocation;

@@ -98,9 +98,10 @@ providers:
     nothingRefused(fake);
   });
 
-  it('answers a mention of a 4,000-character name with “No machine named …”, clipped within Slack’s limits', async () => {
+  it('answers a mention of a 3,990-character name with “No machine named …”, clipped within Slack’s limits', async () => {
     const { fake } = harness;
-    const name = 'a'.repeat(4000);
+    // The longest a command may be (4,000 characters; longer ones are refused unread), mention and verb included.
+    const name = 'a'.repeat(3990 - 'status '.length);
     const mention = await fake.mention({ text: `status ${name}` });
     const reply = await fake.waitFor(() => fake.repliesTo(mention.ts)[0], { description: 'the answer' });
     expect(reply.text).toMatch(/^No machine or stack named "?a+…a+/);

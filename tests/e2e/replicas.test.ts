@@ -14,7 +14,7 @@ import { click, noticeTo, prompt, until } from '../support/prompts.ts';
 const TOKEN = 'do-replica-token-0123456789';
 const postgres = testDatabases().find((database) => database.name === 'postgres');
 
-describe.runIf(postgres)('two replicas sharing PostgreSQL', () => {
+describe.runIf(postgres?.available)('two replicas sharing PostgreSQL', () => {
   let fake: FakeSlack;
   let digitalocean: DigitalOceanDouble;
   let where: TestLocation;

@@ -70,6 +70,14 @@ describe('REST providers through Slack', () => {
     expect(JSON.stringify(latest(fresh).blocks)).not.toMatch(/cached/);
   });
 
+  it('refuses an answer from DigitalOcean larger than the cap, naming the provider', async () => {
+    digitalocean.failNext({ oversizeBytes: 20 * 1024 * 1024, matching: /^GET \/v2\/droplets$/ });
+    const message = await slash('/cloudmaster', 'list on do --fresh');
+    expect(latest(message).text).toContain(
+      'DigitalOcean (provider `do`) answered GET /v2/droplets with more than 16 MB; cloudmaster refused to read it.',
+    );
+  });
+
   it('/dostat droplets answers as the DigitalOcean status bot did, DigitalOcean accounts only', async () => {
     const message = await slash('/dostat', 'droplets');
     const text = latest(message).text;
@@ -80,6 +88,25 @@ describe('REST providers through Slack', () => {
       'do-old: DigitalOcean rejected the token of provider `do-old` (check DO_OLD_TOKEN).',
     );
     expect(JSON.stringify(message)).not.toContain('revoked-token-0123456789');
+  });
+
+  it('a reboot DigitalOcean accepted (201) but whose answer broke off mid-body may or may not have started — never "nothing changed"', async () => {
+    const droplet = digitalocean.dropletNamed('web-2');
+    digitalocean.failNext({ truncate: true, matching: /^POST \/v2\/droplets\/\d+\/actions$/ });
+    await harness.fake.slashCommand({ command: '/cloudmaster', text: 'reboot web-2 on do' });
+    const message = await finalOf('Reboot web-2 on do?', (text) => !text.startsWith('Rebooting'));
+    const text = latest(message).text;
+    expect(text).toMatch(
+      /^<@U0ALICE> The reboot of web-2 on do may or may not have started: DigitalOcean accepted POST \/v2\/droplets\/\d+\/actions \(HTTP 201\), but its answer could not be read: the connection broke off/,
+    );
+    expect(text).toContain('Check with status web-2 on do before asking again.');
+    expect(text).not.toMatch(/Nothing was changed|failed/);
+    expect(digitalocean.actionRequests('web-2', 'reboot')).toBe(1);
+    expect(droplet?.locked).toBe(true);
+    const [record] = await harness.bot.store.audit.query({ limit: 1, verb: 'reboot' });
+    expect(record).toMatchObject({ target: 'web-2', outcome: 'unknown' });
+    const [job] = await harness.bot.store.jobs.recent(1);
+    expect(job).toMatchObject({ targetName: 'web-2', state: 'unknown' });
   });
 
   it('/vustat reboot NAME reboots on Vultr and updates the message to the outcome', async () => {

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/store.ts';
 import { writeConfig } from '../support/dispatcher.ts';
 import { FakeSlack, latest } from '../support/fake-slack/index.ts';
 import { click, prompt, until } from '../support/prompts.ts';
@@ -57,6 +58,39 @@ describe('npm start', () => {
       /^cloudmaster cannot start: The configuration has 1 problem\(s\):\n.*providers\.demo\.delays\.reboot: "soon" is not a duration/,
     );
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('with a store it cannot use, stops at start with one line naming the store and the problem; so does the CLI', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cloudmaster-unusable-'));
+    const path = join(dataDir, 'cloudmaster.db');
+    const store = await openStore({ kind: 'sqlite', path }, { now: Date.now() });
+    // Migrated, then a table lost (a hand-edited file, a driver that cannot read it): nothing could be recorded.
+    await store.sql.run('DROP TABLE audit');
+    await store.close();
+    fake = await FakeSlack.start();
+    const config = writeConfig('providers:\n  demo: { type: simulator }\n');
+    bot = start('src/main.ts', [], {
+      SLACK_BOT_TOKEN: fake.botToken,
+      SLACK_APP_TOKEN: fake.appToken,
+      SLACK_API_URL: fake.apiUrl,
+      CLOUDMASTER_CONFIG: config,
+      CLOUDMASTER_DATA_DIR: dataDir,
+    });
+    const result = await bot.done;
+    expect(fake.connectionsOpened).toBe(0);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `cloudmaster stopped: The store at ${path} cannot be prepared: the audit log cannot be used (no such table: audit)\n`,
+    );
+    const cli = await run('bin/cloudmaster.js', ['reboot', 'web-1', '--yes'], {
+      CLOUDMASTER_CONFIG: config,
+      CLOUDMASTER_DATA_DIR: dataDir,
+    });
+    expect(cli.code).toBe(2);
+    expect(cli.stdout).toBe('');
+    expect(cli.stderr).toBe(
+      `The store at ${path} cannot be prepared: the audit log cannot be used (no such table: audit)\n`,
+    );
   });
 
   it('on SIGTERM stops taking work, lets the operation in flight finish, closes the socket and exits 0', async () => {

@@ -47,9 +47,9 @@ async function coreFor(
   yaml: string,
   timers: ManualTimers,
   dataDir: string,
-  options: { signal?: AbortSignal; reporterFor?: () => JobReporter } = {},
+  options: { signal?: AbortSignal; reporterFor?: () => JobReporter; env?: Record<string, string> } = {},
 ): Promise<Core> {
-  const env = { CLOUDMASTER_CONFIG: writeConfig(yaml), CLOUDMASTER_DATA_DIR: dataDir };
+  const env = { CLOUDMASTER_CONFIG: writeConfig(yaml), CLOUDMASTER_DATA_DIR: dataDir, ...options.env };
   const config = loadConfig({ env, modules: PROVIDER_MODULES });
   const core = await openCore({
     env,
@@ -220,6 +220,51 @@ describe('jobs on a fake clock', () => {
     expect(await second.store.jobs.get(job.id)).toMatchObject({ state: 'succeeded' });
     expect(resumed.events).toEqual(['succeeded: running again after 3 s', 'ended succeeded: succeeded']);
     expect(await second.jobs.resumeOrphans()).toBe(0);
+  });
+
+  it('keep their lease while a request slower than the lease is being sent: no replica takes them over meanwhile', async () => {
+    const digitalocean = await DigitalOceanDouble.start({ token: 'do-jobs-lease-token-1234', actionMs: 100 });
+    try {
+      const timers = new ManualTimers();
+      const dataDir = mkdtempSync(join(tmpdir(), 'cm-jobs-'));
+      // The provider may take 20 s to answer; a job's lease is 2 s.
+      const yaml = `settings: { pollInterval: 1s, jobLease: 2s }\nproviders:\n  do: { type: digitalocean, token: "\${DO_TOKEN}", endpoint: "${digitalocean.url}", timeout: 20s }\n`;
+      const env = { DO_TOKEN: 'do-jobs-lease-token-1234' };
+      const sender = await coreFor(yaml, timers, dataDir, { env });
+      const replica = await coreFor(yaml, timers, dataDir, { env });
+      digitalocean.failNext({ delayMs: 1_500, matching: /^POST \/v2\/droplets\/\d+\/actions$/ });
+      const { events, reporter } = recorder();
+      const { job, done } = await start(sender, 'reboot web-1 on do', reporter);
+      await eventually(
+        async () => (await sender.store.jobs.get(job.id))?.state === 'sending',
+        'the request to be on its way',
+      );
+      // Ten seconds of the job's clock pass while the provider has not answered yet.
+      let taken = 0;
+      for (let step = 0; step < 20 && (await sender.store.jobs.get(job.id))?.state === 'sending'; step++) {
+        await pass(timers, 500);
+        taken += await replica.jobs.resumeOrphans();
+      }
+      expect(taken).toBe(0);
+      await eventually(
+        async () => (await sender.store.jobs.get(job.id))?.state !== 'sending',
+        'the provider to answer',
+      );
+      expect(await sender.store.jobs.get(job.id)).toMatchObject({
+        state: 'running',
+        leaseOwner: sender.jobs.owner,
+      });
+      expect(events[0]).toMatch(/^accepted: /);
+      // Time passes until the reboot is done and told (however slowly the double answers on a busy machine).
+      await eventually(async () => {
+        await pass(timers, 500);
+        return (await sender.store.jobs.get(job.id))?.toldAt !== undefined;
+      }, 'the end');
+      expect((await done)?.end).toBe('succeeded');
+      expect(digitalocean.actionRequests('web-1', 'reboot')).toBe(1);
+    } finally {
+      await digitalocean.stop();
+    }
   });
 
   it('end failed, with the reason, when the provider cannot tell their state any more — never hang', async () => {

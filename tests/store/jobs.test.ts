@@ -30,7 +30,7 @@ const ref: OperationRef = {
 };
 
 for (const database of testDatabases()) {
-  describe(`jobs on ${database.name}`, () => {
+  describe.skipIf(!database.available)(`jobs on ${database.name}`, () => {
     let where: TestLocation | undefined;
     const opened: Store[] = [];
     async function open(): Promise<Store> {
@@ -92,7 +92,7 @@ for (const database of testDatabases()) {
       expect(
         await a.jobs.progressed(created.id, 'a', { state: 'running', step: 'x' }, T0 + LEASE, LEASE),
       ).toBe(false);
-      expect(await a.jobs.finish(created.id, 'a', 'succeeded', undefined, T0 + LEASE)).toBe(false);
+      expect(await a.jobs.finish(created.id, 'a', 'succeeded', undefined, T0 + LEASE, LEASE)).toBe(false);
       expect(
         await b.jobs.progressed(
           created.id,
@@ -102,13 +102,45 @@ for (const database of testDatabases()) {
           LEASE,
         ),
       ).toBe(true);
-      expect(await b.jobs.finish(created.id, owner, 'succeeded', 'running again', T0 + LEASE + 9)).toBe(true);
-      expect(await b.jobs.finish(created.id, owner, 'failed', 'twice', T0 + LEASE + 10)).toBe(false);
+      expect(
+        await b.jobs.finish(created.id, owner, 'succeeded', 'running again', T0 + LEASE + 9, LEASE),
+      ).toBe(true);
+      expect(await b.jobs.finish(created.id, owner, 'failed', 'twice', T0 + LEASE + 10, LEASE)).toBe(false);
       expect(await b.jobs.get(created.id)).toMatchObject({
         state: 'succeeded',
         detail: 'running again',
         endedAt: T0 + LEASE + 9,
         lastProgress: { state: 'running', step: 'rebooting' },
+      });
+      await b.jobs.told(created.id, T0 + LEASE + 11);
+      expect(await b.jobs.orphans(T0 + 10 * LEASE)).toEqual([]);
+    });
+
+    it('stay open after their end until it is told: held meanwhile, then taken over by one process if the holder stops', async () => {
+      const a = await open();
+      const b = await open();
+      const created = await a.jobs.create(job, 'a', T0, LEASE);
+      await a.jobs.beginSending(created.id, 'a', T0, LEASE);
+      await a.jobs.accepted(created.id, 'a', ref, T0, LEASE);
+      expect(await a.jobs.finish(created.id, 'a', 'succeeded', 'running again', T0 + 5, LEASE)).toBe(true);
+      expect(await a.jobs.hold(created.id, 'a', T0 + LEASE, LEASE)).toBe(true);
+      expect(await b.jobs.orphans(T0 + 2 * LEASE - 1)).toEqual([]);
+      // The holder stopped before telling the end: the job is someone's work again.
+      expect((await b.jobs.orphans(T0 + 2 * LEASE)).map((j) => [j.id, j.state, j.toldAt])).toEqual([
+        [created.id, 'succeeded', undefined],
+      ]);
+      const takers = await Promise.all(
+        ['b', 'c'].map((owner) => b.jobs.takeOver(created.id, owner, T0 + 2 * LEASE, LEASE)),
+      );
+      expect(takers.filter(Boolean)).toHaveLength(1);
+      expect(await a.jobs.hold(created.id, 'a', T0 + 2 * LEASE, LEASE)).toBe(false);
+      await b.jobs.audited(created.id, T0 + 2 * LEASE + 1);
+      await b.jobs.told(created.id, T0 + 2 * LEASE + 2);
+      expect(await b.jobs.get(created.id)).toMatchObject({
+        state: 'succeeded',
+        auditedAt: T0 + 2 * LEASE + 1,
+        toldAt: T0 + 2 * LEASE + 2,
+        leaseUntil: 0,
       });
       expect(await b.jobs.orphans(T0 + 10 * LEASE)).toEqual([]);
     });
@@ -136,10 +168,10 @@ for (const database of testDatabases()) {
     it('list running ones first, then the newest; take one cancel request', async () => {
       const store = await open();
       const done = await store.jobs.create(job, 'a', T0 + 2, LEASE);
-      await store.jobs.finish(done.id, 'a', 'succeeded', undefined, T0 + 3);
+      await store.jobs.finish(done.id, 'a', 'succeeded', undefined, T0 + 3, LEASE);
       const running = await store.jobs.create(job, 'a', T0 + 1, LEASE);
       const older = await store.jobs.create(job, 'a', T0, LEASE);
-      await store.jobs.finish(older.id, 'a', 'failed', 'no', T0 + 4);
+      await store.jobs.finish(older.id, 'a', 'failed', 'no', T0 + 4, LEASE);
       expect((await store.jobs.recent(10)).map((j) => j.id)).toEqual([running.id, done.id, older.id]);
       expect(await store.jobs.renew(running.id, 'a', T0 + 5, LEASE)).toEqual({});
       expect(await store.jobs.renew(running.id, 'b', T0 + 5, LEASE)).toBeUndefined();

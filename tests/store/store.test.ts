@@ -57,7 +57,7 @@ describe('store location', () => {
 });
 
 for (const database of testDatabases()) {
-  describe(`store on ${database.name}`, () => {
+  describe.skipIf(!database.available)(`store on ${database.name}`, () => {
     let where: TestLocation | undefined;
     const opened: Store[] = [];
     async function open(now = T0): Promise<Store> {

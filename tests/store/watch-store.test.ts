@@ -12,7 +12,7 @@ const MINUTE = 60_000;
 const snapshot = (title: string) => ({ source: 'github', incidents: [{ key: 'abc#1', title }] });
 
 for (const database of testDatabases()) {
-  describe(`outage watch store on ${database.name}`, () => {
+  describe.skipIf(!database.available)(`outage watch store on ${database.name}`, () => {
     let where: TestLocation | undefined;
     const opened: Store[] = [];
     /** Two connections to one database: two replicas. */

@@ -17,12 +17,16 @@
  * - `CancelTask`, which vcsim lacks: the proxy answers it, and the task's
  *   `info` then shows it ended in `RequestCanceled`, as vCenter's does. (vcsim
  *   has already done the work by then; the tests check what the bot says.)
+ * - answers lost on the way: `breakNext` forwards the next call of a method
+ *   (vcsim does the work) and then drops the connection half-way through
+ *   its answer, or answers it with an endless body of padding.
  *
  * Everything else is vcsim's own answer, untouched.
  */
 import { randomUUID } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { child, parseXml } from '../../providers/vsphere/vim25/xml.ts';
+import { streamPadding } from './doubles/faults.ts';
 import { TestServer } from './http-server.ts';
 import { testTls } from './tls.ts';
 
@@ -75,6 +79,8 @@ export class Vim25Proxy {
   dropCookies = false;
   /** How many reads of each task's info show it still running. */
   slowTasks = 0;
+  /** The next call of a method: its answer cut off half-way, or replaced by this many bytes of padding. */
+  readonly breakNext = new Map<string, 'truncate' | number>();
   /** Tasks a CancelTask was sent for. */
   private readonly cancelled = new Set<string>();
   private readonly taskReads = new Map<string, number>();
@@ -92,8 +98,17 @@ export class Vim25Proxy {
     const { cert, key } = testTls();
     proxy.server = await TestServer.start(
       async (request, response) => {
-        const answer = await proxy.handle(String(request.body ?? ''), request.headers);
-        response.writeHead(answer.status, answer.headers).end(answer.body);
+        const body = String(request.body ?? '');
+        const answer = await proxy.handle(body, request.headers);
+        const method = child(parseXml(body), 'Body')?.children[0]?.name ?? '?';
+        const broken = proxy.breakNext.get(method);
+        proxy.breakNext.delete(method);
+        if (broken === 'truncate') {
+          const whole = Buffer.from(answer.body);
+          response.writeHead(answer.status, { ...answer.headers, 'Content-Length': String(whole.length) });
+          response.write(whole.subarray(0, whole.length >> 1), () => response.socket?.destroy());
+        } else if (typeof broken === 'number') streamPadding(response, broken, 'text/xml; charset=utf-8');
+        else response.writeHead(answer.status, answer.headers).end(answer.body);
       },
       { cert, key },
     );
@@ -112,6 +127,7 @@ export class Vim25Proxy {
     this.answerRebootGuest = false;
     this.dropCookies = false;
     this.slowTasks = 0;
+    this.breakNext.clear();
     this.taskReads.clear();
     this.cancelled.clear();
   }

@@ -21,6 +21,7 @@ const okSchema = z.object({ ok: z.literal(true) });
 async function clientFor(
   handler: (request: RecordedRequest, response: ServerResponse, attempt: number) => void,
   budgetMs = 5_000,
+  maxBodyBytes?: number,
 ): Promise<HttpClient> {
   let attempt = 0;
   server = await TestServer.start((request, response) => handler(request, response, ++attempt));
@@ -31,6 +32,7 @@ async function clientFor(
     budgetMs,
     baseDelayMs: 5,
     errorMessage: (body) => (body as { message?: string } | undefined)?.message,
+    ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
     log: pino({ level: 'silent' }),
   });
 }
@@ -137,6 +139,64 @@ describe('HTTP client', () => {
     );
     expect(error.code).toBe(ErrorCode.ProviderUnexpected);
     expect(error.message).toMatch(/^DigitalOcean answered something unexpected to GET \/v2\/x: ok: /);
+  });
+
+  it('says a change it sent may or may not have started when a 2xx answer is of the wrong shape, broken off or too large', async () => {
+    const client = await clientFor(
+      (_r, res, attempt) => {
+        if (attempt === 1) return json(res, 202, { ok: 'yes' });
+        if (attempt === 2) {
+          res.writeHead(201, { 'Content-Length': '100' });
+          res.write('{"ok":', () => res.socket?.destroy());
+          return;
+        }
+        res.writeHead(200).end(`{"ok":true,"pad":"${'x'.repeat(2_000)}"}`);
+      },
+      5_000,
+      1_024,
+    );
+    const errors = [];
+    for (const method of ['POST', 'DELETE', 'PUT'] as const)
+      errors.push(
+        await failure(
+          client.request({ method, path: '/v2/x', body: {}, schema: okSchema, signal: signal() }),
+        ),
+      );
+    expect(errors.map((error) => error.code)).toEqual([
+      ErrorCode.OutcomeUnknown,
+      ErrorCode.OutcomeUnknown,
+      ErrorCode.OutcomeUnknown,
+    ]);
+    expect(errors.map((error) => error.message)).toEqual([
+      'DigitalOcean accepted POST /v2/x (HTTP 202), but its answer could not be read: ok: Invalid input: expected true.',
+      expect.stringMatching(
+        /^DigitalOcean accepted DELETE \/v2\/x \(HTTP 201\), but its answer could not be read: the connection broke off/,
+      ),
+      'DigitalOcean accepted PUT /v2/x (HTTP 200), but its answer could not be read: it is larger than 1 KB.',
+    ]);
+    expect(errors.every((error) => !/Nothing was changed/.test(`${error.message} ${error.hint}`))).toBe(true);
+    expect(server?.requests).toHaveLength(3);
+  });
+
+  it('refuses an answer larger than its cap, declared or streamed, naming the provider', async () => {
+    const client = await clientFor(
+      (_r, res, attempt) => {
+        if (attempt === 1) res.writeHead(200, { 'Content-Length': '5000' }).end(' '.repeat(5_000));
+        else res.writeHead(200).end(`{"ok":true,"pad":"${'x'.repeat(5_000)}"}`);
+      },
+      5_000,
+      4_096,
+    );
+    for (let i = 0; i < 2; i++) {
+      const error = await failure(
+        client.request({ method: 'GET', path: '/v2/x', schema: okSchema, signal: signal() }),
+      );
+      expect(error.code).toBe(ErrorCode.ProviderUnexpected);
+      expect(error.message).toBe(
+        'DigitalOcean (provider `do`) answered GET /v2/x with more than 4 KB; cloudmaster refused to read it.',
+      );
+    }
+    expect(server?.requests).toHaveLength(2);
   });
 
   it('sends a request’s own headers and body type, and hands a body over as text when asked', async () => {

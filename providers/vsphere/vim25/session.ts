@@ -10,7 +10,7 @@
  */
 import type { Logger } from 'pino';
 import { CloudmasterError, ErrorCode } from '../../../src/errors.ts';
-import type { HttpProvider } from '../../http/errors.ts';
+import { type HttpProvider, outcomeUnknownError } from '../../http/errors.ts';
 import { envelope } from './envelope.ts';
 import { isFaultOfType, readSoapFault, SoapFault } from './faults.ts';
 import type { SoapTransport } from './transport.ts';
@@ -212,11 +212,14 @@ export class Vim25Session {
       method,
       idempotent: options.idempotent,
     });
-    return { element: this.answer(method, response.status, response.body), setCookies: response.setCookies };
+    // A change (not Login) whose 200 cannot be read may or may not have been carried out.
+    const change = options.session && !options.idempotent;
+    const element = this.answer(method, response.status, response.body, change);
+    return { element, setCookies: response.setCookies };
   }
 
   /** The `<MethodResponse>` element of an answer, or the fault it carries as a SoapFault. */
-  private answer(method: string, status: number, text: string): XmlElement {
+  private answer(method: string, status: number, text: string, change: boolean): XmlElement {
     const { provider } = this.options;
     let body: XmlElement | undefined;
     try {
@@ -229,6 +232,8 @@ export class Vim25Session {
     if (first?.name === 'Fault' && first.namespace === SOAP_ENVELOPE)
       throw new SoapFault(method, readSoapFault(first));
     if (status === 200 && first) return first;
+    if (status === 200 && change)
+      throw outcomeUnknownError(provider, method, status, 'it is not a vim25 SOAP answer');
     if (status === 404)
       throw new CloudmasterError(
         ErrorCode.ConfigInvalid,

@@ -4,14 +4,26 @@
  * request, and network or TLS failures worded for the person who has to
  * fix them. A request that may have been processed is never repeated; a
  * read that failed on a connection the server had closed is tried once more.
+ * Answers are read up to a size cap; a change whose answer began (a status)
+ * but cannot be read whole may or may not have been carried out.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Logger } from 'pino';
 import { CloudmasterError, ErrorCode } from '../../../src/errors.ts';
-import { type HttpProvider, networkError, timeoutError } from '../../http/errors.ts';
+import { BodyTooLargeError, formatBytes } from '../../http/capped-body.ts';
+import {
+  type HttpProvider,
+  networkError,
+  outcomeUnknownError,
+  timeoutError,
+  tooLargeError,
+} from '../../http/errors.ts';
 import { mayRetry } from '../../http/retry-policy.ts';
+
+/** A property collector page of 10 000 VMs stays well under this; a larger answer is a fault. */
+export const MAX_SOAP_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 export interface TransportOptions {
   /** The SDK endpoint, e.g. https://vcenter.example.com/sdk. */
@@ -22,6 +34,8 @@ export interface TransportOptions {
   readonly insecure: boolean;
   /** How long one request may take. */
   readonly timeoutMs: number;
+  /** The largest answer read (default MAX_SOAP_RESPONSE_BYTES). */
+  readonly maxBodyBytes?: number;
   readonly provider: HttpProvider;
   /** The account's logger (it already names the provider). */
   readonly log: Logger;
@@ -57,6 +71,16 @@ const TLS_CODES = new Set([
   'CERT_REVOKED',
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
+
+/** The answer began (its status came) but could not be read whole. */
+class BrokenAnswer extends Error {
+  readonly status: number;
+  constructor(status: number, cause: unknown) {
+    super(cause instanceof Error ? cause.message : 'the answer was cut short', { cause });
+    this.name = 'BrokenAnswer';
+    this.status = status;
+  }
+}
 
 function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
@@ -125,6 +149,7 @@ export class SoapTransport {
         );
         return response;
       } catch (error) {
+        if (error instanceof BrokenAnswer) this.brokenAnswer(request, error);
         if (request.signal.aborted) throw request.signal.reason;
         const code = errorCode(error);
         if (code === 'TIMEOUT') throw timeoutError(provider, timeoutMs);
@@ -137,8 +162,27 @@ export class SoapTransport {
     }
   }
 
+  /**
+   * An answer cut short or too large: a read is refused (or tried again as a
+   * dropped connection); a change whose status said it was taken in is
+   * reported as one that may or may not have started.
+   */
+  private brokenAnswer(request: SoapRequest, error: BrokenAnswer): void {
+    const { provider, log } = this.options;
+    const { cause } = error;
+    const problem =
+      cause instanceof BodyTooLargeError
+        ? `it is larger than ${formatBytes(cause.maxBytes)}`
+        : `the connection broke off (${errorCode(cause) ?? error.message})`;
+    log.warn({ method: request.method, status: error.status, problem }, 'vim25 answer unread');
+    if (!request.idempotent && error.status >= 200 && error.status < 300)
+      throw outcomeUnknownError(provider, request.method, error.status, problem);
+    if (cause instanceof BodyTooLargeError) throw tooLargeError(provider, request.method, cause);
+  }
+
   private once(request: SoapRequest): Promise<SoapResponse> {
     const { url, timeoutMs } = this.options;
+    const maxBytes = this.options.maxBodyBytes ?? MAX_SOAP_RESPONSE_BYTES;
     const body = Buffer.from(request.body, 'utf8');
     const headers: Record<string, string | number> = {
       'Content-Type': 'text/xml; charset=utf-8',
@@ -157,11 +201,25 @@ export class SoapTransport {
         reject(error);
       });
       outgoing.on('response', (incoming) => {
+        const status = incoming.statusCode ?? 0;
         const chunks: Buffer[] = [];
-        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-        incoming.on('error', (error) => {
+        let size = 0;
+        const broken = (error: unknown): void => {
           clearTimeout(timer);
-          reject(error);
+          reject(new BrokenAnswer(status, error));
+        };
+        incoming.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= maxBytes) {
+            chunks.push(chunk);
+            return;
+          }
+          broken(new BodyTooLargeError(maxBytes));
+          outgoing.destroy();
+        });
+        incoming.on('error', broken);
+        incoming.on('close', () => {
+          if (!incoming.complete) broken(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
         });
         incoming.on('end', () => {
           clearTimeout(timer);

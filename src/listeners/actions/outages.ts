@@ -28,7 +28,9 @@ export function registerOutageButtons(app: App, deps: ListenerDeps): void {
       const log = deps.log.child({ user: body.user.id });
       void deps.work.run(async () => {
         try {
-          if (!(await deps.claimDelivery(`click:${actionId}:${button.action_ts}:${ts}`))) return;
+          // Unclaimed (no store) it goes on: a ticket is claimed per incident, an acknowledgement is idempotent.
+          const claimed = await deps.claimDelivery(`click:${actionId}:${button.action_ts}:${ts}`);
+          if (claimed.kind === 'repeat') return;
           const command: IncidentCommand = { verb, incident, raw, fresh: false, json: false, yes: false };
           const answered = await answerWatchCommand(
             deps.watch,

@@ -45,7 +45,9 @@ export function registerRequests(app: App, deps: ListenerDeps): void {
       const location = channel && ts ? { channel, ts } : undefined;
       void deps.work.run(async () => {
         try {
-          if (!(await deps.claimDelivery(`click:${actionId}:${button.action_ts}:${ts ?? ''}`))) return;
+          // Unclaimed (no store) it goes on: the click's own decision is one conditional update in the store.
+          const claimed = await deps.claimDelivery(`click:${actionId}:${button.action_ts}:${ts ?? ''}`);
+          if (claimed.kind === 'repeat') return;
           await onRequestClick(
             {
               user: body.user.id,

@@ -1,6 +1,6 @@
 /** Slash commands: ack at once, answer after. A redelivered envelope (same trigger) is answered once. */
 import type { App } from '@slack/bolt';
-import { answer } from '../../conversation/handle-text.ts';
+import { answer, unclaimed } from '../../conversation/handle-text.ts';
 import { slashCommandReplier } from '../../conversation/replier.ts';
 import { SLASH_COMMANDS } from '../../entry-points.ts';
 import type { ListenerDeps } from '../deps.ts';
@@ -10,9 +10,11 @@ export function register(app: App, deps: ListenerDeps): void {
     app.command(spec.command, async ({ ack, command, respond, client }) => {
       await ack();
       void deps.work.run(async () => {
-        if (!(await deps.claimDelivery(`slash:${command.trigger_id}`))) return;
+        const claimed = await deps.claimDelivery(`slash:${command.trigger_id}`);
+        if (claimed.kind === 'repeat') return;
         await answer(
           {
+            ...unclaimed(claimed),
             text: command.text,
             userId: command.user_id,
             channelId: command.channel_id,

@@ -5,7 +5,7 @@
  * replica — is answered once.
  */
 import type { App } from '@slack/bolt';
-import { answer } from '../../conversation/handle-text.ts';
+import { answer, type DeliveryClaim, unclaimed } from '../../conversation/handle-text.ts';
 import { conversationReplier } from '../../conversation/replier.ts';
 import type { ListenerDeps } from '../deps.ts';
 
@@ -15,9 +15,9 @@ function eventId(body: unknown): string | undefined {
 }
 
 export function register(app: App, deps: ListenerDeps): void {
-  const firstDelivery = async (body: unknown): Promise<boolean> => {
+  const claim = async (body: unknown): Promise<DeliveryClaim> => {
     const id = eventId(body);
-    return id === undefined || deps.claimDelivery(`event:${id}`);
+    return id === undefined ? { kind: 'first' } : deps.claimDelivery(`event:${id}`);
   };
 
   app.event('app_mention', async ({ event, body, client }) => {
@@ -25,9 +25,11 @@ export function register(app: App, deps: ListenerDeps): void {
     if (event.channel.startsWith('D') || event.user === undefined) return;
     const userId = event.user;
     void deps.work.run(async () => {
-      if (!(await firstDelivery(body))) return;
+      const claimed = await claim(body);
+      if (claimed.kind === 'repeat') return;
       await answer(
         {
+          ...unclaimed(claimed),
           text: event.text,
           userId,
           channelId: event.channel,
@@ -53,9 +55,11 @@ export function register(app: App, deps: ListenerDeps): void {
     if (message.subtype !== undefined || 'bot_id' in message) return;
     const text = message.text ?? '';
     void deps.work.run(async () => {
-      if (!(await firstDelivery(body))) return;
+      const claimed = await claim(body);
+      if (claimed.kind === 'repeat') return;
       await answer(
         {
+          ...unclaimed(claimed),
           text,
           userId: message.user,
           channelId: message.channel,

@@ -62,6 +62,14 @@ export function outcomeSentence(
         text: `cloudmaster stopped following the ${words.noun} of ${target} while shutting down${last ? `; last seen: ${last}` : ''}.`,
         hint: `The provider may still be working: check with ${status}.`,
       };
+    case 'unknown': {
+      const problem = describeError(outcome.error, log);
+      return {
+        emoji: ':grey_question:',
+        text: `The ${words.noun} of ${target} may or may not have started: ${problem.message}`,
+        hint: `Check with ${status} before asking again.`,
+      };
+    }
     case 'failed': {
       const problem = describeError(outcome.error, log);
       const hint = hintWithCandidates(problem);
@@ -72,6 +80,12 @@ export function outcomeSentence(
       };
     }
   }
+}
+
+/** Said of a change that ran but is missing from the audit log; shared with the CLI. */
+export function unauditedWarning(outcome: OperationOutcome): string | undefined {
+  if (outcome.unaudited === undefined) return undefined;
+  return `This change is not in the audit log: its record could not be written. The record is in the bot’s log under reference ${outcome.unaudited}.`;
 }
 
 /** Who asked, and who signed it off, shown on every version of the message. */
@@ -134,10 +148,15 @@ export function renderOperation(
       const sentence = outcomeSentence(stage.outcome, log);
       // The final state names the requester, so the outcome reaches them.
       const who = attribution ? md`${mention(attribution.requester)} ` : md``;
-      line = sentence.hint
-        ? md`${sentence.emoji} ${who}${sentence.text}\n${sentence.hint}`
-        : md`${sentence.emoji} ${who}${sentence.text}`;
-      text = sentence.hint ? md`${who}${sentence.text} ${sentence.hint}` : md`${who}${sentence.text}`;
+      const warning = unauditedWarning(stage.outcome);
+      const tail: Mrkdwn[] = [];
+      if (sentence.hint) tail.push(md`${sentence.hint}`);
+      if (warning) tail.push(md`:warning: ${warning}`);
+      line = md`${sentence.emoji} ${who}${sentence.text}${tail.length > 0 ? md`\n${joinMd(tail, '\n')}` : md``}`;
+      const said: string[] = [sentence.text, sentence.hint, warning].filter((part): part is string =>
+        Boolean(part),
+      );
+      text = md`${who}${joinMd(said, ' ')}`;
       break;
     }
   }

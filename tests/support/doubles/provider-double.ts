@@ -1,7 +1,7 @@
 /** What every provider API double shares: a loopback server, its request log, faults on demand. */
 import type { ServerResponse } from 'node:http';
 import { type RecordedRequest, TestServer } from '../http-server.ts';
-import type { Fault, Faults } from './faults.ts';
+import { delay, type Fault, type Faults, truncating } from './faults.ts';
 
 export abstract class ProviderDouble {
   protected abstract readonly faults: Faults;
@@ -15,7 +15,10 @@ export abstract class ProviderDouble {
   /** With `tls`, the double serves HTTPS (SDKs that refuse plain HTTP). */
   protected async listen(tls?: { cert: string; key: string }): Promise<void> {
     this.server = await TestServer.start(async (request, response) => {
-      if (this.faults.apply(request, response)) return;
+      const fault = this.faults.take(request);
+      if (fault && this.faults.answer(fault, response)) return;
+      if (fault?.delayMs) await delay(fault.delayMs);
+      if (fault?.truncate) truncating(response);
       await this.handle(request, response);
     }, tls);
   }

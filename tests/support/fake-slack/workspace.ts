@@ -167,6 +167,11 @@ export class FakeWorkspace {
     this.faults.set(method, queue);
   }
 
+  /** Forgets the faults still waiting for `method`. */
+  clearFaults(method: string): void {
+    this.faults.delete(method);
+  }
+
   /** As if someone deleted it in Slack: chat.update then answers `message_not_found`. */
   deleteMessage(channel: string, ts: string): void {
     const message = this.messagesByKey.get(messageKey(channel, ts));
