@@ -16,12 +16,19 @@ import { ROOT, type Running, startExecutable } from '../support/run-process.ts';
 const execFileAsync = promisify(execFile);
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 
-/** npm with this test's Node first on PATH and none of the npm_* settings of an enclosing `npm test`. */
+/**
+ * npm with this test's Node first on PATH, none of the npm_* settings of an enclosing `npm test`,
+ * and the machine's own extra CA (vitest.config.ts put the test CA in its place): a global install
+ * resolves dependency ranges afresh, so it may reach the registry.
+ */
 async function npm(args: readonly string[], cwd: string): Promise<string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env))
     if (value !== undefined && !key.toLowerCase().startsWith('npm_')) env[key] = value;
   env.PATH = `${dirname(process.execPath)}:${process.env.PATH ?? ''}`;
+  delete env.NODE_EXTRA_CA_CERTS;
+  const machineCa = process.env.CLOUDMASTER_MACHINE_EXTRA_CA_CERTS;
+  if (machineCa) env.NODE_EXTRA_CA_CERTS = machineCa;
   const { stdout } = await execFileAsync('npm', [...args], { cwd, env, maxBuffer: 64 * 1024 * 1024 });
   return stdout;
 }
