@@ -10,7 +10,8 @@ import { PROVIDER_MODULES } from '../providers/modules.ts';
 import type { AnyProviderModule } from '../providers/registry.ts';
 import type { Clock } from '../providers/types.ts';
 import { buildApp } from './app.ts';
-import { type LoadedConfig, loadConfig } from './config/load.ts';
+import { ConfigError, type LoadedConfig, loadConfig } from './config/load.ts';
+import { httpListenerSettings } from './config/settings.ts';
 import { type JobMessagesDeps, slackJobReporter } from './conversation/job-reporter.ts';
 import { slackOutageNotifier } from './conversation/outage-notifier.ts';
 import { WorkTracker } from './conversation/work-tracker.ts';
@@ -24,6 +25,10 @@ import * as events from './listeners/events/index.ts';
 import { boltLogger } from './log/bolt-logger.ts';
 import { createLogger, logLevelFrom } from './log/logger.ts';
 import { Redactor } from './log/redact.ts';
+import { OperationsServer } from './ops/http-server.ts';
+import { BotMetrics } from './ops/metrics.ts';
+import { readiness } from './ops/readiness.ts';
+import { SlackReachability } from './ops/slack-reachability.ts';
 import { SlackGroupDirectory } from './policy/directory.ts';
 import { logReference } from './replies/describe-error.ts';
 import { renderEndedPrompt } from './replies/slack/confirmation.ts';
@@ -31,11 +36,15 @@ import type { Gatekeeper } from './safety/gatekeeper.ts';
 import { startHousekeeping } from './safety/housekeeping.ts';
 import type { WatchDeps } from './safety/watch-answers.ts';
 import { SlackConnection } from './slack-connection.ts';
+import { slackTokenProblems } from './slack-tokens.ts';
 import type { Store } from './store/store.ts';
 import { realTimers, type Timers } from './timers.ts';
 import { VERSION } from './version.ts';
 import { IncidentDesk } from './watch/incident-desk.ts';
 import { WatchService } from './watch/service.ts';
+
+/** Where the Web API is when SLACK_API_URL does not say (the Slack clients' own default). */
+const SLACK_API_URL = 'https://slack.com/api/';
 
 export interface SlackCredentials {
   readonly botToken: string;
@@ -45,15 +54,12 @@ export interface SlackCredentials {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** The Slack settings from the environment, or the names of those missing. */
-export function slackCredentials(env: Env): SlackCredentials | { readonly missing: string[] } {
+/** The Slack settings from the environment, or what is wrong with them (unset, swapped…). */
+export function slackCredentials(env: Env): SlackCredentials | { readonly problems: string[] } {
+  const problems = slackTokenProblems(env);
+  if (problems.length > 0) return { problems };
   const botToken = env.SLACK_BOT_TOKEN ?? '';
   const appToken = env.SLACK_APP_TOKEN ?? '';
-  const missing: string[] = [];
-  if (!botToken.startsWith('xoxb-')) missing.push('SLACK_BOT_TOKEN (a bot token, xoxb-…)');
-  if (!appToken.startsWith('xapp-'))
-    missing.push('SLACK_APP_TOKEN (an app-level token with connections:write, xapp-…)');
-  if (missing.length > 0) return { missing };
   return { botToken, appToken, ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}) };
 }
 
@@ -85,6 +91,10 @@ export interface Bot {
   readonly watch: WatchService;
   readonly work: WorkTracker;
   readonly log: Logger;
+  /** This bot's metrics (its own registry). */
+  readonly metrics: BotMetrics;
+  /** The HTTP server (settings.http): mount other routes on it before `start()`; absent when off. */
+  readonly http: OperationsServer | undefined;
   start(): Promise<void>;
   /** Stop taking work, let in-flight work finish (or record itself), close the socket. */
   stop(options?: { readonly graceMs?: number; readonly abortMs?: number }): Promise<void>;
@@ -99,9 +109,17 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     redactor,
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
+  const listener = httpListenerSettings(config.settings, options.env);
+  if (listener.problem) throw new ConfigError([listener.problem]);
   const clock = options.clock ?? Date;
   const work = new WorkTracker();
   const connection = new SlackConnection(() => clock.now());
+  const metrics = new BotMetrics({
+    version: VERSION,
+    providers: config.accounts.map((account) => account.id),
+    processMetrics: listener.http.port !== undefined,
+  });
+  const reachability = new SlackReachability({ log });
   const app = buildApp({
     connection,
     botToken: options.slack.botToken,
@@ -109,6 +127,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}),
     log,
     ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
+    fetch: reachability.fetch,
+    metrics,
   });
   const timers = options.timers ?? realTimers;
   // Job messages are paced by cloudmaster itself: a 429 must reach it, not be retried with a stale state.
@@ -117,6 +137,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     rejectRateLimitedCalls: true,
     retryConfig: options.retryConfig ?? { retries: 2 },
     logger: boltLogger(log),
+    fetch: reachability.fetch,
   });
   let jobMessages: JobMessagesDeps | undefined;
   const core = await openCore({
@@ -130,6 +151,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     timers,
     reporterFor: (job) => (jobMessages ? slackJobReporter(jobMessages, job) : {}),
     adopt: (driven) => work.adopt(driven),
+    meter: metrics,
   });
   const { dispatcher, gatekeeper, store, policy, connected, jobs, testmode } = core;
   jobMessages = { client: jobClient, redactor, store, timers, log };
@@ -142,6 +164,29 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     ...(options.watch?.random ? { random: options.watch.random } : {}),
     ...(options.watch?.fetchDelayMs === undefined ? {} : { fetchDelayMs: options.watch.fetchDelayMs }),
   });
+  metrics.read({
+    slack: () => connection.snapshot(),
+    jobsByState: () => store.jobs.countByState(),
+    sources: () => watch.health(),
+  });
+  const { host, port } = listener.http;
+  const http =
+    port === undefined
+      ? undefined
+      : new OperationsServer({
+          host,
+          port,
+          log,
+          metrics,
+          readiness: () =>
+            readiness({
+              slack: () => connection.snapshot(),
+              slackProblem: () => reachability.problem(),
+              store,
+              accepting: () => work.accepting,
+              redactor,
+            }),
+        });
   const watchDeps: WatchDeps = {
     gatekeeper,
     dispatcher,
@@ -151,6 +196,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     store,
     clock,
     slack: () => connection.snapshot(),
+    listener: () => (http ? (http.address ?? 'starting') : 'off'),
   };
   const deps: ListenerDeps = {
     dispatcher,
@@ -163,6 +209,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     log,
     work,
     redactor,
+    metrics,
     mentionPrefix: '@cloudmaster ',
     claimDelivery: async (key) => {
       try {
@@ -198,8 +245,29 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     watch,
     work,
     log,
+    metrics,
+    http,
     async start() {
-      await app.start();
+      const address = await http?.start();
+      const slackApi = options.slack.apiUrl ?? SLACK_API_URL;
+      const providers = connected.map((entry) => entry.account.id);
+      log.info(
+        {
+          version: VERSION,
+          slackApi,
+          store: { kind: store.dialect, location: store.location },
+          providers,
+          http: address ?? 'off',
+        },
+        `cloudmaster ${VERSION} is connecting to Slack at ${slackApi}; store: ${store.dialect} at ${store.location}; ` +
+          `providers: ${providers.join(', ') || 'none'}; operations listener: ${address ?? 'off'}`,
+      );
+      try {
+        await app.start();
+      } catch (error) {
+        await http?.stop();
+        throw error;
+      }
       watch.start();
       housekeeping = startHousekeeping({
         gatekeeper,
@@ -208,6 +276,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
         clock,
         log,
         onExpired: async (request) => {
+          metrics.confirmation('expired');
           if (!request.message) return;
           await app.client.chat.update({
             ...request.message,
@@ -243,7 +312,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
             ? 'configured'
             : 'none (everyone may read, and run changes after confirming)',
         },
-        'cloudmaster is connected to Slack',
+        `cloudmaster is connected to Slack at ${slackApi}`,
       );
     },
     async stop({ graceMs = config.settings.shutdownGrace, abortMs = 5_000 } = {}) {
@@ -259,6 +328,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       clearInterval(orphanSweep);
       await app.stop();
       await core.close();
+      // Last: until here /readyz says it is shutting down.
+      await http?.stop();
       log.info('cloudmaster stopped');
     },
   };

@@ -1,7 +1,10 @@
-/** cloudmaster's own version, from its package.json: the start-up log line and `cloudmaster --version` tell it. */
+/**
+ * The running version: package.json's "version", read once (health, metrics,
+ * the start-up line, `cloudmaster --version`). package.json is ../ from src/
+ * in a checkout and ../../ from dist/src/ in an installed package.
+ */
 import { readFileSync } from 'node:fs';
 
-// ../ from src/ in a checkout, ../../ from dist/src/ in an installed package.
 const CANDIDATES = ['../package.json', '../../package.json'];
 
 function readVersion(): string {
@@ -11,9 +14,10 @@ function readVersion(): string {
         name?: unknown;
         version?: unknown;
       };
-      if (manifest.name === 'cloudmaster' && typeof manifest.version === 'string') return manifest.version;
+      if (manifest.name === 'cloudmaster' && typeof manifest.version === 'string' && manifest.version !== '')
+        return manifest.version;
     } catch {
-      // Not this one: try the next place.
+      // Not here (a copy without its package.json still runs; it just cannot say which version it is).
     }
   }
   return 'unknown';

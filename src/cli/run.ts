@@ -274,16 +274,23 @@ async function mutate(
   const say = (text: string): void => {
     if (!json) write(io.stdout, text);
   };
-  const { job, done } = await core.jobs.run(prepared, attempt, () => ({
-    accepted: (_job, ref) =>
-      say(`  ${acceptedWords(ref)}${ref.operationId ? ` (operation ${ref.operationId})` : ''}`),
-    progressed: (_job, progress) => say(`  ${progress.step}`),
-    cancelling: (_job, by) => say(`  cancellation requested by ${by}`),
-    paused: (paused) =>
-      say(
-        `  stopped following it; job ${paused.id} goes on where cloudmaster runs (\`cloudmaster job ${paused.id}\`)`,
-      ),
-  }));
+  let started: Awaited<ReturnType<typeof core.jobs.run>>;
+  try {
+    started = await core.jobs.run(prepared, attempt, () => ({
+      accepted: (_job, ref) =>
+        say(`  ${acceptedWords(ref)}${ref.operationId ? ` (operation ${ref.operationId})` : ''}`),
+      progressed: (_job, progress) => say(`  ${progress.step}`),
+      cancelling: (_job, by) => say(`  cancellation requested by ${by}`),
+      paused: (paused) =>
+        say(
+          `  stopped following it; job ${paused.id} goes on where cloudmaster runs (\`cloudmaster job ${paused.id}\`)`,
+        ),
+    }));
+  } catch (error) {
+    // The job could not even be recorded, or its audit cannot be written: nothing was sent.
+    return gatekeeper.notStarted(attempt, plan, error);
+  }
+  const { job, done } = started;
   log.debug({ job: job.id }, 'job started');
   const outcome = await done;
   if (!outcome) {

@@ -18,7 +18,7 @@ import type { Dispatcher, PreparedMutation } from '../dispatch/dispatcher.ts';
 import type { FollowResult } from '../dispatch/follow.ts';
 import type { OperationOutcome } from '../dispatch/outcome.ts';
 import { CloudmasterError, ErrorCode, mayHaveStarted } from '../errors.ts';
-import { describeError } from '../replies/describe-error.ts';
+import { describeError, logReference } from '../replies/describe-error.ts';
 import { acceptedWords } from '../replies/slack/operation.ts';
 import type { Attempt } from '../safety/attempt.ts';
 import type { Gatekeeper } from '../safety/gatekeeper.ts';
@@ -112,6 +112,7 @@ export class JobRunner {
     message?: JobMessage,
   ): Promise<{ job: StoredJob; done: Promise<OperationOutcome | undefined> }> {
     const { plan, command } = prepared;
+    await this.auditable();
     const now = this.now();
     const job = await this.deps.store.jobs.create<JobPayload>(
       {
@@ -133,6 +134,21 @@ export class JobRunner {
     );
     const done = this.track(job.id, this.start(job, prepared, reporterFor(job)));
     return { job, done };
+  }
+
+  /** A change runs only if its end can be audited: refused, nothing sent, when a record cannot be written now. */
+  private async auditable(): Promise<void> {
+    try {
+      await this.deps.store.audit.probe();
+    } catch (error) {
+      const reference = logReference();
+      this.deps.log.error({ err: error, reference }, 'the audit log cannot be written; a change was not run');
+      throw new CloudmasterError(
+        ErrorCode.StoreUnavailable,
+        `This change was not run: cloudmaster cannot write its audit log now (reference ${reference}).`,
+        { hint: 'Nothing was sent to the provider. The details are in the bot’s log under that reference.' },
+      );
+    }
   }
 
   /** Takes over every job nobody holds and follows it; returns how many. */
@@ -316,7 +332,8 @@ export class JobRunner {
     const entry = this.deps.dispatcher.providers.byId(job.provider);
     if (!entry) return;
     try {
-      await callProvider(entry, { fresh: true, log: this.deps.log }, async (provider, ctx) => {
+      const call = { fresh: true, log: this.deps.log, meter: this.deps.dispatcher.meter };
+      await callProvider(entry, call, async (provider, ctx) => {
         if (provider.cancelOperation) return provider.cancelOperation(ref, ctx);
         const stack = job.payload.prepared.plan.resource as Stack | undefined;
         if (job.verb === 'deploy' && provider.cancel && stack) {

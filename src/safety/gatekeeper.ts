@@ -300,6 +300,17 @@ export class Gatekeeper {
   }
 
   /**
+   * A confirmed change that could not even start (its job or its audit
+   * cannot be written): recorded as failed where the store still lets it,
+   * else kept in the log like any refused record.
+   */
+  async notStarted(attempt: Attempt, plan: OperationPlan, error: unknown): Promise<OperationOutcome> {
+    const outcome: OperationOutcome = { kind: 'operation', plan, end: 'failed', error, elapsedMs: 0 };
+    await this.finish(attempt, outcome);
+    return outcome;
+  }
+
+  /**
    * Records an attempt; undefined once written. A record the store refuses is
    * kept in the log, and the reference to that line is returned, so that a
    * change that ran can say it is not in the audit log.

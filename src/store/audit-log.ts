@@ -123,11 +123,46 @@ function fromRow(row: Row): AuditRecord {
   };
 }
 
+/** The columns a probe record must fill (the rest may be null). */
+const PROBE_VALUES: Readonly<Record<string, string | number>> = {
+  user_id: 'probe',
+  entry: 'probe',
+  raw_text: '',
+  decision: 'allow',
+  outcome: 'dry_run',
+};
+
 export class AuditLog {
   private readonly db: SqlDriver;
 
   constructor(db: SqlDriver) {
     this.db = db;
+  }
+
+  /**
+   * Throws unless a record could be appended now: one is written and rolled
+   * back. A change is run only when its end can be recorded (the record
+   * itself is written when its fate is known).
+   */
+  async probe(): Promise<void> {
+    const rolledBack = new Error('audit probe rolled back');
+    const now = Date.now();
+    const stamped: Record<string, string | number> = {
+      ...PROBE_VALUES,
+      id: auditId(now),
+      requested_at: now,
+      ended_at: now,
+    };
+    const values = AUDIT_COLUMNS.map((column) => stamped[column] ?? null);
+    const placeholders = AUDIT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
+    try {
+      await this.db.transaction(async (tx) => {
+        await tx.run(`INSERT INTO audit (${AUDIT_COLUMNS.join(', ')}) VALUES (${placeholders})`, values);
+        throw rolledBack;
+      });
+    } catch (error) {
+      if (error !== rolledBack) throw error;
+    }
   }
 
   async append(record: NewAuditRecord): Promise<AuditRecord> {

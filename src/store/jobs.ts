@@ -354,6 +354,12 @@ export class JobStore {
     );
   }
 
+  /** How many jobs are in each state (the metrics' jobs gauge). */
+  async countByState(): Promise<Map<JobState, number>> {
+    const rows = await this.db.all('SELECT state, COUNT(*) AS count FROM jobs GROUP BY state');
+    return new Map(rows.map((row) => [String(row.state) as JobState, toNumber(row.count)]));
+  }
+
   private async changed(sql: string, params: (string | number | null)[]): Promise<boolean> {
     return (await this.db.run(sql, params)) > 0;
   }

@@ -97,9 +97,9 @@ describe('the CLI under the policy', () => {
       { kind: 'sqlite', path: join(env.CLOUDMASTER_DATA_DIR as string, 'cloudmaster.db') },
       { now: Date.now() },
     );
-    // The audit log refuses every record (a disk full, a broken table): the store itself still opens.
+    // The audit log could be written when the change started, but refuses its record at the end (the disk filled up).
     await store.sql.run(
-      `CREATE TRIGGER audit_refuses BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`,
+      `CREATE TRIGGER audit_refuses BEFORE INSERT ON audit WHEN NEW.verb = 'reboot' BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`,
     );
     await store.close();
     const result = await cli('alice', ['reboot', 'web-1', '--yes']);
@@ -111,9 +111,37 @@ describe('the CLI under the policy', () => {
     );
     // The CLI's own log line, readable on a terminal, carries the same reference.
     expect(result.stderr).toMatch(
-      new RegExp(`error: could not write an audit record: database or disk is full \\(.*reference=${reference}`),
+      new RegExp(
+        `error: could not write an audit record: database or disk is full \\(.*reference=${reference}`,
+      ),
     );
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('runs no change while its audit record could not be written, and says so', async () => {
+    const path = join(env.CLOUDMASTER_DATA_DIR as string, 'cloudmaster.db');
+    const store = await openStore({ kind: 'sqlite', path }, { now: Date.now() });
+    // The audit log refuses every record (a disk full, a broken table): the store itself still opens.
+    await store.sql.run(
+      `CREATE TRIGGER audit_refuses_all BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`,
+    );
+    const jobsBefore = (await store.jobs.recent(100)).length;
+    await store.close();
+    const result = await cli('alice', ['reboot', 'web-2', '--yes']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(
+      /This change was not run: cloudmaster cannot write its audit log now \(reference [0-9a-f]{8}\)/,
+    );
+    expect(result.stderr).toContain('Nothing was sent to the provider.');
+    const after = await openStore({ kind: 'sqlite', path }, { now: Date.now() });
+    try {
+      expect((await after.jobs.recent(100)).length).toBe(jobsBefore);
+      await after.sql.run('DROP TRIGGER audit_refuses_all');
+    } finally {
+      await after.close();
+    }
+    const status = await cli('alice', ['status', 'web-2', '--json']);
+    expect(status.stdout).toMatch(/"status":\s*"running"/);
   });
 
   it('exits 5 when a change was sent but its answer was lost, saying it may or may not have started', async () => {

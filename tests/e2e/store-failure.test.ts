@@ -43,8 +43,9 @@ describe('a store that fails mid-use', () => {
 
   it('warns in the message of a change that ran but whose audit record cannot be written, with a reference', async () => {
     const { fake, bot } = harness;
+    // Writable when the change starts; the record at its end is refused (the disk filled up meanwhile).
     await bot.store.sql.run(
-      `CREATE TRIGGER audit_refuses BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`,
+      `CREATE TRIGGER audit_refuses BEFORE INSERT ON audit WHEN NEW.verb = 'reboot' BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`,
     );
     await fake.slashCommand({ command: '/cloudmaster', text: 'reboot web-1' });
     const message = await prompt(fake, 'Reboot web-1 on demo?');
@@ -57,6 +58,27 @@ describe('a store that fails mid-use', () => {
     expect(JSON.stringify(final.blocks)).toContain(':warning: This change is not in the audit log');
     expect(harness.logs.some((line) => line.includes(`"reference":"${reference}"`))).toBe(true);
     expect(await bot.store.audit.count()).toBe(0);
+    await bot.store.sql.run('DROP TRIGGER audit_refuses');
+  });
+
+  it('runs no confirmed change while its audit record could not be written, and says so in its message', async () => {
+    const { fake, bot } = harness;
+    await fake.slashCommand({ command: '/cloudmaster', text: 'stop web-2' });
+    const message = await prompt(fake, 'Stop web-2 on demo?');
+    await bot.store.sql.run(
+      `CREATE TRIGGER audit_refuses_all BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`,
+    );
+    const jobsBefore = (await bot.store.jobs.recent(100)).length;
+    await click(fake, message, 'confirm');
+    const final = await until(fake, message, /failed/);
+    expect(final.text).toMatch(
+      /This change was not run: cloudmaster cannot write its audit log now \(reference [0-9a-f]{8}\)\. Nothing was sent to the provider\./,
+    );
+    expect((await bot.store.jobs.recent(100)).length).toBe(jobsBefore);
+    await bot.store.sql.run('DROP TRIGGER audit_refuses_all');
+    const status = await fake.slashCommand({ command: '/cloudmaster', text: 'status web-2' });
+    const answer = await fake.waitFor(() => fake.messageFor(status.responseUrl), { description: 'status' });
+    expect(answer.text).toMatch(/^web-2 on demo: status running/);
   });
 
   it('ends a confirmed change whose job cannot be recorded as failed, in its own message, sending nothing', async () => {

@@ -54,6 +54,8 @@ export interface FakeSlackOptions {
   readonly connectionWaitMs?: number;
   /** Posts one response_url takes (default 5, as Slack). */
   readonly responseUrlMaxUses?: number;
+  /** Listen on this port (default: any free one), e.g. to come up where a bot is already retrying. */
+  readonly port?: number;
 }
 
 export interface SlashDelivery extends Delivery {
@@ -157,7 +159,7 @@ export class FakeSlack extends FakeWorkspace {
     const fake = new FakeSlack(options);
     await new Promise<void>((resolve, reject) => {
       fake.server.once('error', reject);
-      fake.server.listen(0, '127.0.0.1', resolve);
+      fake.server.listen(options.port ?? 0, '127.0.0.1', resolve);
     });
     fake.port = (fake.server.address() as AddressInfo).port;
     return fake;
