@@ -33,8 +33,9 @@ RUN ln -s /app/bin/cloudmaster.js /usr/local/bin/cloudmaster
 # The embedded SQLite store lives here unless DATABASE_URL names PostgreSQL.
 VOLUME ["/data"]
 USER 10001:10001
-# GET /healthz on PORT, which the bot binds to 127.0.0.1 by default: reachable
-# from inside the container, which is where Docker runs this check.
+# PORT turns the operations listener on (settings.http.port wins); it binds to
+# 127.0.0.1 by default, reachable from inside the container, where Docker runs
+# this check. GET /healthz answers 200 while the process answers.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # On SIGTERM the bot stops taking work and lets what runs finish or hand over
