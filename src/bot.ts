@@ -304,6 +304,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       orphanSweep.unref();
       log.info(
         {
+          version: VERSION,
+          node: process.versions.node,
           providers: connected.map((entry) => entry.account.id),
           source: config.source.kind,
           store: store.location,

@@ -31,8 +31,17 @@ export interface Running {
 
 /** A clean environment: no Slack tokens, no provider variables, a fresh cwd without cloudmaster.yml. */
 export function start(script: string, args: readonly string[], env: Record<string, string> = {}): Running {
+  return startExecutable(process.execPath, [join(ROOT, script), ...args], env);
+}
+
+/** Any program (an installed `cloudmaster`, another Node) in the same clean environment as `start`. */
+export function startExecutable(
+  file: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Running {
   const cwd = mkdtempSync(join(tmpdir(), 'cloudmaster-run-'));
-  const child = spawn(process.execPath, [join(ROOT, script), ...args], {
+  const child = spawn(file, args, {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
