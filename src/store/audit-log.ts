@@ -6,7 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DATABASE_NOW_MS, MIN_RETENTION_MS } from './audit-retention-clock.ts';
-import { type Row, type SqlDriver, toNumber, toOptionalNumber, toOptionalString } from './sql.ts';
+import {
+  type Row,
+  type SqlDriver,
+  type SqlRunner,
+  toNumber,
+  toOptionalNumber,
+  toOptionalString,
+} from './sql.ts';
 
 export const AUDIT_OUTCOMES = [
   'denied',
@@ -165,7 +172,16 @@ export class AuditLog {
     }
   }
 
-  async append(record: NewAuditRecord): Promise<AuditRecord> {
+  /**
+   * Appends a record. For the end of a job (`jobEnd`), the record and the
+   * job's mark that it is audited are one transaction, and the record is
+   * written only by whoever sets the mark: a process that dies between them
+   * leaves neither, and a replica finishing the job after it writes no second.
+   */
+  async append(
+    record: NewAuditRecord,
+    jobEnd?: { readonly id: string; readonly at: number },
+  ): Promise<AuditRecord> {
     const stored: AuditRecord = { id: auditId(record.requestedAt), ...record };
     const values = [
       stored.id,
@@ -190,7 +206,19 @@ export class AuditLog {
       stored.durationMs === undefined ? null : Math.round(stored.durationMs),
     ];
     const placeholders = AUDIT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
-    await this.db.run(`INSERT INTO audit (${AUDIT_COLUMNS.join(', ')}) VALUES (${placeholders})`, values);
+    const insert = (runner: SqlRunner) =>
+      runner.run(`INSERT INTO audit (${AUDIT_COLUMNS.join(', ')}) VALUES (${placeholders})`, values);
+    if (!jobEnd) {
+      await insert(this.db);
+      return stored;
+    }
+    await this.db.transaction(async (tx) => {
+      const marked = await tx.run('UPDATE jobs SET audited_at = $2 WHERE id = $1 AND audited_at IS NULL', [
+        jobEnd.id,
+        jobEnd.at,
+      ]);
+      if (marked > 0) await insert(tx);
+    });
     return stored;
   }
 

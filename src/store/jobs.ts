@@ -294,11 +294,6 @@ export class JobStore {
     ]);
   }
 
-  /** Its end is in the audit log. */
-  async audited(id: string, now: number): Promise<void> {
-    await this.db.run('UPDATE jobs SET audited_at = $2 WHERE id = $1 AND audited_at IS NULL', [id, now]);
-  }
-
   /** Its end was shown: nobody's work any more. */
   async told(id: string, now: number): Promise<void> {
     await this.db.run(
