@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DATABASE_NOW_MS, MIN_RETENTION_MS } from './audit-retention-clock.ts';
+import { Outbox } from './outbox.ts';
 import { type Row, type SqlDriver, toNumber, toOptionalNumber, toOptionalString } from './sql.ts';
 
 export const AUDIT_OUTCOMES = [
@@ -132,11 +133,37 @@ const PROBE_VALUES: Readonly<Record<string, string | number>> = {
   outcome: 'dry_run',
 };
 
+/** What a webhook hears of an audit record (`audit.OUTCOME`): who, what, how it ended; not the raw command. */
+function auditEventData(record: AuditRecord): Record<string, unknown> {
+  return {
+    record: {
+      id: record.id,
+      requested_at: new Date(record.requestedAt).toISOString(),
+      ended_at: new Date(record.endedAt).toISOString(),
+      user: record.userId,
+      channel: record.channel ?? null,
+      entry: record.entry,
+      text: record.rawText,
+      verb: record.verb ?? null,
+      decision: record.decision,
+      rule: record.rule ?? null,
+      confirmed_by: record.confirmedBy ?? null,
+      approved_by: record.approvedBy ?? null,
+      provider: record.provider ?? null,
+      target: record.target ?? null,
+      outcome: record.outcome,
+      detail: record.detail ?? null,
+    },
+  };
+}
+
 export class AuditLog {
   private readonly db: SqlDriver;
+  private readonly outbox: Outbox;
 
-  constructor(db: SqlDriver) {
+  constructor(db: SqlDriver, outbox = new Outbox(db)) {
     this.db = db;
+    this.outbox = outbox;
   }
 
   /**
@@ -190,7 +217,17 @@ export class AuditLog {
       stored.durationMs === undefined ? null : Math.round(stored.durationMs),
     ];
     const placeholders = AUDIT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
-    await this.db.run(`INSERT INTO audit (${AUDIT_COLUMNS.join(', ')}) VALUES (${placeholders})`, values);
+    const insert = `INSERT INTO audit (${AUDIT_COLUMNS.join(', ')}) VALUES (${placeholders})`;
+    const type = `audit.${stored.outcome}`;
+    if (!this.outbox.wants(type)) {
+      await this.db.run(insert, values);
+      return stored;
+    }
+    await this.outbox.withEvent(
+      (tx) => tx.run(insert, values),
+      () => ({ type, data: auditEventData(stored) }),
+      stored.endedAt,
+    );
     return stored;
   }
 

@@ -12,6 +12,7 @@ import { checkStore } from './check.ts';
 import { IdempotencyKeys } from './idempotency.ts';
 import { JobStore } from './jobs.ts';
 import { migrate } from './migrations.ts';
+import { Outbox, type OutboxRoute } from './outbox.ts';
 import { PendingRequests } from './pending-requests.ts';
 import { openPostgres } from './postgres-driver.ts';
 import type { Dialect, SqlDriver } from './sql.ts';
@@ -34,6 +35,8 @@ export interface Store {
     readonly incidents: WatchIncidents;
     readonly tickets: WatchTickets;
   };
+  /** Events for webhooks, written with the changes they report. */
+  readonly outbox: Outbox;
   /** Switches every replica reads alike (test mode). */
   readonly flags: BotFlags;
   /** The SQL underneath, for modules that keep their own tables. */
@@ -93,6 +96,8 @@ export interface OpenStoreOptions {
   /** Redacts what the jobs and pending requests keep, and knows the secrets they must not. */
   readonly redactor?: Redactor;
   readonly onIdleError?: (error: Error) => void;
+  /** The webhooks (`bridge.webhooks`): which events the outbox keeps, for whom. */
+  readonly webhooks?: readonly OutboxRoute[];
 }
 
 /** Opens (creating a SQLite file on first start) and migrates. Errors say where and what. */
@@ -125,13 +130,15 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
       { cause: error },
     );
   }
+  const outbox = new Outbox(sql, options.webhooks);
   return {
     dialect: sql.dialect,
     location: shown,
-    audit: new AuditLog(sql),
+    audit: new AuditLog(sql, outbox),
     pending: new PendingRequests(sql, options.redactor),
-    keys: new IdempotencyKeys(sql),
-    jobs: new JobStore(sql, options.redactor),
+    keys: new IdempotencyKeys(sql, outbox),
+    jobs: new JobStore(sql, options.redactor, outbox),
+    outbox,
     watch: {
       sources: new WatchSources(sql),
       incidents: new WatchIncidents(sql),
