@@ -6,7 +6,10 @@
 import { join } from 'node:path';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
 import type { Redactor } from '../log/redact.ts';
+import { ApiAnswers } from './api-answers.ts';
 import { AuditLog } from './audit-log.ts';
+import { BridgeApprovals } from './bridge-approvals.ts';
+import { BridgeMessages } from './bridge-messages.ts';
 import { BotFlags } from './bot-flags.ts';
 import { checkStore } from './check.ts';
 import { IdempotencyKeys } from './idempotency.ts';
@@ -37,6 +40,12 @@ export interface Store {
   };
   /** Events for webhooks, written with the changes they report. */
   readonly outbox: Outbox;
+  /** The HTTP bridge: clients' messages and approvals, and answers kept for Idempotency-Key. */
+  readonly bridge: {
+    readonly messages: BridgeMessages;
+    readonly approvals: BridgeApprovals;
+    readonly answers: ApiAnswers;
+  };
   /** Switches every replica reads alike (test mode). */
   readonly flags: BotFlags;
   /** The SQL underneath, for modules that keep their own tables. */
@@ -139,6 +148,11 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
     keys: new IdempotencyKeys(sql, outbox),
     jobs: new JobStore(sql, options.redactor, outbox),
     outbox,
+    bridge: {
+      messages: new BridgeMessages(sql),
+      approvals: new BridgeApprovals(sql, outbox),
+      answers: new ApiAnswers(sql),
+    },
     watch: {
       sources: new WatchSources(sql),
       incidents: new WatchIncidents(sql),
