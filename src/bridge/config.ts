@@ -19,9 +19,9 @@
  *           events: ['job.*', 'approval.decided']
  */
 import { z } from 'zod';
+import { durationSchema } from '../config/duration.ts';
 import type { InterpolationResult } from '../config/interpolate.ts';
 import { formatIssues } from '../config/issues.ts';
-import { durationSchema } from '../config/duration.ts';
 import { expandVerbs, type PolicyVerb } from '../policy/verbs.ts';
 
 const NAME = /^[a-z][a-z0-9_-]{0,39}$/;
@@ -57,7 +57,7 @@ export const EVENT_TYPES = [
 const channelSchema = z
   .string()
   .regex(CHANNEL, 'must be a channel id (C…, G…) or a #name')
-  .transform((channel) => channel.toLowerCase().startsWith('#') ? channel.toLowerCase() : channel);
+  .transform((channel) => (channel.toLowerCase().startsWith('#') ? channel.toLowerCase() : channel));
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
@@ -80,7 +80,10 @@ const clientSchema = z.strictObject({
   /** Verbs it may run through `POST /v1/commands` (verb names, read, mutate, *); the policy decides the rest. */
   commands: z.array(z.string().min(1)).default([]),
   /** The Slack user who stands behind it (its owner): never counted as an approver of its requests. */
-  user: z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id').optional(),
+  user: z
+    .string()
+    .regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id')
+    .optional(),
 });
 
 const webhookSchema = z.strictObject({
@@ -95,7 +98,10 @@ const webhookSchema = z.strictObject({
 export const bridgeSectionSchema = z
   .strictObject({
     /** Where changes clients ask for are shown: approval prompts (`effect: approve`) and job messages. */
-    channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a channel id (C… or G…)').optional(),
+    channel: z
+      .string()
+      .regex(/^[CG][A-Z0-9]{2,}$/, 'must be a channel id (C… or G…)')
+      .optional(),
     clients: z.array(clientSchema).default([]),
     webhooks: z.array(webhookSchema).default([]),
     /** How long a webhook delivery is retried before it is marked dead. */
@@ -108,7 +114,11 @@ export const bridgeSectionSchema = z
       const seen = new Set<string>();
       names.forEach((name, index) => {
         if (seen.has(name))
-          ctx.addIssue({ code: 'custom', path: [path, index, 'name'], message: `"${name}" names two ${path}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [path, index, 'name'],
+            message: `"${name}" names two ${path}`,
+          });
         seen.add(name);
       });
     };
@@ -123,7 +133,11 @@ export const bridgeSectionSchema = z
     const tokens = new Set<string>();
     section.clients.forEach((client, index) => {
       if (tokens.has(client.token))
-        ctx.addIssue({ code: 'custom', path: ['clients', index, 'token'], message: 'two clients share a token' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clients', index, 'token'],
+          message: 'two clients share a token',
+        });
       tokens.add(client.token);
       const { unknown } = expandVerbs(client.commands);
       for (const word of unknown)
@@ -173,14 +187,17 @@ export function eventMatches(pattern: string, type: string): boolean {
 /** The config keys whose values are secrets, as paths below `bridge`. */
 function secretPaths(data: unknown): string[] {
   const section = data as { clients?: unknown; webhooks?: unknown } | null;
-  const paths: string[] = [];
-  if (Array.isArray(section?.clients)) section.clients.forEach((_, i) => paths.push(`clients.${i}.token`));
-  if (Array.isArray(section?.webhooks)) section.webhooks.forEach((_, i) => paths.push(`webhooks.${i}.secret`));
-  return paths;
+  const count = (list: unknown) => (Array.isArray(list) ? list.length : 0);
+  return [
+    ...Array.from({ length: count(section?.clients) }, (_, i) => `clients.${i}.token`),
+    ...Array.from({ length: count(section?.webhooks) }, (_, i) => `webhooks.${i}.secret`),
+  ];
 }
 
 function valueAt(data: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | null)?.[key], data);
+  return path
+    .split('.')
+    .reduce<unknown>((node, key) => (node as Record<string, unknown> | null)?.[key], data);
 }
 
 export interface LoadedBridge {
@@ -220,7 +237,10 @@ export function loadBridgeSection(
   }
   const bridge: BridgeSettings = {
     ...parsed.data,
-    clients: parsed.data.clients.map((client) => ({ ...client, commands: expandVerbs(client.commands).verbs })),
+    clients: parsed.data.clients.map((client) => ({
+      ...client,
+      commands: expandVerbs(client.commands).verbs,
+    })),
   };
   return { ...(problems.length === 0 ? { bridge } : {}), secrets, problems };
 }

@@ -141,7 +141,9 @@ export class MessageSender {
     }
   }
 
-  private async step(id: string): Promise<SendResult | { readonly state: 'retry'; readonly afterMs: number }> {
+  private async step(
+    id: string,
+  ): Promise<SendResult | { readonly state: 'retry'; readonly afterMs: number }> {
     const { messages, owner, log } = this.options;
     try {
       const message = await messages.claim(id, owner, this.now(), LEASE_MS);
@@ -212,7 +214,10 @@ export class MessageSender {
     } catch (error) {
       const failure = slackFailure(error);
       if (failure.code === 'slack_webapi_rate_limited_error') {
-        log.info({ retryAfterS: failure.retryAfter, channel }, 'Slack rate-limited a bridge message; waiting');
+        log.info(
+          { retryAfterS: failure.retryAfter, channel },
+          'Slack rate-limited a bridge message; waiting',
+        );
         return { state: 'retry', afterMs: (failure.retryAfter ?? 1) * 1_000 };
       }
       if (failure.error !== undefined && failure.code === 'slack_webapi_platform_error') {

@@ -173,7 +173,13 @@ export class WebhookDispatcher {
     }
     this.options.onOutcome?.(dead ? 'dead' : 'failed', (performance.now() - started) / 1000);
     log.warn(
-      { event: delivery.eventId, endpoint: delivery.endpoint, attempts: delivery.attempts + 1, dead, ...failure },
+      {
+        event: delivery.eventId,
+        endpoint: delivery.endpoint,
+        attempts: delivery.attempts + 1,
+        dead,
+        ...failure,
+      },
       dead ? 'a webhook delivery is dead' : 'a webhook delivery failed; it will be tried again',
     );
   }

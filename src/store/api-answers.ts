@@ -40,24 +40,24 @@ export class ApiAnswers {
     if (String(row.request_hash) !== requestHash) return { kind: 'mismatch' };
     const status = toOptionalNumber(row.status);
     const body = toOptionalString(row.body);
-    return status === undefined || body === undefined ? { kind: 'in-progress' } : { kind: 'answered', status, body };
+    return status === undefined || body === undefined
+      ? { kind: 'in-progress' }
+      : { kind: 'answered', status, body };
   }
 
   async answer(client: string, key: string, status: number, body: string): Promise<void> {
-    await this.db.run('UPDATE api_answers SET status = $3, body = $4 WHERE client = $1 AND idempotency_key = $2', [
-      client,
-      key,
-      status,
-      body,
-    ]);
+    await this.db.run(
+      'UPDATE api_answers SET status = $3, body = $4 WHERE client = $1 AND idempotency_key = $2',
+      [client, key, status, body],
+    );
   }
 
   /** The request failed before it had an answer: a repeat may run it. */
   async release(client: string, key: string): Promise<void> {
-    await this.db.run('DELETE FROM api_answers WHERE client = $1 AND idempotency_key = $2 AND status IS NULL', [
-      client,
-      key,
-    ]);
+    await this.db.run(
+      'DELETE FROM api_answers WHERE client = $1 AND idempotency_key = $2 AND status IS NULL',
+      [client, key],
+    );
   }
 
   prune(now: number): Promise<number> {

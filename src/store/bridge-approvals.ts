@@ -9,7 +9,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { NewOutboxEvent, Outbox } from './outbox.ts';
-import { type Row, type SqlDriver, type SqlRunner, toNumber, toOptionalNumber, toOptionalString } from './sql.ts';
+import {
+  type Row,
+  type SqlDriver,
+  type SqlRunner,
+  toNumber,
+  toOptionalNumber,
+  toOptionalString,
+} from './sql.ts';
 
 export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'expired';
 export type Vote = 'approve' | 'reject';
@@ -40,7 +47,15 @@ export interface BridgeApproval {
 
 export type NewApproval = Pick<
   BridgeApproval,
-  'client' | 'channel' | 'title' | 'details' | 'approvers' | 'minApprovals' | 'callbackUrl' | 'createdAt' | 'expiresAt'
+  | 'client'
+  | 'channel'
+  | 'title'
+  | 'details'
+  | 'approvers'
+  | 'minApprovals'
+  | 'callbackUrl'
+  | 'createdAt'
+  | 'expiresAt'
 >;
 
 export type VoteResult =
@@ -140,7 +155,11 @@ export class BridgeApprovals {
     );
     return fromRow(
       row,
-      votes.map((vote) => ({ user: String(vote.user_id), vote: String(vote.vote) as Vote, at: toNumber(vote.at) })),
+      votes.map((vote) => ({
+        user: String(vote.user_id),
+        vote: String(vote.vote) as Vote,
+        at: toNumber(vote.at),
+      })),
     );
   }
 

@@ -124,7 +124,12 @@ export class BridgeMessages {
   }
 
   /** The thread's parent, or undefined when this message is the first of its thread_key (its parent). */
-  private async thread(tx: SqlRunner, asked: PutMessage, id: string, now: number): Promise<string | undefined> {
+  private async thread(
+    tx: SqlRunner,
+    asked: PutMessage,
+    id: string,
+    now: number,
+  ): Promise<string | undefined> {
     const claimed = await tx.run(
       `INSERT INTO bridge_threads (client, channel, thread_key, message_id, created_at) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (client, channel, thread_key) DO NOTHING`,
@@ -197,6 +202,8 @@ export class BridgeMessages {
 
   /** Gives this process's claims up (a graceful stop), so another replica goes on at once. */
   async release(owner: string): Promise<void> {
-    await this.db.run(`UPDATE bridge_messages SET claimed_until = 0 WHERE claimed_by = $1 AND ${UNSENT}`, [owner]);
+    await this.db.run(`UPDATE bridge_messages SET claimed_until = 0 WHERE claimed_by = $1 AND ${UNSENT}`, [
+      owner,
+    ]);
   }
 }

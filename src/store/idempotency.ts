@@ -21,7 +21,13 @@ export class IdempotencyKeys {
    * for every later one. `event` (an outage told, a Slack message seen) is
    * written to the outbox with the first claim, in its transaction.
    */
-  async claim(key: string, owner: string, now: number, ttlMs: number, event?: NewOutboxEvent): Promise<boolean> {
+  async claim(
+    key: string,
+    owner: string,
+    now: number,
+    ttlMs: number,
+    event?: NewOutboxEvent,
+  ): Promise<boolean> {
     const insert = (runner: SqlRunner) =>
       runner.run(
         `INSERT INTO idempotency_keys (key, owner, claimed_at, expires_at) VALUES ($1, $2, $3, $4)

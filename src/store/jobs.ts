@@ -11,7 +11,14 @@ import { randomInt } from 'node:crypto';
 import type { OperationProgress, OperationRef } from '../../providers/types.ts';
 import { Redactor } from '../log/redact.ts';
 import { type NewOutboxEvent, Outbox } from './outbox.ts';
-import { type Row, type SqlDriver, type SqlValue, toNumber, toOptionalNumber, toOptionalString } from './sql.ts';
+import {
+  type Row,
+  type SqlDriver,
+  type SqlValue,
+  toNumber,
+  toOptionalNumber,
+  toOptionalString,
+} from './sql.ts';
 import { storableRequest } from './storable-request.ts';
 
 export const JOB_STATES = [
@@ -227,6 +234,20 @@ export class JobStore {
 
   async get<Payload>(id: string): Promise<Job<Payload> | undefined> {
     const [row] = await this.db.all(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1`, [id.toUpperCase()]);
+    return row ? fromRow<Payload>(row) : undefined;
+  }
+
+  /** The first job `requester` asked for with `rawText` from `since` on (a client's approved change). */
+  async firstAfter<Payload>(
+    requester: string,
+    rawText: string,
+    since: number,
+  ): Promise<Job<Payload> | undefined> {
+    const [row] = await this.db.all(
+      `SELECT ${JOB_COLUMNS} FROM jobs WHERE requester = $1 AND raw_text = $2 AND created_at >= $3
+       ORDER BY created_at LIMIT 1`,
+      [requester, rawText, since],
+    );
     return row ? fromRow<Payload>(row) : undefined;
   }
 

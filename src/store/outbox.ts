@@ -10,7 +10,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { eventMatches } from '../bridge/config.ts';
-import { type Row, type SqlDriver, type SqlRunner, toNumber, toOptionalNumber, toOptionalString } from './sql.ts';
+import {
+  type Row,
+  type SqlDriver,
+  type SqlRunner,
+  toNumber,
+  toOptionalNumber,
+  toOptionalString,
+} from './sql.ts';
 
 /** A webhook as the outbox routes events to it. */
 export interface OutboxRoute {
@@ -78,7 +85,9 @@ export class Outbox {
   private endpointsFor(type: string, channel?: string): string[] {
     return this.routes
       .filter((route) => route.events.some((pattern) => eventMatches(pattern, type)))
-      .filter((route) => type !== 'slack.message' || (channel !== undefined && route.channels?.includes(channel)))
+      .filter(
+        (route) => type !== 'slack.message' || (channel !== undefined && route.channels?.includes(channel)),
+      )
       .map((route) => route.name);
   }
 
@@ -100,8 +109,12 @@ export class Outbox {
    * again. Returns its id, or undefined when nobody wants it.
    */
   async add(tx: SqlRunner, event: NewOutboxEvent, now: number): Promise<string | undefined> {
-    const endpoints = this.endpointsFor(event.type, event.channel).map((endpoint) => ({ endpoint, url: null }));
-    if (event.callback) endpoints.push({ endpoint: event.callback.endpoint, url: event.callback.url as never });
+    const endpoints = this.endpointsFor(event.type, event.channel).map((endpoint) => ({
+      endpoint,
+      url: null,
+    }));
+    if (event.callback)
+      endpoints.push({ endpoint: event.callback.endpoint, url: event.callback.url as never });
     if (endpoints.length === 0) return undefined;
     const id = event.id ?? newEventId();
     const body = JSON.stringify({
