@@ -70,7 +70,7 @@ describe('the OpenAPI document', () => {
     expect(validator.version).toBe('3.1');
     const served = await fetch(`${ci.base}/openapi.json`);
     expect(served.status).toBe(200);
-    expect((await served.json()).openapi).toBe('3.1.0');
+    expect(((await served.json()) as { openapi: string }).openapi).toBe('3.1.0');
   });
 });
 
