@@ -17,7 +17,7 @@ import { writeConfig } from '../support/dispatcher.ts';
 import { DigitalOceanDouble } from '../support/doubles/digitalocean.ts';
 import { eventually } from '../support/eventually.ts';
 import { FakeSlack } from '../support/fake-slack/index.ts';
-import { type Running, start } from '../support/run-process.ts';
+import { type Running, run, start } from '../support/run-process.ts';
 
 const CI_TOKEN = 'ci-token-0123456789abcdefghijklmnop';
 const SECRET = 'webhook-secret-0123456789';
@@ -185,6 +185,50 @@ describe('webhooks', () => {
       20_000,
     );
     expect(receiver.delivered().filter((event) => event.id === eventId)).toHaveLength(1);
+  });
+});
+
+describe('webhooks, the command', () => {
+  it('shows a dead event in Slack and sends it again with `webhooks retry ID` from the CLI', async () => {
+    const receiver = await Receiver.start();
+    cleanups.push(() => receiver.stop());
+    receiver.answer = () => 500;
+    const dir = mkdtempSync(join(tmpdir(), 'cloudmaster-webhook-retry-'));
+    const yaml = config(receiver.url, '', 0, "['audit.*']").replace(
+      'webhookTimeout: 2s',
+      'webhookTimeout: 2s\n  retryFor: 1s',
+    );
+    const env = { CI_TOKEN, HOOK_SECRET: SECRET, CLOUDMASTER_DATA_DIR: dir };
+    const harness = await startBot(yaml, { env });
+    cleanups.push(() => harness.stop());
+    const ci = new BridgeClient(harness.bot.http?.address as string, CI_TOKEN);
+    await ci.get('/messages/msg_none');
+    await eventually(
+      async () => (await harness.bot.store.outbox.summary())[0]?.dead === 1,
+      'the event to be dead',
+      15_000,
+    );
+    const [summary] = await harness.bot.store.outbox.summary();
+    const eventId = summary?.deadEvents[0] as string;
+
+    const asked = await harness.fake.slashCommand({ command: '/cloudmaster', text: 'webhooks' });
+    const shown = await harness.fake.firstResponse(asked.responseUrl);
+    expect(JSON.stringify(shown.body)).toContain('sink: last success never');
+    expect(JSON.stringify(shown.body)).toContain(`dead: ${eventId}`);
+
+    receiver.answer = () => 200;
+    const cli = await run('src/cli.ts', ['webhooks', 'retry', eventId, '--json'], {
+      CLOUDMASTER_CONFIG: writeConfig(yaml),
+      ...env,
+    });
+    expect(cli.code).toBe(0);
+    expect(JSON.parse(cli.stdout)).toMatchObject({ kind: 'webhooks', retried: { eventId, deliveries: 1 } });
+    await eventually(
+      async () => receiver.delivered().some((event) => event.id === eventId),
+      'the event sent again',
+    );
+    const records = await harness.bot.store.audit.query({ limit: 20, verb: 'webhooks' });
+    expect(records[0]).toMatchObject({ entry: 'cli', outcome: 'succeeded' });
   });
 });
 
