@@ -97,7 +97,7 @@ export class WebhookDispatcher {
 
   private async pump(): Promise<void> {
     this.pumping = true;
-    const concurrency = this.options.concurrency ?? 16;
+    const concurrency = this.options.concurrency ?? 32;
     try {
       do {
         this.again = false;
