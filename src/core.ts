@@ -58,6 +58,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     now: clock.now(),
     redactor,
     onIdleError: (error) => log.error({ err: error }, 'the database connection failed'),
+    ...(config.bridge ? { webhooks: config.bridge.webhooks } : {}),
   });
   const connected = await connectAccounts(config.accounts, { log, clock });
   const dispatcher = new Dispatcher({

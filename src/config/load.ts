@@ -14,6 +14,7 @@ import {
   environmentInputs,
   type ProviderAccount,
 } from '../../providers/registry.ts';
+import { type BridgeSettings, loadBridgeSection } from '../bridge/config.ts';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
 import { matchesAny } from '../policy/glob.ts';
 import { type PolicyConfig, policySchema } from '../policy/schema.ts';
@@ -42,6 +43,8 @@ export interface LoadedConfig {
   readonly watch?: WatchSettings;
   /** Where Create ticket opens issues (`tickets:`), when configured. */
   readonly tickets?: TicketSettings;
+  /** The HTTP bridge's clients and webhooks (`bridge:`), when configured. */
+  readonly bridge?: BridgeSettings;
 }
 
 export class ConfigError extends CloudmasterError {
@@ -62,6 +65,7 @@ const fileSchema = z.strictObject({
   policy: z.unknown().optional(),
   watch: z.unknown().optional(),
   tickets: z.unknown().optional(),
+  bridge: z.unknown().optional(),
 });
 
 /** A provider a rule names that no account is (by id or type) would silently never match: say so. */
@@ -186,6 +190,9 @@ function loadFile(path: string, { env, modules, cwd }: LoadOptions): LoadedConfi
   }
   const outageWatch = loadWatchSections(data, interpolated, where);
   problems.push(...outageWatch.problems);
+  const hasPort = effective.http.port !== undefined || (env.PORT !== undefined && env.PORT !== '');
+  const bridge = loadBridgeSection(data.bridge, interpolated, where, hasPort);
+  problems.push(...bridge.problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -193,8 +200,13 @@ function loadFile(path: string, { env, modules, cwd }: LoadOptions): LoadedConfi
     settings: effective,
     accounts: built.accounts,
     ...(policy ? { policy } : {}),
-    secrets: [...built.accounts.flatMap((account) => account.secrets), ...outageWatch.secrets],
+    secrets: [
+      ...built.accounts.flatMap((account) => account.secrets),
+      ...outageWatch.secrets,
+      ...bridge.secrets,
+    ],
     ...(outageWatch.watch ? { watch: outageWatch.watch } : {}),
     ...(outageWatch.tickets ? { tickets: outageWatch.tickets } : {}),
+    ...(bridge.bridge ? { bridge: bridge.bridge } : {}),
   };
 }

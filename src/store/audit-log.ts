@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DATABASE_NOW_MS, MIN_RETENTION_MS } from './audit-retention-clock.ts';
+import { Outbox } from './outbox.ts';
 import {
   type Row,
   type SqlDriver,
@@ -139,11 +140,37 @@ const PROBE_VALUES: Readonly<Record<string, string | number>> = {
   outcome: 'dry_run',
 };
 
+/** What a webhook hears of an audit record (`audit.OUTCOME`): who, what, how it ended; not the raw command. */
+function auditEventData(record: AuditRecord): Record<string, unknown> {
+  return {
+    record: {
+      id: record.id,
+      requested_at: new Date(record.requestedAt).toISOString(),
+      ended_at: new Date(record.endedAt).toISOString(),
+      user: record.userId,
+      channel: record.channel ?? null,
+      entry: record.entry,
+      text: record.rawText,
+      verb: record.verb ?? null,
+      decision: record.decision,
+      rule: record.rule ?? null,
+      confirmed_by: record.confirmedBy ?? null,
+      approved_by: record.approvedBy ?? null,
+      provider: record.provider ?? null,
+      target: record.target ?? null,
+      outcome: record.outcome,
+      detail: record.detail ?? null,
+    },
+  };
+}
+
 export class AuditLog {
   private readonly db: SqlDriver;
+  private readonly outbox: Outbox;
 
-  constructor(db: SqlDriver) {
+  constructor(db: SqlDriver, outbox = new Outbox(db)) {
     this.db = db;
+    this.outbox = outbox;
   }
 
   /**
@@ -206,19 +233,28 @@ export class AuditLog {
       stored.durationMs === undefined ? null : Math.round(stored.durationMs),
     ];
     const placeholders = AUDIT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
-    const insert = (runner: SqlRunner) =>
-      runner.run(`INSERT INTO audit (${AUDIT_COLUMNS.join(', ')}) VALUES (${placeholders})`, values);
-    if (!jobEnd) {
-      await insert(this.db);
+    const insert = `INSERT INTO audit (${AUDIT_COLUMNS.join(', ')}) VALUES (${placeholders})`;
+    const write = async (tx: SqlRunner): Promise<boolean> => {
+      if (jobEnd) {
+        const marked = await tx.run('UPDATE jobs SET audited_at = $2 WHERE id = $1 AND audited_at IS NULL', [
+          jobEnd.id,
+          jobEnd.at,
+        ]);
+        if (marked === 0) return false;
+      }
+      await tx.run(insert, values);
+      return true;
+    };
+    const type = `audit.${stored.outcome}`;
+    if (!this.outbox.wants(type)) {
+      await (jobEnd ? this.db.transaction(write) : write(this.db));
       return stored;
     }
-    await this.db.transaction(async (tx) => {
-      const marked = await tx.run('UPDATE jobs SET audited_at = $2 WHERE id = $1 AND audited_at IS NULL', [
-        jobEnd.id,
-        jobEnd.at,
-      ]);
-      if (marked > 0) await insert(tx);
-    });
+    await this.outbox.withEvent(
+      write,
+      (written) => (written ? { type, data: auditEventData(stored) } : undefined),
+      stored.endedAt,
+    );
     return stored;
   }
 
