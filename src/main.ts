@@ -1,11 +1,16 @@
 /**
- * `npm start`: run the bot until SIGTERM or SIGINT. Missing Slack tokens or
- * a bad config stop it here with a plain explanation, never a stack trace.
+ * `npm start`: run the bot until SIGTERM or SIGINT. Without Slack tokens it
+ * opens the local workspace (src/local-slack) unless `--slack` or
+ * CLOUDMASTER_REQUIRE_SLACK=1 asks for Slack; wrong tokens or a bad config
+ * stop it here with a plain explanation, never a stack trace.
  */
 import { PROVIDER_MODULES } from '../providers/modules.ts';
 import { createBot, slackCredentials } from './bot.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
+import { noSlackTokens, runLocalWorkspace } from './local-slack/run.ts';
 import { Redactor } from './log/redact.ts';
+import { serveOptions } from './serve-options.ts';
+import { stopOnSignals } from './signals.ts';
 
 function fail(paragraph: string): never {
   process.stderr.write(`${paragraph}\n`);
@@ -14,12 +19,18 @@ function fail(paragraph: string): never {
 
 async function main(): Promise<void> {
   const env = process.env;
+  const options = serveOptions(process.argv.slice(2), env);
+  if ('problem' in options) fail(`cloudmaster cannot start: ${options.problem}`);
   const slack = slackCredentials(env);
   if ('problems' in slack) {
+    if (!options.requireSlack && noSlackTokens(env)) return runLocalWorkspace(env, options);
     fail(
       `cloudmaster cannot connect to Slack: ${slack.problems.join('; ')}. ` +
         'Create the Slack app from manifest.yml, then set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (README.md, "Slack set-up"). ' +
-        'Without Slack you can use the same commands from a terminal: npx cloudmaster help.',
+        'Without Slack you can use the same commands from a terminal: npx cloudmaster help' +
+        (options.requireSlack
+          ? ', or try the bot in a local workspace: start it without --slack and CLOUDMASTER_REQUIRE_SLACK.'
+          : '.'),
     );
   }
   let config: ReturnType<typeof loadConfig>;
@@ -31,22 +42,7 @@ async function main(): Promise<void> {
   }
 
   const bot = await createBot({ env, slack, config });
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    bot.log.info({ signal }, 'shutting down');
-    bot.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        bot.log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('unhandledRejection', (reason) => bot.log.error({ err: reason }, 'unhandled rejection'));
+  stopOnSignals(bot.log, () => bot.stop());
   await bot.start();
 }
 

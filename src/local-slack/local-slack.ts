@@ -147,6 +147,26 @@ export class LocalSlack extends LocalWorkspace {
     return this.onResponseUrl(responseUrl, body);
   }
 
+  /**
+   * Waits (at most `timeoutMs`) for the app's connections to finish closing:
+   * a client that asked to close wants the close handshake answered, not a
+   * socket torn down under it.
+   */
+  async connectionsClosed(timeoutMs: number): Promise<void> {
+    if (this.socketMode.connectionCount === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const stop = this.onChange(() => {
+        if (this.socketMode.connectionCount === 0) done();
+      });
+      function done(): void {
+        clearTimeout(timer);
+        stop();
+        resolve();
+      }
+    });
+  }
+
   /** Closes sockets and timers; pending deliveries reject. */
   close(): void {
     if (this.closed) return;

@@ -65,6 +65,11 @@ export class SocketModeServer {
     }, options.pingIntervalMs);
   }
 
+  /** Connections not yet closed, draining ones included. */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
   /** Connections open and not told to disconnect. */
   get openConnections(): number {
     let count = 0;

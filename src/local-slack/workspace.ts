@@ -256,7 +256,8 @@ export class LocalWorkspace {
 
   /** A response_url for one delivery; `original` is the message it may replace. */
   createResponseUrl(channel: string, userId: string, original?: MessageRecord, echo?: MessageRecord): string {
-    const url = `${this.base}/respond/${this.nextId('R')}`;
+    // Unguessable, as Slack's: another page in the browser must not be able to post as the app.
+    const url = `${this.base}/respond/${this.nextId('R')}-${randomPart().slice(0, 16)}`;
     const known = original ? this.messagesByKey.get(messageKey(original.channel, original.ts)) : undefined;
     const echoed = echo ? this.messagesByKey.get(messageKey(echo.channel, echo.ts)) : undefined;
     this.bindings.set(url, { channel, userId, original: known, echo: echoed, uses: 0 });
@@ -312,15 +313,23 @@ export class LocalWorkspace {
   }
 
   /** A channel id, or a `#name` (a channel of that name is made if there is none, as one the bot was invited to). */
-  private channelOf(value: unknown): string {
-    const given = stringArg(value);
-    if (!given.startsWith('#')) return given;
+  ensureChannel(given: string): string {
+    if (!given.startsWith('#')) {
+      if (/^[CG][A-Z0-9]{2,}$/.test(given) && !this.channels.has(given))
+        this.channels.set(given, { id: given, name: nameOf(given), kind: 'channel' });
+      return given;
+    }
     const name = given.slice(1);
     for (const channel of this.channels.values())
       if (channel.kind === 'channel' && channel.name === name) return channel.id;
     const id = `C0${name.toUpperCase().replace(/[^A-Z0-9]/g, '')}`;
     this.channels.set(id, { id, name, kind: 'channel' });
+    this.changed();
     return id;
+  }
+
+  private channelOf(value: unknown): string {
+    return this.ensureChannel(stringArg(value));
   }
 
   private postMessage(args: Record<string, unknown>): Record<string, unknown> {

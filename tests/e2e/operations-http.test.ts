@@ -103,7 +103,7 @@ describe('the operations listener of a bot on the fake Slack', () => {
   it('answers /healthz, and /readyz 200 with the socket connected and the store answering', async () => {
     const health = await get(base, '/healthz');
     expect(health.status).toBe(200);
-    expect(JSON.parse(health.body)).toEqual({ status: 'ok' });
+    expect(JSON.parse(health.body)).toEqual({ status: 'ok', mode: 'slack' });
     const ready = await get(base, '/readyz');
     expect(ready.status).toBe(200);
     expect(JSON.parse(ready.body)).toEqual({ ready: true, reasons: [] });
