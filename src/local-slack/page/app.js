@@ -226,6 +226,9 @@ function drawChannel() {
     else fragment.append(element);
   }
   list.replaceChildren(fragment);
+  for (const element of page.elements.values()) {
+    if (element.querySelector(':scope > .body > .thread')?.children.length) drawThreadCount(element);
+  }
   list.scrollTop = list.scrollHeight;
 }
 
@@ -441,6 +444,10 @@ function start() {
     send();
   });
   $('leave-thread').addEventListener('click', leaveThread);
+  window.addEventListener('hashchange', () => {
+    const [channel, ts] = decodeURIComponent(location.hash.slice(1)).split('/');
+    if (page.workspace?.channels.some((candidate) => candidate.id === channel)) openChannel(channel, ts);
+  });
   $('person').addEventListener('change', (event) => {
     const as = event.target.value;
     const url = new URL(location.href);

@@ -154,6 +154,7 @@ function special(inner, ctx) {
     const id = target.slice(1);
     return chip('channel', `#${label ?? ctx.names.get(id) ?? id}`, false);
   }
+  if (target.startsWith('!date^')) return document.createTextNode(decodeEntities(label ?? ''));
   if (target.startsWith('!')) {
     const name = target.slice(1).split('^')[0];
     return chip('special', label ? decodeEntities(label) : `@${name}`, false);

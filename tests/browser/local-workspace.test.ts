@@ -1,0 +1,229 @@
+/**
+ * The local workspace, through its page in a real browser (Debian's
+ * Chromium, playwright-core), as a person would use it: the demo's list,
+ * confirmations edited in place, someone else's click refused, an approval
+ * between two people, a denial naming its rule, threads, ephemeral answers,
+ * paging and the outage watch.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { browserTestsRun, launchBrowser } from '../support/browser.ts';
+import { actAs, messageAt, messageWith, openPage, say, startWorkspace } from '../support/local-page.ts';
+
+const TIMEOUT = 20_000;
+
+describe.runIf(browserTestsRun())('the local workspace in a browser', () => {
+  let browser: Browser;
+  let workspace: Awaited<ReturnType<typeof startWorkspace>> | undefined;
+  const pages: Page[] = [];
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    for (const page of pages.splice(0)) await page.close();
+    await workspace?.stop({ graceMs: 1_000, abortMs: 500 });
+    workspace = undefined;
+  });
+
+  async function start(options: Parameters<typeof startWorkspace>[0] = {}) {
+    workspace = await startWorkspace(options);
+    return workspace;
+  }
+
+  async function open(as: string, channel?: string): Promise<Page> {
+    if (!workspace) throw new Error('start a workspace first');
+    const page = await openPage(browser, workspace.url, as, channel);
+    pages.push(page);
+    return page;
+  }
+
+  it('/cloudmaster list shows the demo machines', async () => {
+    await start();
+    const page = await open('U0ALICE');
+    await say(page, '/cloudmaster list');
+    const listing = messageWith(page, '24 machines and 3 stacks');
+    await listing.waitFor({ timeout: TIMEOUT });
+    await expect.poll(() => listing.innerText()).toMatch(/web-1 · running/);
+    expect(await listing.locator('.author').innerText()).toBe('Igor');
+    expect(await listing.locator('.badge').innerText()).toBe('APP');
+    // The command itself shows, as Slack shows a command answered in the channel.
+    expect(await messageWith(page, '/cloudmaster list').locator('.author').innerText()).toBe('alice');
+  });
+
+  it('alice’s reboot asks her to confirm; her click turns the same message into the job, then “rebooted”', async () => {
+    await start();
+    const page = await open('U0ALICE');
+    await say(page, '/cloudmaster reboot web-1');
+    const prompt = messageWith(page, 'Reboot web-1 on dev?');
+    await prompt.getByRole('button', { name: 'Confirm' }).waitFor({ timeout: TIMEOUT });
+    const ts = await prompt.getAttribute('data-ts');
+    expect(ts).toBeTruthy();
+    await prompt.getByRole('button', { name: 'Confirm' }).click();
+    const same = messageAt(page, ts as string);
+    await expect.poll(() => same.innerText(), { timeout: TIMEOUT }).toMatch(/Rebooting web-1 on dev…/);
+    await expect.poll(() => same.innerText(), { timeout: TIMEOUT }).toMatch(/web-1 on dev rebooted/);
+    expect(await same.locator('.edited').innerText()).toBe('(edited)');
+    expect(await same.getByRole('button', { name: 'Confirm' }).count()).toBe(0);
+  });
+
+  it('bob’s click on alice’s Confirm is refused, to bob alone, and changes nothing', async () => {
+    await start();
+    const alice = await open('U0ALICE');
+    await say(alice, '/cloudmaster reboot web-2');
+    const prompt = messageWith(alice, 'Reboot web-2 on dev?');
+    await prompt.getByRole('button', { name: 'Confirm' }).waitFor({ timeout: TIMEOUT });
+    const ts = (await prompt.getAttribute('data-ts')) as string;
+
+    const bob = await open('U0BOB');
+    await messageAt(bob, ts).getByRole('button', { name: 'Confirm' }).click();
+    const refusal = bob.locator('#messages .message.ephemeral').last();
+    await refusal.waitFor({ timeout: TIMEOUT });
+    expect(await refusal.locator('.only-you').innerText()).toBe('Only visible to you');
+    expect(await refusal.innerText()).toMatch(/alice/);
+    // Alice still has her question, and does not see bob's refusal.
+    await expect.poll(() => messageAt(alice, ts).getByRole('button', { name: 'Confirm' }).count()).toBe(1);
+    expect(await alice.locator('#messages .message.ephemeral').count()).toBe(0);
+  });
+
+  it('a production deploy waits for bob’s Approve and runs after it', async () => {
+    await start();
+    const alice = await open('U0ALICE');
+    await say(alice, '/cloudmaster deploy -s shop -e production');
+    const request = messageWith(alice, /needs approval/);
+    await request.getByRole('button', { name: 'Approve' }).waitFor({ timeout: TIMEOUT });
+    const ts = (await request.getAttribute('data-ts')) as string;
+    expect(await request.innerText()).toMatch(/bob/);
+
+    const bob = await open('U0BOB');
+    await messageAt(bob, ts).getByRole('button', { name: 'Approve' }).click();
+    await expect
+      .poll(() => messageAt(alice, ts).innerText(), { timeout: TIMEOUT })
+      .toMatch(/approved by @bob/);
+    expect(await messageAt(alice, ts).getByRole('button', { name: 'Approve' }).count()).toBe(0);
+  });
+
+  it('carol’s change is denied, naming the rule', async () => {
+    await start();
+    const carol = await open('U0CAROL');
+    await say(carol, '/cloudmaster reboot web-1');
+    const denial = messageWith(carol, 'carol-only-reads');
+    await denial.waitFor({ timeout: TIMEOUT });
+    expect(await denial.innerText()).toMatch(/You may not reboot web-1/);
+    expect(await denial.locator('.only-you').count()).toBe(1);
+  });
+
+  it('a mention is answered in a thread under it', async () => {
+    await start();
+    const page = await open('U0ALICE');
+    await say(page, '@igor status web-1');
+    const mention = page.locator('#messages > .message', { hasText: 'status web-1' }).first();
+    await mention.locator('.mention', { hasText: '@igor' }).waitFor();
+    const reply = mention.locator('.thread .message');
+    await reply.first().waitFor({ timeout: TIMEOUT });
+    expect(await reply.first().innerText()).toMatch(/web-1/);
+    expect(await reply.first().locator('.author').innerText()).toBe('Igor');
+  });
+
+  it('an ephemeral answer is shown to its person only, and disappears when you act as another', async () => {
+    await start();
+    const page = await open('U0ALICE');
+    await say(page, '/cloudmaster help');
+    const help = messageWith(page, 'Only visible to you');
+    await help.waitFor({ timeout: TIMEOUT });
+    expect(await help.innerText()).toMatch(/list/);
+    await actAs(page, 'bob');
+    await page.locator('#presence[data-connected="true"]').waitFor();
+    await expect.poll(() => page.locator('#messages .message.ephemeral').count()).toBe(0);
+    await expect.poll(() => page.locator('#messages').innerText()).not.toMatch(/\/cloudmaster help/);
+  });
+
+  it('Prev and Next page through a long list', async () => {
+    await start();
+    const page = await open('U0ALICE');
+    await say(page, '/cloudmaster list');
+    const listing = messageWith(page, 'page 1 of 3');
+    await listing.getByRole('button', { name: 'Next ›' }).waitFor({ timeout: TIMEOUT });
+    const ts = (await listing.getAttribute('data-ts')) as string;
+    await listing.getByRole('button', { name: 'Next ›' }).click();
+    const same = messageAt(page, ts);
+    await expect.poll(() => same.innerText(), { timeout: TIMEOUT }).toMatch(/page 2 of 3/);
+    await same.getByRole('button', { name: '‹ Previous' }).click();
+    await expect.poll(() => same.innerText(), { timeout: TIMEOUT }).toMatch(/page 1 of 3/);
+  });
+
+  it('the demo outage notice appears in #outages with its buttons', async () => {
+    await start({ demoIncidentAfterMs: 0 });
+    const page = await open('U0ALICE', 'C0OUTAGES');
+    const notice = page.locator('#messages > .message:not(.ephemeral)', { hasText: 'Elevated error rates' });
+    await notice.waitFor({ timeout: TIMEOUT });
+    expect(await notice.innerText()).toMatch(/Demo Cloud/);
+    await notice.getByRole('button', { name: 'Acknowledge' }).click();
+    await expect.poll(() => notice.innerText(), { timeout: TIMEOUT }).toMatch(/[Aa]cknowledged by @alice/);
+  });
+
+  it('draws Block Kit and mrkdwn as Slack does, and never turns message text into markup', async () => {
+    const local = await start();
+    const page = await open('U0BOB');
+    const response = await fetch(`${local.slack.apiUrl}chat.postMessage`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${local.slack.botToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        channel: 'C0OPS',
+        text: 'fallback',
+        blocks: [
+          { type: 'header', text: { type: 'plain_text', text: 'A header :rocket:' } },
+          {
+            type: 'section',
+            text: {
+              type: 'mrkdwn',
+              text: '*bold* _italic_ ~strike~ `code` <https://example.com/x|a link> <@U0BOB> <#C0OPS|ops> :white_check_mark: &lt;img src=x onerror=alert(1)&gt;',
+            },
+            fields: [
+              { type: 'mrkdwn', text: '*Status*\nrunning' },
+              { type: 'plain_text', text: 'Region sim-fra1' },
+            ],
+          },
+          { type: 'divider' },
+          { type: 'context', elements: [{ type: 'mrkdwn', text: 'a context line' }] },
+          {
+            type: 'actions',
+            elements: [
+              { type: 'button', text: { type: 'plain_text', text: 'Go' }, action_id: 'go', style: 'primary' },
+              {
+                type: 'button',
+                text: { type: 'plain_text', text: 'Stop' },
+                action_id: 'stop',
+                style: 'danger',
+              },
+            ],
+          },
+        ],
+      }),
+    });
+    expect(((await response.json()) as { ok: boolean }).ok).toBe(true);
+    const message = messageWith(page, 'A header');
+    await message.waitFor({ timeout: TIMEOUT });
+    expect(await message.locator('.block-header').innerText()).toBe('A header 🚀');
+    const section = message.locator('.block.section');
+    expect(await section.locator('strong').first().innerText()).toBe('bold');
+    expect(await section.locator('em').innerText()).toBe('italic');
+    expect(await section.locator('s').innerText()).toBe('strike');
+    expect(await section.locator('code').innerText()).toBe('code');
+    expect(await section.locator('a').getAttribute('href')).toBe('https://example.com/x');
+    expect(await section.locator('a').innerText()).toBe('a link');
+    expect(await section.locator('.mention.me').innerText()).toBe('@bob');
+    expect(await section.locator('.mention[data-kind="channel"]').innerText()).toBe('#ops');
+    expect(await section.innerText()).toContain('✅');
+    expect(await section.innerText()).toContain('<img src=x onerror=alert(1)>');
+    expect(await section.locator('img').count()).toBe(0);
+    expect(await section.locator('.field').count()).toBe(2);
+    expect(await message.locator('hr.divider').count()).toBe(1);
+    expect(await message.locator('.block.context').innerText()).toBe('a context line');
+    expect(await message.locator('.button.primary').innerText()).toBe('Go');
+    expect(await message.locator('.button.danger').innerText()).toBe('Stop');
+  });
+});
