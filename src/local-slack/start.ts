@@ -72,8 +72,6 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
       { id: 'C0OPS', name: 'ops' },
     ],
     baseUrl: own,
-    // The bot answers its own process: a missed ack is a bug to show at once, not a slow network.
-    connectionWaitMs: 5_000,
   });
   for (const channel of new Set(watchChannels)) slack.ensureChannel(channel);
   const demoStatus = fromFile

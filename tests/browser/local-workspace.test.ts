@@ -47,11 +47,11 @@ describe.runIf(browserTestsRun())('the local workspace in a browser', () => {
     await say(page, '/cloudmaster list');
     const listing = messageWith(page, '24 machines and 3 stacks');
     await listing.waitFor({ timeout: TIMEOUT });
-    await expect.poll(() => listing.innerText()).toMatch(/web-1 · running/);
-    expect(await listing.locator('.author').innerText()).toBe('Igor');
-    expect(await listing.locator('.badge').innerText()).toBe('APP');
+    await expect.poll(() => listing.textContent()).toMatch(/web-1 · running/);
+    expect(await listing.locator('.author').textContent()).toBe('Igor');
+    expect(await listing.locator('.badge').textContent()).toBe('APP');
     // The command itself shows, as Slack shows a command answered in the channel.
-    expect(await messageWith(page, '/cloudmaster list').locator('.author').innerText()).toBe('alice');
+    expect(await messageWith(page, '/cloudmaster list').locator('.author').textContent()).toBe('alice');
   });
 
   it('alice’s reboot asks her to confirm; her click turns the same message into the job, then “rebooted”', async () => {
@@ -64,9 +64,9 @@ describe.runIf(browserTestsRun())('the local workspace in a browser', () => {
     expect(ts).toBeTruthy();
     await prompt.getByRole('button', { name: 'Confirm' }).click();
     const same = messageAt(page, ts as string);
-    await expect.poll(() => same.innerText(), { timeout: TIMEOUT }).toMatch(/Rebooting web-1 on dev…/);
-    await expect.poll(() => same.innerText(), { timeout: TIMEOUT }).toMatch(/web-1 on dev rebooted/);
-    expect(await same.locator('.edited').innerText()).toBe('(edited)');
+    await expect.poll(() => same.textContent(), { timeout: TIMEOUT }).toMatch(/Rebooting web-1 on dev…/);
+    await expect.poll(() => same.textContent(), { timeout: TIMEOUT }).toMatch(/web-1 on dev rebooted/);
+    expect(await same.locator('.edited').textContent()).toBe('(edited)');
     expect(await same.getByRole('button', { name: 'Confirm' }).count()).toBe(0);
   });
 
@@ -82,8 +82,8 @@ describe.runIf(browserTestsRun())('the local workspace in a browser', () => {
     await messageAt(bob, ts).getByRole('button', { name: 'Confirm' }).click();
     const refusal = bob.locator('#messages .message.ephemeral').last();
     await refusal.waitFor({ timeout: TIMEOUT });
-    expect(await refusal.locator('.only-you').innerText()).toBe('Only visible to you');
-    expect(await refusal.innerText()).toMatch(/alice/);
+    expect(await refusal.locator('.only-you').textContent()).toBe('Only visible to you');
+    expect(await refusal.textContent()).toMatch(/alice/);
     // Alice still has her question, and does not see bob's refusal.
     await expect.poll(() => messageAt(alice, ts).getByRole('button', { name: 'Confirm' }).count()).toBe(1);
     expect(await alice.locator('#messages .message.ephemeral').count()).toBe(0);
@@ -96,12 +96,12 @@ describe.runIf(browserTestsRun())('the local workspace in a browser', () => {
     const request = messageWith(alice, /needs approval/);
     await request.getByRole('button', { name: 'Approve' }).waitFor({ timeout: TIMEOUT });
     const ts = (await request.getAttribute('data-ts')) as string;
-    expect(await request.innerText()).toMatch(/bob/);
+    expect(await request.textContent()).toMatch(/bob/);
 
     const bob = await open('U0BOB');
     await messageAt(bob, ts).getByRole('button', { name: 'Approve' }).click();
     await expect
-      .poll(() => messageAt(alice, ts).innerText(), { timeout: TIMEOUT })
+      .poll(() => messageAt(alice, ts).textContent(), { timeout: TIMEOUT })
       .toMatch(/approved by @bob/);
     expect(await messageAt(alice, ts).getByRole('button', { name: 'Approve' }).count()).toBe(0);
   });
@@ -112,7 +112,7 @@ describe.runIf(browserTestsRun())('the local workspace in a browser', () => {
     await say(carol, '/cloudmaster reboot web-1');
     const denial = messageWith(carol, 'carol-only-reads');
     await denial.waitFor({ timeout: TIMEOUT });
-    expect(await denial.innerText()).toMatch(/You may not reboot web-1/);
+    expect(await denial.textContent()).toMatch(/You may not reboot web-1/);
     expect(await denial.locator('.only-you').count()).toBe(1);
   });
 
@@ -124,8 +124,8 @@ describe.runIf(browserTestsRun())('the local workspace in a browser', () => {
     await mention.locator('.mention', { hasText: '@igor' }).waitFor();
     const reply = mention.locator('.thread .message');
     await reply.first().waitFor({ timeout: TIMEOUT });
-    expect(await reply.first().innerText()).toMatch(/web-1/);
-    expect(await reply.first().locator('.author').innerText()).toBe('Igor');
+    expect(await reply.first().textContent()).toMatch(/web-1/);
+    expect(await reply.first().locator('.author').textContent()).toBe('Igor');
   });
 
   it('an ephemeral answer is shown to its person only, and disappears when you act as another', async () => {
@@ -134,11 +134,11 @@ describe.runIf(browserTestsRun())('the local workspace in a browser', () => {
     await say(page, '/cloudmaster help');
     const help = messageWith(page, 'Only visible to you');
     await help.waitFor({ timeout: TIMEOUT });
-    expect(await help.innerText()).toMatch(/list/);
+    expect(await help.textContent()).toMatch(/list/);
     await actAs(page, 'bob');
     await page.locator('#presence[data-connected="true"]').waitFor();
     await expect.poll(() => page.locator('#messages .message.ephemeral').count()).toBe(0);
-    await expect.poll(() => page.locator('#messages').innerText()).not.toMatch(/\/cloudmaster help/);
+    await expect.poll(() => page.locator('#messages').textContent()).not.toMatch(/\/cloudmaster help/);
   });
 
   it('Prev and Next page through a long list', async () => {
@@ -150,9 +150,9 @@ describe.runIf(browserTestsRun())('the local workspace in a browser', () => {
     const ts = (await listing.getAttribute('data-ts')) as string;
     await listing.getByRole('button', { name: 'Next ›' }).click();
     const same = messageAt(page, ts);
-    await expect.poll(() => same.innerText(), { timeout: TIMEOUT }).toMatch(/page 2 of 3/);
+    await expect.poll(() => same.textContent(), { timeout: TIMEOUT }).toMatch(/page 2 of 3/);
     await same.getByRole('button', { name: '‹ Previous' }).click();
-    await expect.poll(() => same.innerText(), { timeout: TIMEOUT }).toMatch(/page 1 of 3/);
+    await expect.poll(() => same.textContent(), { timeout: TIMEOUT }).toMatch(/page 1 of 3/);
   });
 
   it('the demo outage notice appears in #outages with its buttons', async () => {
@@ -160,9 +160,9 @@ describe.runIf(browserTestsRun())('the local workspace in a browser', () => {
     const page = await open('U0ALICE', 'C0OUTAGES');
     const notice = page.locator('#messages > .message:not(.ephemeral)', { hasText: 'Elevated error rates' });
     await notice.waitFor({ timeout: TIMEOUT });
-    expect(await notice.innerText()).toMatch(/Demo Cloud/);
+    expect(await notice.textContent()).toMatch(/Demo Cloud/);
     await notice.getByRole('button', { name: 'Acknowledge' }).click();
-    await expect.poll(() => notice.innerText(), { timeout: TIMEOUT }).toMatch(/[Aa]cknowledged by @alice/);
+    await expect.poll(() => notice.textContent(), { timeout: TIMEOUT }).toMatch(/[Aa]cknowledged by @alice/);
   });
 
   it('draws Block Kit and mrkdwn as Slack does, and never turns message text into markup', async () => {
@@ -207,23 +207,23 @@ describe.runIf(browserTestsRun())('the local workspace in a browser', () => {
     expect(((await response.json()) as { ok: boolean }).ok).toBe(true);
     const message = messageWith(page, 'A header');
     await message.waitFor({ timeout: TIMEOUT });
-    expect(await message.locator('.block-header').innerText()).toBe('A header 🚀');
+    expect(await message.locator('.block-header').textContent()).toBe('A header 🚀');
     const section = message.locator('.block.section');
-    expect(await section.locator('strong').first().innerText()).toBe('bold');
-    expect(await section.locator('em').innerText()).toBe('italic');
-    expect(await section.locator('s').innerText()).toBe('strike');
-    expect(await section.locator('code').innerText()).toBe('code');
+    expect(await section.locator('strong').first().textContent()).toBe('bold');
+    expect(await section.locator('em').textContent()).toBe('italic');
+    expect(await section.locator('s').textContent()).toBe('strike');
+    expect(await section.locator('code').textContent()).toBe('code');
     expect(await section.locator('a').getAttribute('href')).toBe('https://example.com/x');
-    expect(await section.locator('a').innerText()).toBe('a link');
-    expect(await section.locator('.mention.me').innerText()).toBe('@bob');
-    expect(await section.locator('.mention[data-kind="channel"]').innerText()).toBe('#ops');
-    expect(await section.innerText()).toContain('✅');
-    expect(await section.innerText()).toContain('<img src=x onerror=alert(1)>');
+    expect(await section.locator('a').textContent()).toBe('a link');
+    expect(await section.locator('.mention.me').textContent()).toBe('@bob');
+    expect(await section.locator('.mention[data-kind="channel"]').textContent()).toBe('#ops');
+    expect(await section.textContent()).toContain('✅');
+    expect(await section.textContent()).toContain('<img src=x onerror=alert(1)>');
     expect(await section.locator('img').count()).toBe(0);
     expect(await section.locator('.field').count()).toBe(2);
     expect(await message.locator('hr.divider').count()).toBe(1);
-    expect(await message.locator('.block.context').innerText()).toBe('a context line');
-    expect(await message.locator('.button.primary').innerText()).toBe('Go');
-    expect(await message.locator('.button.danger').innerText()).toBe('Stop');
+    expect(await message.locator('.block.context').textContent()).toBe('a context line');
+    expect(await message.locator('.button.primary').textContent()).toBe('Go');
+    expect(await message.locator('.button.danger').textContent()).toBe('Stop');
   });
 });

@@ -12,6 +12,7 @@ export interface WorkspaceOptions {
   /** When the demo status page shows its incident (default: not during a test). */
   readonly demoIncidentAfterMs?: number;
   readonly env?: Record<string, string>;
+  readonly host?: string;
 }
 
 export async function startWorkspace(
@@ -26,6 +27,7 @@ export async function startWorkspace(
       ...options.env,
     },
     port: 0,
+    ...(options.host ? { host: options.host } : {}),
     demoIncidentAfterMs: options.demoIncidentAfterMs ?? 3_600_000,
     // The first poll of each source at once, not spread over its interval.
     watch: { random: () => 0 },
@@ -58,7 +60,7 @@ export async function say(page: Page, text: string): Promise<void> {
   // Cleared once the server took it.
   for (let tries = 0; (await composer.inputValue()) !== ''; tries += 1) {
     if (tries > 200)
-      throw new Error(`the page did not take "${text}": ${await page.locator('#notice').innerText()}`);
+      throw new Error(`the page did not take "${text}": ${await page.locator('#notice').textContent()}`);
     await page.waitForTimeout(50);
   }
 }
