@@ -145,6 +145,8 @@ export function localSlackPlugin(options: LocalSlackPluginOptions): FastifyPlugi
     if (options.demoStatus) {
       const status = options.demoStatus;
       app.get(DEMO_STATUS_PATH, async () => status.summary(slack.baseUrl));
+      // The notice links to the status page: here, its answer.
+      app.get('/local/status', async (_request, reply) => reply.redirect(DEMO_STATUS_PATH));
     }
 
     // ── The page ──────────────────────────────────────────────────────────

@@ -226,4 +226,23 @@ describe.runIf(browserTestsRun())('the local workspace in a browser', () => {
     expect(await message.locator('.button.primary').textContent()).toBe('Go');
     expect(await message.locator('.button.danger').textContent()).toBe('Stop');
   });
+
+  it('draws a channel of 1,000 messages, every one of them', async () => {
+    const local = await start();
+    for (let index = 0; index < 1_000; index += 1)
+      local.slack.answer(
+        'chat.postMessage',
+        { channel: 'C0GENERAL', text: `message ${index} for <@U0ALICE>` },
+        local.slack.botToken,
+      );
+    const page = await open('U0ALICE');
+    const began = Date.now();
+    await page.locator('.sidebar a', { hasText: 'general' }).click();
+    await page
+      .locator('#messages > .message', { hasText: 'message 999 for @alice' })
+      .waitFor({ timeout: TIMEOUT });
+    expect(await page.locator('#messages > .message').count()).toBe(1_000);
+    // A hang detector, not the benchmark (bench/local-workspace.ts): drawing is linear, ~0.2 s here.
+    expect(Date.now() - began).toBeLessThan(15_000);
+  });
 });

@@ -7,6 +7,8 @@
 import { blocks, mrkdwn } from './blocks.js';
 
 const $ = (id) => document.getElementById(id);
+// One formatter for every message: toLocaleTimeString would make one per call, the slowest part of a long channel.
+const clock = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit' });
 const keyOf = (view) => `${view.channel}/${view.ts}`;
 
 const page = {
@@ -22,6 +24,7 @@ const page = {
   events: undefined,
   buffered: undefined,
   selected: -1,
+  context: undefined,
 };
 
 function personParam() {
@@ -37,8 +40,18 @@ function names() {
   return map;
 }
 
+/** What drawing a message needs to know; made once per state, not per message. */
 function context() {
-  return { names: names(), me: page.workspace.me.id, click };
+  if (!page.context || page.context.workspace !== page.workspace) {
+    page.context = {
+      workspace: page.workspace,
+      names: names(),
+      people: new Map(page.workspace.people.map((person) => [person.id, person.name])),
+      me: page.workspace.me.id,
+      click,
+    };
+  }
+  return page.context;
 }
 
 async function post(path, body) {
@@ -222,12 +235,12 @@ function drawChannel() {
     const element = messageElement(view);
     page.elements.set(keyOf(view), element);
     const parent = isReply(view) ? page.elements.get(`${view.channel}/${view.threadTs}`) : undefined;
-    if (parent) parent.querySelector(':scope > .body > .thread').append(element);
+    if (parent?.thread) parent.thread.append(element);
     else fragment.append(element);
   }
   list.replaceChildren(fragment);
   for (const element of page.elements.values()) {
-    if (element.querySelector(':scope > .body > .thread')?.children.length) drawThreadCount(element);
+    if (element.thread?.children.length) drawThreadCount(element);
   }
   list.scrollTop = list.scrollHeight;
 }
@@ -248,15 +261,17 @@ function drawMessage(view, scroll) {
   const element = messageElement(view);
   if (old) {
     // Keep its thread: the replies are elements of their own.
-    const thread = old.querySelector(':scope > .body > .thread');
-    if (thread) element.querySelector(':scope > .body > .thread').replaceWith(thread);
+    if (old.thread && element.thread) {
+      element.thread.replaceWith(old.thread);
+      element.thread = old.thread;
+    }
     old.replaceWith(element);
     page.elements.set(key, element);
     return;
   }
   page.elements.set(key, element);
   const parent = isReply(view) ? page.elements.get(`${view.channel}/${view.threadTs}`) : undefined;
-  const container = parent ? parent.querySelector(':scope > .body > .thread') : $('messages');
+  const container = parent?.thread ?? $('messages');
   const later = [...container.children].find(
     (child) => child.dataset.ts && compareTs(child.dataset.ts, view.ts) > 0,
   );
@@ -272,7 +287,7 @@ function removeElement(key) {
 }
 
 function drawThreadCount(parent) {
-  const count = parent.querySelector(':scope > .body > .thread').children.length;
+  const count = parent.thread.children.length;
   const reply = parent.querySelector(':scope > .body > .thread-actions > button');
   if (reply)
     reply.textContent =
@@ -281,13 +296,13 @@ function drawThreadCount(parent) {
 
 function messageElement(view) {
   const { workspace } = page;
-  const people = new Map(workspace.people.map((person) => [person.id, person.name]));
+  const ctx = context();
   const element = document.createElement('div');
   element.className = `message${view.ephemeral ? ' ephemeral' : ''}`;
   element.dataset.key = keyOf(view);
   element.dataset.ts = view.ts;
   element.dataset.author = view.author;
-  const name = view.bot ? workspace.bot.name : (people.get(view.author) ?? view.author);
+  const name = view.bot ? workspace.bot.name : (ctx.people.get(view.author) ?? view.author);
   const avatar = document.createElement('div');
   avatar.className = `avatar${view.bot ? ' bot' : ''}`;
   avatar.textContent = name.slice(0, 1).toUpperCase();
@@ -316,7 +331,7 @@ function messageElement(view) {
   const time = document.createElement('time');
   time.className = 'time';
   time.dateTime = new Date(view.at).toISOString();
-  time.textContent = new Date(view.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  time.textContent = clock.format(view.at);
   meta.append(time);
   if (view.edited) {
     const edited = document.createElement('span');
@@ -327,7 +342,7 @@ function messageElement(view) {
   body.append(meta);
   const content = document.createElement('div');
   content.className = 'content';
-  content.append(view.blocks.length > 0 ? blocks(view.blocks, context()) : mrkdwn(view.text, context()));
+  content.append(view.blocks.length > 0 ? blocks(view.blocks, ctx) : mrkdwn(view.text, ctx));
   body.append(content);
   if (!isReply(view) && !view.ephemeral) {
     const actions = document.createElement('div');
@@ -341,6 +356,7 @@ function messageElement(view) {
     const thread = document.createElement('div');
     thread.className = 'thread';
     body.append(thread);
+    element.thread = thread;
   }
   element.append(avatar, body);
   return element;
