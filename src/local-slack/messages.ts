@@ -35,16 +35,8 @@ export function latest(message: MessageRecord): MessageVersion {
   return message.versions[message.versions.length - 1] as MessageVersion;
 }
 
-export interface MessageFields {
-  readonly channel: string;
-  readonly ts: string;
-  readonly threadTs: string | undefined;
-  readonly ephemeral: boolean;
-  readonly visibleTo: string | undefined;
-  readonly via: PostedVia;
-  readonly author?: string | undefined;
-  readonly responseUrl: string | undefined;
-}
+/** What a message is made with; its versions, text and blocks come after. */
+export type MessageFields = Omit<MessageRecord, 'deleted' | 'text' | 'blocks' | 'versions'>;
 
 export class SlackMessage implements MessageRecord {
   readonly channel: string;

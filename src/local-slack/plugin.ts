@@ -190,8 +190,9 @@ export function localSlackPlugin(options: LocalSlackPluginOptions): FastifyPlugi
       return pageState(slack, person, { commands: options.commands, botDisplayName: options.botDisplayName });
     });
     app.get('/local/events', { preHandler: guard }, async (request, reply) => {
-      const person = slack.person(viewer(request));
-      if (!person) return reply.code(404).send({ error: 'no such person' });
+      // A first visit names nobody: it is the first person's page.
+      const person = slack.person(viewer(request)) ?? slack.directory().people[0];
+      if (!person) return reply.code(404).send({ error: 'this workspace has nobody in it' });
       reply.hijack();
       reply.raw.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
@@ -200,7 +201,7 @@ export function localSlackPlugin(options: LocalSlackPluginOptions): FastifyPlugi
       });
       const subscriber: Subscriber = { viewer: person.id, reply };
       subscribers.add(subscriber);
-      send(subscriber, 'hello', { connected: slack.openConnections > 0 });
+      send(subscriber, 'hello', { connected: slack.openConnections > 0, as: person.id });
       request.raw.on('close', () => subscribers.delete(subscriber));
       return reply;
     });

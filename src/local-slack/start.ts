@@ -115,6 +115,8 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
     await bot.start();
   } catch (error) {
     slack.close();
+    if (error instanceof Error && error.message.includes('the port is in use'))
+      throw new Error(`${error.message}; start with --port N (or set settings.local.port)`, { cause: error });
     throw error;
   }
   const pageHost = anyAddress ? '127.0.0.1' : shownHost;

@@ -257,7 +257,7 @@ export class LocalWorkspace {
   /** A response_url for one delivery; `original` is the message it may replace. */
   createResponseUrl(channel: string, userId: string, original?: MessageRecord, echo?: MessageRecord): string {
     // Unguessable, as Slack's: another page in the browser must not be able to post as the app.
-    const url = `${this.base}/respond/${this.nextId('R')}-${randomPart().slice(0, 16)}`;
+    const url = `${this.base}/respond/${this.nextId('R')}${randomPart().slice(0, 16)}`;
     const known = original ? this.messagesByKey.get(messageKey(original.channel, original.ts)) : undefined;
     const echoed = echo ? this.messagesByKey.get(messageKey(echo.channel, echo.ts)) : undefined;
     this.bindings.set(url, { channel, userId, original: known, echo: echoed, uses: 0 });

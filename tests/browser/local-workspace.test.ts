@@ -245,4 +245,24 @@ describe.runIf(browserTestsRun())('the local workspace in a browser', () => {
     // A hang detector, not the benchmark (bench/local-workspace.ts): drawing is linear, ~0.2 s here.
     expect(Date.now() - began).toBeLessThan(15_000);
   });
+
+  it('opens as the first person, autocompletes the manifest’s commands, and answers in the DM with Igor', async () => {
+    const local = await start();
+    const page = await browser.newPage();
+    pages.push(page);
+    await page.goto(local.url);
+    await page.locator('#presence[data-connected="true"]').waitFor();
+    await page.locator('#person option:checked', { hasText: 'alice' }).waitFor({ state: 'attached' });
+    await page.locator('#composer').fill('/d');
+    await page.locator('#suggestions .option', { hasText: '/dostat' }).waitFor();
+    await page.locator('#composer').press('Tab');
+    expect(await page.locator('#composer').inputValue()).toBe('/dostat ');
+    await page.locator('#composer').fill('');
+    await page.locator('.sidebar #dms a', { hasText: 'Igor' }).click();
+    await say(page, 'list on dev');
+    const answer = page.locator('#messages > .message', { hasText: '24 machines on 1 provider' });
+    await answer.waitFor({ timeout: TIMEOUT });
+    expect(await answer.locator('.author').textContent()).toBe('Igor');
+    expect(local.slack.messages.some((m) => m.channel === 'D0ALICE' && m.author === undefined)).toBe(true);
+  });
 });

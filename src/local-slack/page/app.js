@@ -120,11 +120,14 @@ function listen(as) {
   const events = new EventSource(`/local/events?as=${encodeURIComponent(as)}`);
   page.events = events;
   // Every (re)connection starts from the whole state: nothing missed while away.
+  let viewer = as;
   events.addEventListener('hello', (event) => {
-    setPresence(JSON.parse(event.data).connected);
-    load(as);
+    const hello = JSON.parse(event.data);
+    viewer = hello.as;
+    setPresence(hello.connected);
+    load(viewer);
   });
-  events.addEventListener('refresh', () => load(as));
+  events.addEventListener('refresh', () => load(viewer));
   for (const kind of ['message', 'remove']) {
     events.addEventListener(kind, (event) => {
       const data = JSON.parse(event.data);
