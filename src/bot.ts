@@ -10,6 +10,7 @@ import { PROVIDER_MODULES } from '../providers/modules.ts';
 import type { AnyProviderModule } from '../providers/registry.ts';
 import type { Clock } from '../providers/types.ts';
 import { buildApp } from './app.ts';
+import { type Bridge, createBridge } from './bridge/bridge.ts';
 import { ConfigError, type LoadedConfig, loadConfig } from './config/load.ts';
 import { httpListenerSettings } from './config/settings.ts';
 import { type JobMessagesDeps, slackJobReporter } from './conversation/job-reporter.ts';
@@ -29,6 +30,7 @@ import { type BotMode, OperationsServer } from './ops/http-server.ts';
 import { BotMetrics } from './ops/metrics.ts';
 import { readiness } from './ops/readiness.ts';
 import { SlackReachability } from './ops/slack-reachability.ts';
+import { defaultSummary } from './policy/default.ts';
 import { SlackGroupDirectory } from './policy/directory.ts';
 import { logReference } from './replies/describe-error.ts';
 import { renderEndedPrompt } from './replies/slack/confirmation.ts';
@@ -101,6 +103,8 @@ export interface Bot {
   readonly metrics: BotMetrics;
   /** The HTTP server (settings.http): mount other routes on it before `start()`; absent when off. */
   readonly http: OperationsServer | undefined;
+  /** The HTTP bridge (`bridge:`): its API, message sender and webhook dispatcher; absent without one. */
+  readonly bridge: Bridge | undefined;
   start(): Promise<void>;
   /** Stop taking work, let in-flight work finish (or record itself), close the socket. */
   stop(options?: { readonly graceMs?: number; readonly abortMs?: number }): Promise<void>;
@@ -177,6 +181,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     slack: () => connection.snapshot(),
     jobsByState: () => store.jobs.countByState(),
     sources: () => watch.health(),
+    outboxDepth: () => store.outbox.depth(),
   });
   const { host, port } = listener.http;
   const http =
@@ -220,7 +225,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     work,
     redactor,
     metrics,
-    mentionPrefix: '@cloudmaster ',
+    // The bot user manifest.yml creates; replaced by the workspace's own name once auth.test answers.
+    mentionPrefix: '@igor ',
     claimDelivery: async (key) => {
       try {
         return (await gatekeeper.claim(key)) ? { kind: 'first' } : { kind: 'repeat' };
@@ -235,6 +241,24 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   commands.register(app, deps);
   events.register(app, deps);
   actions.register(app, deps);
+  // The config loader refuses a bridge without the listener; `http` is there when `bridge` is.
+  const bridge =
+    config.bridge && http
+      ? createBridge({
+          settings: config.bridge,
+          http,
+          app,
+          pacedClient: jobClient,
+          store,
+          policy,
+          conversation: deps,
+          redactor,
+          log,
+          metrics,
+          claimDelivery: deps.claimDelivery,
+          now: () => clock.now(),
+        })
+      : undefined;
   app.error(async (error) => {
     log.error({ err: error }, 'unhandled error in a listener');
   });
@@ -257,6 +281,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     log,
     metrics,
     http,
+    bridge,
     async start() {
       const address = await http?.start();
       const slackApi = options.slack.apiUrl ?? SLACK_API_URL;
@@ -279,6 +304,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
         throw error;
       }
       watch.start();
+      bridge?.start();
       housekeeping = startHousekeeping({
         gatekeeper,
         store,
@@ -312,16 +338,18 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       orphanSweep.unref();
       log.info(
         {
+          version: VERSION,
+          node: process.versions.node,
           providers: connected.map((entry) => entry.account.id),
           source: config.source.kind,
           store: store.location,
           watching: watch.sources.map((source) => source.name),
-          policy: policy.configured
-            ? 'configured'
-            : 'none (everyone may read, and run changes after confirming)',
+          policy: policy.configured ? 'configured' : defaultSummary(policy.admins.length),
         },
         `cloudmaster is connected to Slack at ${slackApi}`,
       );
+      if (policy.configured && policy.admins.length > 0)
+        log.warn('settings.admins grants nothing while policy rules are written: the rules alone decide');
     },
     async stop({ graceMs = config.settings.shutdownGrace, abortMs = 5_000 } = {}) {
       // Polls in flight end (and post what they found) before the rest winds down.
@@ -334,6 +362,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
         );
       housekeeping?.stop();
       clearInterval(orphanSweep);
+      await bridge?.stop();
       await app.stop();
       await core.close();
       // Last: until here /readyz says it is shutting down.

@@ -58,6 +58,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     now: clock.now(),
     redactor,
     onIdleError: (error) => log.error({ err: error }, 'the database connection failed'),
+    ...(config.bridge ? { webhooks: config.bridge.webhooks } : {}),
   });
   const connected = await connectAccounts(config.accounts, { log, clock });
   const dispatcher = new Dispatcher({
@@ -66,7 +67,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     log,
     meter: options.meter,
   });
-  const policy = new Policy(config.policy, options.groups);
+  const policy = new Policy(config.policy, options.groups, { admins: config.settings.admins });
   const gatekeeper = new Gatekeeper({
     dispatcher,
     store,

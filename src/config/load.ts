@@ -14,6 +14,7 @@ import {
   environmentInputs,
   type ProviderAccount,
 } from '../../providers/registry.ts';
+import { type BridgeSettings, loadBridgeSection } from '../bridge/config.ts';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
 import { matchesAny } from '../policy/glob.ts';
 import { type PolicyConfig, policySchema } from '../policy/schema.ts';
@@ -34,7 +35,7 @@ export interface LoadedConfig {
   readonly source: ConfigSource;
   readonly settings: Settings;
   readonly accounts: readonly ProviderAccount[];
-  /** The `policy:` section; absent: everyone may read, and run changes after confirming. */
+  /** The `policy:` section; without rules the safe default decides (src/policy/default.ts). */
   readonly policy?: PolicyConfig;
   /** Every secret value in the config, for the logger's and replies' redaction. */
   readonly secrets: readonly string[];
@@ -42,6 +43,8 @@ export interface LoadedConfig {
   readonly watch?: WatchSettings;
   /** Where Create ticket opens issues (`tickets:`), when configured. */
   readonly tickets?: TicketSettings;
+  /** The HTTP bridge's clients and webhooks (`bridge:`), when configured. */
+  readonly bridge?: BridgeSettings;
 }
 
 export class ConfigError extends CloudmasterError {
@@ -62,6 +65,7 @@ const fileSchema = z.strictObject({
   policy: z.unknown().optional(),
   watch: z.unknown().optional(),
   tickets: z.unknown().optional(),
+  bridge: z.unknown().optional(),
 });
 
 /** A provider a rule names that no account is (by id or type) would silently never match: say so. */
@@ -71,7 +75,7 @@ function unknownPolicyProviders(
   where: string,
 ): string[] {
   const names = accounts.flatMap((account) => [account.id, account.module.type]);
-  return policy.rules.flatMap((rule, index) =>
+  return (policy.rules ?? []).flatMap((rule, index) =>
     (rule.providers ?? [])
       .filter((glob) => !names.some((name) => matchesAny(name, [glob])))
       .map(
@@ -209,6 +213,9 @@ function loadDocument(
   }
   const outageWatch = loadWatchSections(data, interpolated, where);
   problems.push(...outageWatch.problems);
+  const hasPort = effective.http.port !== undefined || (env.PORT !== undefined && env.PORT !== '');
+  const bridge = loadBridgeSection(data.bridge, interpolated, where, hasPort);
+  problems.push(...bridge.problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -216,8 +223,13 @@ function loadDocument(
     settings: effective,
     accounts: built.accounts,
     ...(policy ? { policy } : {}),
-    secrets: [...built.accounts.flatMap((account) => account.secrets), ...outageWatch.secrets],
+    secrets: [
+      ...built.accounts.flatMap((account) => account.secrets),
+      ...outageWatch.secrets,
+      ...bridge.secrets,
+    ],
     ...(outageWatch.watch ? { watch: outageWatch.watch } : {}),
     ...(outageWatch.tickets ? { tickets: outageWatch.tickets } : {}),
+    ...(bridge.bridge ? { bridge: bridge.bridge } : {}),
   };
 }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { MUTATING_VERBS } from '../grammar/command.ts';
 import { DEFAULT_LOCAL_SETTINGS, localSettingsSchema } from '../local-slack/settings.ts';
+import { slackUserIdSchema } from '../policy/schema.ts';
 import { auditRetentionSchema, durationSchema } from './duration.ts';
 import { portSchema } from './port.ts';
 
@@ -40,6 +41,15 @@ export const settingsSchema = z
     http: httpSchema,
     /** The local workspace (`npm start` without Slack tokens): its listener and its people. */
     local: localSettingsSchema,
+    /**
+     * Slack user ids (U… or W…) who may run changes while there is no
+     * policy rule; once rules are written, the rules alone decide.
+     */
+    admins: z
+      .array(slackUserIdSchema)
+      .max(1_000)
+      .refine((ids) => new Set(ids).size === ids.length, { message: 'lists a user twice' })
+      .default([]),
   })
   .default({
     timeout: 10_000,
@@ -54,6 +64,7 @@ export const settingsSchema = z
     jobLease: 30_000,
     http: { host: '127.0.0.1' },
     local: DEFAULT_LOCAL_SETTINGS,
+    admins: [],
   });
 
 export type Settings = z.infer<typeof settingsSchema>;

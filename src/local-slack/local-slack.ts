@@ -239,10 +239,12 @@ export class LocalSlack extends LocalWorkspace {
     const ts = input.ts ?? this.nextTs();
     const channel = input.channelId ?? DEFAULT_CHANNEL;
     const mention = `<@${this.identity.botUserId}>`;
+    // `<@ID|name>`, as older clients write it, mentions the bot too.
+    const mentioned = input.text.includes(mention) || input.text.includes(`<@${this.identity.botUserId}|`);
     const event = {
       type: 'app_mention',
       user: input.userId ?? DEFAULT_USER,
-      text: input.text.includes(mention) ? input.text : `${mention} ${input.text}`,
+      text: mentioned ? input.text : `${mention} ${input.text}`,
       ts,
       team: this.identity.teamId,
       channel,

@@ -6,7 +6,7 @@
  * The server (local-slack.ts) feeds it requests; nothing here knows about
  * sockets. It keeps at most `maxMessages` messages (the oldest go first).
  */
-import { refusal } from './block-kit.ts';
+import { refusal } from '../replies/slack/block-kit.ts';
 import {
   type MessageRecord,
   type MessageVersion,

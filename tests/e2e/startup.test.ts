@@ -44,7 +44,7 @@ async function startProcess(yaml: string): Promise<{ fake: FakeSlack; bot: Runni
 
 describe('npm start', () => {
   it('without Slack tokens, opens the local workspace: one line with its address, health says local, SIGTERM exits 0', async () => {
-    const local = start('src/main.ts', ['--port', '0']);
+    const local = start('bin/cloudmaster.js', ['serve', '--port', '0']);
     bot = local;
     const line = await waitForOutput(() =>
       local
@@ -66,8 +66,8 @@ describe('npm start', () => {
 
   it('with --slack or CLOUDMASTER_REQUIRE_SLACK=1 and no tokens, refuses with one paragraph naming what is missing', async () => {
     const [flag, variable] = await Promise.all([
-      run('src/main.ts', ['--slack']),
-      run('src/main.ts', [], { CLOUDMASTER_REQUIRE_SLACK: '1' }),
+      run('bin/cloudmaster.js', ['serve', '--slack']),
+      run('bin/cloudmaster.js', ['serve'], { CLOUDMASTER_REQUIRE_SLACK: '1' }),
     ]);
     for (const result of [flag, variable]) {
       expect(result.code).toBe(1);
@@ -84,10 +84,11 @@ describe('npm start', () => {
   });
 
   it('with an option it does not know, exits naming it and the usage', async () => {
-    const result = await run('src/main.ts', ['--prot', '3000']);
-    expect(result.code).toBe(1);
+    const result = await run('bin/cloudmaster.js', ['serve', '--prot', '3000']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
-      'cloudmaster cannot start: unknown option "--prot"; usage: cloudmaster serve [--slack] [--port N] [--host ADDRESS]\n',
+      'cloudmaster serve: unknown option "--prot"; usage: cloudmaster serve [--slack] [--port N] [--host ADDRESS]\n',
     );
   });
 

@@ -1,2 +1,2 @@
-/** Slack's Block Kit refusals live with the local workspace (src/local-slack/block-kit.ts). */
-export * from '../../../src/local-slack/block-kit.ts';
+/** What Slack refuses in a message: the product's own check (src/replies/slack/block-kit.ts), applied by the fake to all it takes. */
+export { type Refusal, refusal } from '../../../src/replies/slack/block-kit.ts';

@@ -52,6 +52,8 @@ export interface FakeSlackOptions {
   readonly responseUrlMaxUses?: number;
   /** Listen on this port (default: any free one), e.g. to come up where a bot is already retrying. */
   readonly port?: number;
+  /** The bot user as this workspace has it (default U0BOT, named igor as manifest.yml makes it). */
+  readonly bot?: { readonly userId?: string; readonly name?: string };
 }
 
 export class FakeSlack extends LocalSlack {
@@ -78,10 +80,10 @@ export class FakeSlack extends LocalSlack {
         teamId: 'T0FAKE',
         teamDomain: 'fake',
         appId: 'A0CLOUDMASTER',
-        botUserId: 'U0BOT',
+        botUserId: options.bot?.userId ?? 'U0BOT',
         botId: 'B0BOT',
       },
-      botName: 'cloudmaster',
+      botName: options.bot?.name ?? 'igor',
       teamName: 'Fake Team',
       botToken: 'xoxb-fake-bot-token',
       appToken: 'xapp-fake-app-token',

@@ -1,7 +1,8 @@
 /**
- * What Slack refuses in a message, checked wherever the local workspace takes one
- * (chat.postMessage, chat.postEphemeral, chat.update, response_url posts),
- * so nothing passes locally that real Slack would reject. From the Block
+ * What Slack refuses in a message: the bridge checks the blocks clients
+ * send with it (a clear 400 rather than Slack's refusal later), and the
+ * fake Slack checks everything it takes with it, so no test passes on a
+ * payload real Slack would reject. From the Block
  * Kit reference: at most 50 blocks; a text object holds 1–3,000
  * characters; a section has text or 1–10 fields of at most 2,000 each; a
  * header is plain_text of at most 150; a context has 1–10 elements; an
