@@ -124,7 +124,8 @@ config() {
     process.stdin.on("data", (chunk) => (text += chunk)).on("end", () => {
       const image = JSON.parse(text);
       const value = { user: image.OCIv1.config.User, entrypoint: image.OCIv1.config.Entrypoint,
-        cmd: image.OCIv1.config.Cmd, healthcheck: image.Docker.config.Healthcheck }[process.argv[1]];
+        cmd: image.OCIv1.config.Cmd, healthcheck: image.Docker.config.Healthcheck,
+        env: image.OCIv1.config.Env }[process.argv[1]];
       process.stdout.write(typeof value === "string" ? value : JSON.stringify(value ?? null));
     });' "$1"
 }
@@ -137,6 +138,8 @@ case "$user" in "" | 0 | 0:* | root | root:*) fail "the image runs as root (USER
 [ "$entrypoint" = '["node","/app/bin/cloudmaster.js"]' ] || fail "unexpected entry point $entrypoint"
 [ "$cmd" = '["serve"]' ] || fail "unexpected command $cmd"
 case "$healthcheck" in *healthz*) ;; *) fail "no HEALTHCHECK on /healthz (got $healthcheck)" ;; esac
+# Without it, serve without tokens would open the local workspace instead of refusing.
+case "$(config env)" in *'"CLOUDMASTER_REQUIRE_SLACK=1"'*) ;; *) fail "the image does not set CLOUDMASTER_REQUIRE_SLACK=1" ;; esac
 
 buildah from --name "$container" "$image" >/dev/null
 # buildah run starts no entry point by itself: run the image's own, with the image's USER.

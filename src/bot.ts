@@ -286,15 +286,17 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       const address = await http?.start();
       const slackApi = options.slack.apiUrl ?? SLACK_API_URL;
       const providers = connected.map((entry) => entry.account.id);
+      const mode = options.mode ?? 'slack';
       log.info(
         {
           version: VERSION,
+          mode,
           slackApi,
           store: { kind: store.dialect, location: store.location },
           providers,
           http: address ?? 'off',
         },
-        `cloudmaster ${VERSION} is connecting to Slack at ${slackApi}; store: ${store.dialect} at ${store.location}; ` +
+        `cloudmaster ${VERSION} is connecting to ${mode === 'local' ? 'the local workspace' : 'Slack'} at ${slackApi}; store: ${store.dialect} at ${store.location}; ` +
           `providers: ${providers.join(', ') || 'none'}; operations listener: ${address ?? 'off'}`,
       );
       try {

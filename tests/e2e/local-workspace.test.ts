@@ -40,13 +40,18 @@ async function listingAnswered(local: Awaited<ReturnType<typeof startWorkspace>>
 }
 
 describe('the embedded Slack, as the Slack SDKs see it', () => {
-  it('the bot connects over Socket Mode on the one HTTP listener, which says it is local', async () => {
+  it('the bot connects over Socket Mode on the one HTTP listener, which says it is local, as does the start-up line', async () => {
     const local = await start();
     expect(local.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(local.slack.openConnections).toBe(1);
     expect(local.demo).toBe(true);
     const health = await fetch(`${local.url}/healthz`);
     expect(await health.json()).toEqual({ status: 'ok', mode: 'local' });
+    const connecting = local.logs.find((line) => line.includes('is connecting to'));
+    expect(JSON.parse(connecting ?? '{}')).toMatchObject({
+      mode: 'local',
+      msg: expect.stringContaining(`is connecting to the local workspace at ${local.slack.apiUrl}`),
+    });
     const ready = (await (await fetch(`${local.url}/readyz`)).json()) as { ready: boolean };
     expect(ready.ready).toBe(true);
   });

@@ -92,6 +92,7 @@ describe('the operations listener of a bot on the fake Slack', () => {
     const connecting = harness.logs.find((line) => line.includes('is connecting to Slack'));
     expect(connecting).toBeDefined();
     const line = JSON.parse(connecting as string) as Record<string, unknown>;
+    expect(line.mode).toBe('slack');
     expect(line.msg).toBe(
       `cloudmaster ${VERSION} is connecting to Slack at ${harness.fake.apiUrl}; store: sqlite at ${(line.store as { location: string }).location}; providers: demo, down; operations listener: ${base}`,
     );
