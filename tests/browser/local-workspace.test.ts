@@ -104,7 +104,11 @@ describe.runIf(browserTestsRun())('the local workspace in a browser', () => {
       .poll(() => messageAt(alice, ts).textContent(), { timeout: TIMEOUT })
       .toMatch(/approved by @bob/);
     expect(await messageAt(alice, ts).getByRole('button', { name: 'Approve' }).count()).toBe(0);
-  });
+    // Then it runs: the deployment (6 s in the demo) reports its end to alice.
+    await expect
+      .poll(() => alice.locator('#messages').textContent(), { timeout: 30_000 })
+      .toMatch(/shop.*production.*deployed/);
+  }, 60_000);
 
   it('carol’s change is denied, naming the rule', async () => {
     await start();

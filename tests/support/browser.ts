@@ -13,21 +13,30 @@ const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/
 export const HOW_TO_ENABLE =
   'browser tests skipped: no Chromium found; run `apt-get install -y chromium` (or set CLOUDMASTER_CHROMIUM to a Chromium executable) to run them';
 
-export function chromiumPath(): string | undefined {
-  const named = process.env.CLOUDMASTER_CHROMIUM;
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Where the machine looks (`env` and `exists` are the machine's own but for this file's tests). */
+interface Machine {
+  readonly env?: Env;
+  readonly exists?: (path: string) => boolean;
+}
+
+export function chromiumPath({ env = process.env, exists = existsSync }: Machine = {}): string | undefined {
+  const named = env.CLOUDMASTER_CHROMIUM;
   if (named) return named;
-  return CANDIDATES.find((path) => existsSync(path));
+  return CANDIDATES.find((path) => exists(path));
 }
 
 /** Whether the browser tests run here: a Chromium is found, or CI requires them (and they fail without one). */
-export function browserTestsRun(): boolean {
-  const found = chromiumPath() !== undefined;
-  if (!found && process.env.CI !== 'true') console.warn(HOW_TO_ENABLE);
-  return found || process.env.CI === 'true';
+export function browserTestsRun(machine: Machine = {}): boolean {
+  const ci = (machine.env ?? process.env).CI === 'true';
+  const found = chromiumPath(machine) !== undefined;
+  if (!found && !ci) console.warn(HOW_TO_ENABLE);
+  return found || ci;
 }
 
-export async function launchBrowser(): Promise<Browser> {
-  const executablePath = chromiumPath();
+export async function launchBrowser(machine: Machine = {}): Promise<Browser> {
+  const executablePath = chromiumPath(machine);
   if (!executablePath)
     throw new Error(`CI=true wants the browser tests, and there is no Chromium: ${HOW_TO_ENABLE}`);
   return chromium.launch({
