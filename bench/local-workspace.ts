@@ -29,7 +29,7 @@ const START_TARGET_MS = 2_000;
 const RENDER_TARGET_MS = 1_000;
 
 export interface LocalWorkspaceResult {
-  /** Per start: from spawning `node src/main.ts` until the page answered and /readyz said connected. */
+  /** Per start: from spawning `node bin/cloudmaster.js serve` (what `npm start` runs) until the page answered and /readyz said connected. */
   readonly startMs: number[];
   /** Per start: spawning `node -e 0` until it exited, at the same time: what the machine's load costs any start. */
   readonly bareNodeMs: number[];
@@ -59,7 +59,7 @@ async function answers(url: string, check: (response: Response) => Promise<boole
 
 async function timeStart(): Promise<number> {
   const began = performance.now();
-  const running = start('src/main.ts', ['--port', '0']);
+  const running = start('bin/cloudmaster.js', ['serve', '--port', '0']);
   try {
     const url = await until(
       () =>
@@ -174,7 +174,7 @@ export function localWorkspaceSection(result: LocalWorkspaceResult): string {
   };
   return `${HEADING}
 
-\`npm start\` without Slack tokens or a config (the demo): \`node src/main.ts --port 0\`
+\`npm start\` without Slack tokens or a config (the demo): \`node bin/cloudmaster.js serve --port 0\`
 spawned ${result.startMs.length} times (after one warm-up start), each timed until \`GET /\` answers 200 and
 \`/readyz\` says the bot is connected to the embedded Slack. Then a channel of
 ${MESSAGES.toLocaleString('en-US')} bot messages (a mrkdwn section with mentions and a context line each)

@@ -170,6 +170,24 @@ serve=$(run "$container" -- sh -c 'node /app/bin/cloudmaster.js serve 2>&1; echo
 serve=${serve%%$'\n'*}
 step "serve without tokens: ${serve:0:60}…"
 
+# With the variable cleared, as docs/local-workspace.md says, the local workspace's page answers from dist/.
+local=$(run --env CLOUDMASTER_REQUIRE_SLACK= "$container" -- node -e '
+  const child = require("node:child_process").spawn("node", ["/app/bin/cloudmaster.js", "serve", "--port", "0"],
+    { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "", asked = false;
+  const done = (word) => { process.stdout.write(word); child.kill("SIGTERM"); };
+  child.stdout.on("data", (chunk) => {
+    out += chunk;
+    const url = /open (http:\S+)\n/.exec(out)?.[1];
+    if (!url || asked) return;
+    asked = true;
+    fetch(`${url}/local/page/app.js`).then((r) => done(r.ok ? "page" : `HTTP ${r.status}`), (e) => done(String(e)));
+  });
+  child.on("exit", () => process.exit(0));
+  setTimeout(() => done("no local workspace line within 60 s"), 60_000);' 2>&1) || true
+[ "$local" = page ] || fail "serve with CLOUDMASTER_REQUIRE_SLACK cleared should open the local workspace; got: $local"
+step "serve with CLOUDMASTER_REQUIRE_SLACK cleared: the local workspace's page answers"
+
 # The HEALTHCHECK's own command, run inside: healthy when something answers GET /healthz on PORT with
 # 200, unhealthy when nothing does. (The bot's endpoint itself is tested with the bot, not here.)
 health() {
