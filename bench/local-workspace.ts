@@ -175,7 +175,8 @@ export function localWorkspaceSection(result: LocalWorkspaceResult): string {
   return `${HEADING}
 
 \`npm start\` without Slack tokens or a config (the demo): \`node bin/cloudmaster.js serve --port 0\`
-spawned ${result.startMs.length} times (after one warm-up start), each timed until \`GET /\` answers 200 and
+spawned ${result.startMs.length} times (after one warm-up start, which fills Node's module compile cache: the
+very first start of a checkout strips and compiles every module and takes about 1.5× as long), each timed until \`GET /\` answers 200 and
 \`/readyz\` says the bot is connected to the embedded Slack. Then a channel of
 ${MESSAGES.toLocaleString('en-US')} bot messages (a mrkdwn section with mentions and a context line each)
 drawn by the page in Chromium (playwright-core), ${result.switchMs.length} runs.
