@@ -103,6 +103,7 @@ export function createBridge(options: BridgeOptions): Bridge {
       log,
       metrics: options.metrics,
       now,
+      work: conversation.work,
       routes: {
         postMessage: messages.post,
         getMessage: messages.get,

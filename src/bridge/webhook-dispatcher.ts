@@ -13,6 +13,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { DueDelivery, Outbox } from '../store/outbox.ts';
 import { SIGNATURE_HEADER, sign } from './signature.ts';
+import { WebhookPoster } from './webhook-post.ts';
 
 export const DELIVERY_OUTCOMES = ['delivered', 'failed', 'dead'] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
@@ -54,6 +55,7 @@ export class WebhookDispatcher {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly options: WebhookDispatcherOptions;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly poster = new WebhookPoster();
   private timer: ReturnType<typeof setInterval> | undefined;
   private unsubscribe: (() => void) | undefined;
   private pumping = false;
@@ -83,6 +85,7 @@ export class WebhookDispatcher {
     clearInterval(this.timer);
     this.unsubscribe?.();
     await Promise.allSettled([...this.inFlight]);
+    this.poster.close();
   }
 
   /** Looks for due deliveries now. */
@@ -184,12 +187,11 @@ export class WebhookDispatcher {
     );
   }
 
-  private async post(endpoint: Endpoint, delivery: DueDelivery): Promise<number> {
+  private post(endpoint: Endpoint, delivery: DueDelivery): Promise<number> {
     const timestamp = Math.floor(this.now() / 1000);
-    const response = await fetch(endpoint.url, {
-      method: 'POST',
-      body: delivery.body,
-      headers: {
+    return this.poster.post(
+      endpoint.url,
+      {
         'content-type': 'application/json',
         'user-agent': 'cloudmaster-webhooks',
         'cloudmaster-event-id': delivery.eventId,
@@ -197,12 +199,9 @@ export class WebhookDispatcher {
         'cloudmaster-delivery-attempt': String(delivery.attempts + 1),
         [SIGNATURE_HEADER]: sign(endpoint.secret, delivery.body, timestamp),
       },
-      // A redirect is not followed: the signed event goes only where it was configured to.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(this.options.timeoutMs),
-    });
-    await response.body?.cancel().catch(() => undefined);
-    return response.status;
+      delivery.body,
+      this.options.timeoutMs,
+    );
   }
 
   /** Once an hour: settled deliveries older than a week are forgotten (work stays bounded). */
@@ -217,7 +216,7 @@ export class WebhookDispatcher {
 function describeFailure(error: unknown, timeoutMs: number): string {
   const name = (error as { name?: unknown } | undefined)?.name;
   if (name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`;
-  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
-  if (typeof cause === 'string') return `could not connect (${cause})`;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && code.startsWith('E')) return `could not connect (${code})`;
   return error instanceof Error ? error.message : String(error);
 }

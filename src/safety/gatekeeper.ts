@@ -385,6 +385,8 @@ export class Gatekeeper {
     if (action === 'cancel')
       return user === request.requester ? undefined : `Only ${requester} can withdraw this request.`;
     if (user === request.requester) return 'You asked for it, so someone else must approve or reject it.';
+    if (this.policy.ownerOf(request.requester) === user)
+      return `You stand behind ${request.requester}, which asked for it, so someone else must approve or reject it.`;
     return (await this.policy.mayApprove(user, request.requester, request.approvers))
       ? undefined
       : `Only ${approverList(request.approvers)} can ${action} this request.`;
