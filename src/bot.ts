@@ -113,6 +113,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     redactor,
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
+  for (const notice of config.notices) log.warn(notice);
   const listener = httpListenerSettings(config.settings, options.env);
   if (listener.problem) throw new ConfigError([listener.problem]);
   const clock = options.clock ?? Date;

@@ -14,6 +14,7 @@ import {
   environmentInputs,
   type ProviderAccount,
 } from '../../providers/registry.ts';
+import { demoRequested } from '../../providers/simulator/index.ts';
 import { type BridgeSettings, loadBridgeSection } from '../bridge/config.ts';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
 import { matchesAny } from '../policy/glob.ts';
@@ -45,6 +46,8 @@ export interface LoadedConfig {
   readonly tickets?: TicketSettings;
   /** The HTTP bridge's clients and webhooks (`bridge:`), when configured. */
   readonly bridge?: BridgeSettings;
+  /** Things a person should know about how the config was read (logged as warnings). */
+  readonly notices: readonly string[];
 }
 
 export class ConfigError extends CloudmasterError {
@@ -114,6 +117,7 @@ function loadEnvironment({ env, modules }: LoadOptions): LoadedConfig {
     settings: DEFAULT_SETTINGS,
     accounts,
     secrets: accounts.flatMap((account) => account.secrets),
+    notices: [],
   };
 }
 
@@ -208,5 +212,14 @@ function loadFile(path: string, { env, modules, cwd }: LoadOptions): LoadedConfi
     ...(outageWatch.watch ? { watch: outageWatch.watch } : {}),
     ...(outageWatch.tickets ? { tickets: outageWatch.tickets } : {}),
     ...(bridge.bridge ? { bridge: bridge.bridge } : {}),
+    notices: ignoredEnvironment(path, env),
   };
+}
+
+/** With a file, providers come from it alone: say so when the environment asks for more. */
+function ignoredEnvironment(path: string, env: LoadOptions['env']): string[] {
+  if (!demoRequested(env)) return [];
+  return [
+    `CLOUDMASTER_DEMO is ignored: ${path} is read, and its providers alone are used (add an account with \`type: simulator\` to it for the simulated cloud).`,
+  ];
 }

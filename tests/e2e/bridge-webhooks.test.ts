@@ -129,6 +129,12 @@ describe('webhooks', () => {
       user: 'U0ALICE',
       text: 'deploying now',
     });
+    // The receiver answers before the bot records the delivery: wait for the record.
+    await eventually(
+      async () => (await harness.bot.store.outbox.summary())[0]?.pending === 0,
+      'every delivery recorded as delivered',
+      10_000,
+    );
     const summary = await harness.bot.store.outbox.summary();
     expect(summary[0]).toMatchObject({ endpoint: 'sink', dead: 0, pending: 0 });
   });
