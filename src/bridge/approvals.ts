@@ -19,11 +19,10 @@ import { BRIDGE_APPROVAL_ACTIONS, renderBridgeApproval } from '../replies/slack/
 import { approverList } from '../safety/gatekeeper.ts';
 import type { BridgeApproval, Vote } from '../store/bridge-approvals.ts';
 import type { Store } from '../store/store.ts';
-import type { ClientDirectory } from './clients.ts';
 import type { ApiAnswer, ApiCall } from './http-api.ts';
 import { durationMs, longPoll, waitParam } from './long-poll.ts';
 import { channelInScope, permalink, readBody } from './messages.ts';
-import { ApiProblem, outOfScope } from './problem.ts';
+import { ApiProblem, approvalNotPosted, outOfScope } from './problem.ts';
 
 const MAX_EXPIRY_MS = 7 * 86_400_000;
 const MIN_EXPIRY_MS = 10_000;
@@ -53,7 +52,6 @@ const approvalSchema = z.strictObject({
 
 export interface ApprovalsDeps {
   readonly store: Store;
-  readonly clients: ClientDirectory;
   readonly policy: Policy;
   /** Posts and updates the request's message (the bot's Web API client). */
   readonly slack: App['client'];
@@ -79,6 +77,7 @@ function view(approval: BridgeApproval, workspaceUrl: string | undefined): Recor
     rejected_by: who('reject'),
     ...(approval.decidedBy ? { decided_by: approval.decidedBy } : {}),
     ...(approval.decidedAt === undefined ? {} : { decided_at: new Date(approval.decidedAt).toISOString() }),
+    ...(approval.endReason ? { reason: approval.endReason } : {}),
     created_at: new Date(approval.createdAt).toISOString(),
     expires_at: new Date(approval.expiresAt).toISOString(),
     ...(link ? { permalink: link } : {}),
@@ -140,27 +139,25 @@ export class BridgeApprovalDesk {
       expiresAt: now + asked.expires_in,
     });
     const summary = `${approval.id} ${channel} approvers=${asked.approvers.join(',')}`;
+    let posted: Awaited<ReturnType<ApprovalsDeps['slack']['chat']['postMessage']>>;
     try {
-      const posted = await this.deps.slack.chat.postMessage({
+      posted = await this.deps.slack.chat.postMessage({
         channel,
         ...this.deps.redactor.deep(renderBridgeApproval(approval)),
       });
-      const message = {
-        channel: typeof posted.channel === 'string' ? posted.channel : channel,
-        ts: String(posted.ts),
-      };
-      await this.deps.store.bridge.approvals.setMessage(approval.id, message);
-      return { status: 201, body: view({ ...approval, message }, this.deps.workspaceUrl()), summary };
     } catch (error) {
-      const slackError = (error as { data?: { error?: unknown } }).data?.error;
       this.deps.log.warn({ err: error, approval: approval.id }, 'could not post an approval request');
-      throw new ApiProblem(
-        422,
-        'slack_refused',
-        `The approval request could not be posted${typeof slackError === 'string' ? ` (${slackError})` : ''}; nobody can decide it.`,
-        typeof slackError === 'string' ? { slack_error: slackError } : {},
-      );
+      const { reason, problem } = approvalNotPosted(error, approval.id);
+      await this.deps.store.bridge.approvals.fail(approval.id, reason, this.deps.now());
+      this.decisions.emit(approval.id);
+      throw problem;
     }
+    const message = {
+      channel: typeof posted.channel === 'string' ? posted.channel : channel,
+      ts: String(posted.ts),
+    };
+    await this.deps.store.bridge.approvals.setMessage(approval.id, message);
+    return { status: 201, body: view({ ...approval, message }, this.deps.workspaceUrl()), summary };
   };
 
   readonly get = async ({ client, params, query, signal }: ApiCall): Promise<ApiAnswer> => {
@@ -185,7 +182,7 @@ export class BridgeApprovalDesk {
 
   /** A click on Approve or Reject; `notify` tells the clicker alone. */
   async click(user: string, id: string, vote: Vote, notify: (text: string) => Promise<void>): Promise<void> {
-    const { store, clients, policy } = this.deps;
+    const { store, policy } = this.deps;
     const approval = await store.bridge.approvals.get(id);
     if (!approval) return notify('This approval request is not known any more.');
     if (approval.state !== 'pending') return notify(`This request was already ${approval.state}.`);

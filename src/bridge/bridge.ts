@@ -75,7 +75,6 @@ export function createBridge(options: BridgeOptions): Bridge {
   });
   const approvals = new BridgeApprovalDesk({
     store,
-    clients,
     policy: options.policy,
     slack: app.client,
     redactor,

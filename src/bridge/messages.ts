@@ -11,7 +11,6 @@
  * while it waits for the channel's pace (Slack takes about one a second).
  */
 import { z } from 'zod';
-import { within } from '../ops/within.ts';
 import { refusal } from '../replies/slack/block-kit.ts';
 import type { BridgeMessage, MessageContent } from '../store/bridge-messages.ts';
 import type { Store } from '../store/store.ts';
@@ -21,8 +20,6 @@ import { longPoll, waitParam } from './long-poll.ts';
 import type { MessageSender } from './message-sender.ts';
 import { ApiProblem, jsonPath, outOfScope } from './problem.ts';
 
-/** How long a message that can go out at once is waited for before the answer says "queued". */
-const SEND_WAIT_MS = 5_000;
 const MAX_TEXT = 40_000;
 const BROADCAST = /<!(channel|here|everyone)(\|[^>]*)?>|<!subteam\^/i;
 
