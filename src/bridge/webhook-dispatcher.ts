@@ -44,6 +44,12 @@ export interface WebhookDispatcherOptions {
 const FIRST_RETRY_MS = 1_000;
 const LONGEST_RETRY_MS = 3_600_000;
 const SETTLED_KEPT_MS = 7 * 86_400_000;
+/**
+ * Commits come in bursts (one per API call) and deliveries end in bursts:
+ * the outbox is looked at once per burst, this long after its first, not
+ * once per commit — a claim query per event would double an API call's cost.
+ */
+const BURST_MS = 10;
 
 /** The wait before try `attempts + 1`: doubling from 1 s to an hour, times a jitter of 0.5–1.5. */
 export function backoffMs(attempts: number, random: () => number): number {
@@ -57,6 +63,7 @@ export class WebhookDispatcher {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly poster = new WebhookPoster();
   private timer: ReturnType<typeof setInterval> | undefined;
+  private burst: ReturnType<typeof setTimeout> | undefined;
   private unsubscribe: (() => void) | undefined;
   private pumping = false;
   private again = false;
@@ -73,7 +80,7 @@ export class WebhookDispatcher {
 
   start(): void {
     this.stopped = false;
-    this.unsubscribe = this.options.outbox.onCommitted(() => this.kick());
+    this.unsubscribe = this.options.outbox.onCommitted(() => this.soon());
     this.timer = setInterval(() => this.kick(), this.options.pollMs ?? 500);
     this.timer.unref();
     this.kick();
@@ -83,6 +90,7 @@ export class WebhookDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.burst);
     this.unsubscribe?.();
     await Promise.allSettled([...this.inFlight]);
     this.poster.close();
@@ -96,6 +104,15 @@ export class WebhookDispatcher {
       return;
     }
     void this.pump();
+  }
+
+  /** Looks for due deliveries shortly, with whatever else commits meanwhile. */
+  private soon(): void {
+    if (this.burst || this.stopped) return;
+    this.burst = setTimeout(() => {
+      this.burst = undefined;
+      this.kick();
+    }, BURST_MS);
   }
 
   private async pump(): Promise<void> {
@@ -128,7 +145,7 @@ export class WebhookDispatcher {
   private track(work: Promise<void>): void {
     const tracked = work.finally(() => {
       this.inFlight.delete(tracked);
-      this.kick();
+      this.soon();
     });
     this.inFlight.add(tracked);
   }
