@@ -122,6 +122,8 @@ bridge:
   // The bot in a process of its own, as in production: the fake Slack and the receiver stay in this one.
   const fake = await FakeSlack.start();
   const bot = fork(new URL('../src/main.ts', import.meta.url).pathname, [], {
+    // BENCH_BOT_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the bot.
+    execArgv: (process.env.BENCH_BOT_ARGS ?? '').split(' ').filter(Boolean),
     env: {
       PATH: process.env.PATH ?? '',
       SLACK_BOT_TOKEN: fake.botToken,
