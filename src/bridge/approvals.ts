@@ -20,7 +20,7 @@ import { approverList } from '../safety/gatekeeper.ts';
 import type { BridgeApproval, Vote } from '../store/bridge-approvals.ts';
 import type { Store } from '../store/store.ts';
 import type { ApiAnswer, ApiCall } from './http-api.ts';
-import { durationMs, longPoll, waitParam } from './long-poll.ts';
+import { clientsOwn, durationMs, longPoll, waitParam } from './long-poll.ts';
 import { channelInScope, permalink, readBody } from './messages.ts';
 import { ApiProblem, approvalNotPosted, outOfScope } from './problem.ts';
 
@@ -165,12 +165,8 @@ export class BridgeApprovalDesk {
     const waitMs = waitParam(query);
     const approval = await longPoll({
       id,
-      read: async () => {
-        const found = await this.deps.store.bridge.approvals.get(id);
-        if (!found || found.client !== client.name)
-          throw new ApiProblem(404, 'not_found', `The client ${client.name} has no approval ${id}.`);
-        return found;
-      },
+      read: async () =>
+        clientsOwn(client.name, 'approval', id, await this.deps.store.bridge.approvals.get(id)),
       done: (found) => found.state !== 'pending',
       waitMs,
       events: this.decisions,

@@ -28,6 +28,18 @@ export function waitParam(query: Readonly<Record<string, string | undefined>>): 
   return waitMs;
 }
 
+/** `found` when it is the client's own, else the 404 that names it (another client's is not shown either). */
+export function clientsOwn<T extends { readonly client: string }>(
+  client: string,
+  what: string,
+  id: string,
+  found: T | undefined,
+): T {
+  if (!found || found.client !== client)
+    throw new ApiProblem(404, 'not_found', `The client ${client} has no ${what} ${id}.`);
+  return found;
+}
+
 /**
  * Reads `id` until `done` says so, the wait ends or the caller goes away;
  * between reads it sleeps until `events` emits `id` (at most POLL_MS).

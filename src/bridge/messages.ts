@@ -16,7 +16,7 @@ import type { BridgeMessage, MessageContent } from '../store/bridge-messages.ts'
 import type { Store } from '../store/store.ts';
 import type { BridgeClient } from './config.ts';
 import type { ApiAnswer, ApiCall, Change } from './http-api.ts';
-import { longPoll, waitParam } from './long-poll.ts';
+import { clientsOwn, longPoll, waitParam } from './long-poll.ts';
 import type { MessageSender } from './message-sender.ts';
 import { ApiProblem, jsonPath, outOfScope } from './problem.ts';
 
@@ -203,12 +203,7 @@ export function messageRoutes(deps: MessagesDeps) {
     const waitMs = waitParam(query);
     const message = await longPoll({
       id,
-      read: async () => {
-        const found = await deps.store.bridge.messages.get(id);
-        if (!found || found.client !== client.name)
-          throw new ApiProblem(404, 'not_found', `The client ${client.name} has no message ${id}.`);
-        return found;
-      },
+      read: async () => clientsOwn(client.name, 'message', id, await deps.store.bridge.messages.get(id)),
       done: (found) => found.state === 'failed' || found.sentVersion >= found.version,
       waitMs,
       events: deps.sender.settled,
