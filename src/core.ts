@@ -67,7 +67,14 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     log,
     meter: options.meter,
   });
-  const policy = new Policy(config.policy, options.groups, { admins: config.settings.admins });
+  const policy = new Policy(config.policy, options.groups, {
+    admins: config.settings.admins,
+    owners: Object.fromEntries(
+      (config.bridge?.clients ?? []).flatMap((client) =>
+        client.user ? [[`client:${client.name}`, client.user] as const] : [],
+      ),
+    ),
+  });
   const gatekeeper = new Gatekeeper({
     dispatcher,
     store,

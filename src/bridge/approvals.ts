@@ -12,7 +12,6 @@ import { EventEmitter } from 'node:events';
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { parseDuration } from '../config/duration.ts';
 import type { DeliveryClaim } from '../conversation/handle-text.ts';
 import type { Redactor } from '../log/redact.ts';
 import type { Policy } from '../policy/policy.ts';
@@ -20,22 +19,13 @@ import { BRIDGE_APPROVAL_ACTIONS, renderBridgeApproval } from '../replies/slack/
 import { approverList } from '../safety/gatekeeper.ts';
 import type { BridgeApproval, Vote } from '../store/bridge-approvals.ts';
 import type { Store } from '../store/store.ts';
-import type { ClientDirectory } from './clients.ts';
 import type { ApiAnswer, ApiCall } from './http-api.ts';
+import { clientsOwn, durationMs, longPoll, waitParam } from './long-poll.ts';
 import { channelInScope, permalink, readBody } from './messages.ts';
-import { ApiProblem, outOfScope } from './problem.ts';
+import { ApiProblem, approvalNotPosted, outOfScope } from './problem.ts';
 
 const MAX_EXPIRY_MS = 7 * 86_400_000;
 const MIN_EXPIRY_MS = 10_000;
-const MAX_WAIT_MS = 60_000;
-/** How often a long poll looks at the store for a decision made on another replica. */
-const POLL_MS = 500;
-
-/** "30m", "45s", or a number of seconds. */
-function durationMs(value: string | number): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value * 1000 : undefined;
-  return /^\d+$/.test(value) ? Number(value) * 1000 : parseDuration(value);
-}
 
 const durationField = (min: number, max: number) =>
   z.union([z.number().positive(), z.string().min(1).max(20)]).transform((value, ctx) => {
@@ -62,7 +52,6 @@ const approvalSchema = z.strictObject({
 
 export interface ApprovalsDeps {
   readonly store: Store;
-  readonly clients: ClientDirectory;
   readonly policy: Policy;
   /** Posts and updates the request's message (the bot's Web API client). */
   readonly slack: App['client'];
@@ -88,6 +77,7 @@ function view(approval: BridgeApproval, workspaceUrl: string | undefined): Recor
     rejected_by: who('reject'),
     ...(approval.decidedBy ? { decided_by: approval.decidedBy } : {}),
     ...(approval.decidedAt === undefined ? {} : { decided_at: new Date(approval.decidedAt).toISOString() }),
+    ...(approval.endReason ? { reason: approval.endReason } : {}),
     created_at: new Date(approval.createdAt).toISOString(),
     expires_at: new Date(approval.expiresAt).toISOString(),
     ...(link ? { permalink: link } : {}),
@@ -149,73 +139,50 @@ export class BridgeApprovalDesk {
       expiresAt: now + asked.expires_in,
     });
     const summary = `${approval.id} ${channel} approvers=${asked.approvers.join(',')}`;
+    let posted: Awaited<ReturnType<ApprovalsDeps['slack']['chat']['postMessage']>>;
     try {
-      const posted = await this.deps.slack.chat.postMessage({
+      posted = await this.deps.slack.chat.postMessage({
         channel,
         ...this.deps.redactor.deep(renderBridgeApproval(approval)),
       });
-      const message = {
-        channel: typeof posted.channel === 'string' ? posted.channel : channel,
-        ts: String(posted.ts),
-      };
-      await this.deps.store.bridge.approvals.setMessage(approval.id, message);
-      return { status: 201, body: view({ ...approval, message }, this.deps.workspaceUrl()), summary };
     } catch (error) {
-      const slackError = (error as { data?: { error?: unknown } }).data?.error;
       this.deps.log.warn({ err: error, approval: approval.id }, 'could not post an approval request');
-      throw new ApiProblem(
-        422,
-        'slack_refused',
-        `The approval request could not be posted${typeof slackError === 'string' ? ` (${slackError})` : ''}; nobody can decide it.`,
-        typeof slackError === 'string' ? { slack_error: slackError } : {},
-      );
+      const { reason, problem } = approvalNotPosted(error, approval.id);
+      await this.deps.store.bridge.approvals.fail(approval.id, reason, this.deps.now());
+      this.decisions.emit(approval.id);
+      throw problem;
     }
+    const message = {
+      channel: typeof posted.channel === 'string' ? posted.channel : channel,
+      ts: String(posted.ts),
+    };
+    await this.deps.store.bridge.approvals.setMessage(approval.id, message);
+    return { status: 201, body: view({ ...approval, message }, this.deps.workspaceUrl()), summary };
   };
 
   readonly get = async ({ client, params, query, signal }: ApiCall): Promise<ApiAnswer> => {
     const id = params.id ?? '';
-    const waitMs = query.wait === undefined ? 0 : durationMs(query.wait);
-    if (waitMs === undefined || waitMs < 0 || waitMs > MAX_WAIT_MS)
-      throw new ApiProblem(400, 'invalid_request', 'wait takes a duration up to 60s, e.g. ?wait=30s.', {
-        path: 'wait',
-      });
-    const read = async () => {
-      const approval = await this.deps.store.bridge.approvals.get(id);
-      if (!approval || approval.client !== client.name)
-        throw new ApiProblem(404, 'not_found', `The client ${client.name} has no approval ${id}.`);
-      return approval;
-    };
-    let approval = await read();
-    const deadline = this.deps.now() + waitMs;
-    while (approval.state === 'pending' && this.deps.now() < deadline && !signal.aborted) {
-      await this.decidedOrAfter(id, Math.min(POLL_MS, deadline - this.deps.now()), signal);
-      approval = await read();
-    }
+    const waitMs = waitParam(query);
+    const approval = await longPoll({
+      id,
+      read: async () =>
+        clientsOwn(client.name, 'approval', id, await this.deps.store.bridge.approvals.get(id)),
+      done: (found) => found.state !== 'pending',
+      waitMs,
+      events: this.decisions,
+      signal,
+      now: this.deps.now,
+    });
     return { status: 200, body: view(approval, this.deps.workspaceUrl()), summary: id };
   };
 
-  private decidedOrAfter(id: string, ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.decisions.off(id, done);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.decisions.on(id, done);
-      signal.addEventListener('abort', done);
-    });
-  }
-
   /** A click on Approve or Reject; `notify` tells the clicker alone. */
   async click(user: string, id: string, vote: Vote, notify: (text: string) => Promise<void>): Promise<void> {
-    const { store, clients, policy } = this.deps;
+    const { store, policy } = this.deps;
     const approval = await store.bridge.approvals.get(id);
     if (!approval) return notify('This approval request is not known any more.');
     if (approval.state !== 'pending') return notify(`This request was already ${approval.state}.`);
-    const client = clients.byName(approval.client);
-    if (client?.user === user)
+    if (policy.ownerOf(`client:${approval.client}`) === user)
       return notify(
         `You stand behind the client ${approval.client}, so someone else must decide its request.`,
       );

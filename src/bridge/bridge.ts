@@ -75,7 +75,6 @@ export function createBridge(options: BridgeOptions): Bridge {
   });
   const approvals = new BridgeApprovalDesk({
     store,
-    clients,
     policy: options.policy,
     slack: app.client,
     redactor,
@@ -103,6 +102,7 @@ export function createBridge(options: BridgeOptions): Bridge {
       log,
       metrics: options.metrics,
       now,
+      work: conversation.work,
       routes: {
         postMessage: messages.post,
         getMessage: messages.get,

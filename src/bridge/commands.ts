@@ -39,7 +39,7 @@ import type { Job } from '../store/jobs.ts';
 import type { Store } from '../store/store.ts';
 import type { ApiAnswer, ApiCall } from './http-api.ts';
 import { readBody } from './messages.ts';
-import { ApiProblem, outOfScope } from './problem.ts';
+import { ApiProblem, approvalNotPosted, outOfScope } from './problem.ts';
 
 const commandSchema = z.strictObject({ text: z.string().min(1).max(1_000) });
 
@@ -122,10 +122,18 @@ export function commandRoutes(deps: CommandsDeps) {
           'needs approval; bridge.channel is not set',
         );
       const request = await gatekeeper.hold(admission);
-      const posted = await deps.slack.chat.postMessage({
-        channel: deps.channel,
-        ...deps.redactor.deep(renderPrompt(prepared.plan, request, gate)),
-      });
+      let posted: Awaited<ReturnType<CommandsDeps['slack']['chat']['postMessage']>>;
+      try {
+        posted = await deps.slack.chat.postMessage({
+          channel: deps.channel,
+          ...deps.redactor.deep(renderPrompt(prepared.plan, request, gate)),
+        });
+      } catch (error) {
+        deps.log.warn({ err: error, request: request.id }, 'could not post a client’s approval prompt');
+        const { reason, problem } = approvalNotPosted(error, request.id);
+        await gatekeeper.abandon(request, reason);
+        throw problem;
+      }
       await gatekeeper.attach(request, {
         channel: typeof posted.channel === 'string' ? posted.channel : deps.channel,
         ts: String(posted.ts),
@@ -236,6 +244,7 @@ export function commandRoutes(deps: CommandsDeps) {
         state,
         approval_id: request.id,
         ...(request.decidedBy ? { decided_by: request.decidedBy } : {}),
+        ...(request.endReason ? { reason: request.endReason } : {}),
       },
       summary: id,
     };

@@ -13,6 +13,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Redactor } from '../log/redact.ts';
 import type { BotMetrics } from '../ops/metrics.ts';
+import type { KeyClaim } from '../store/api-answers.ts';
+import type { NewAuditRecord } from '../store/audit-log.ts';
+import type { SqlRunner } from '../store/sql.ts';
 import type { Store } from '../store/store.ts';
 import type { ClientDirectory } from './clients.ts';
 import type { BridgeClient } from './config.ts';
@@ -42,6 +45,24 @@ export interface ApiCall {
 
 export type Route = (call: ApiCall) => Promise<ApiAnswer>;
 
+/** What a route whose whole effect is in the store will change, once its call is checked. */
+export interface Change {
+  /** Its writes, in the call's transaction; the answer. */
+  write(tx: SqlRunner): Promise<ApiAnswer>;
+  /** After the commit (a message goes to its channel's queue). */
+  committed?(): void;
+}
+
+/** Checks the call (a problem is thrown) and says what it changes; it writes nothing itself. */
+export type ChangeRoute = (call: ApiCall) => Promise<Change>;
+
+interface IdempotencyKey {
+  readonly client: string;
+  readonly key: string;
+  /** Of the method, URL and body: the same key with another request is refused. */
+  readonly hash: string;
+}
+
 export interface BridgeApiDeps {
   readonly clients: ClientDirectory;
   readonly store: Store;
@@ -49,8 +70,18 @@ export interface BridgeApiDeps {
   readonly log: Logger;
   readonly metrics?: BotMetrics;
   readonly now: () => number;
+  /**
+   * The bot's work in flight: a call is counted in it (shutdown waits for
+   * it before the store closes); once shutdown begins calls answer 503 and
+   * long polls end.
+   */
+  readonly work: {
+    readonly accepting: boolean;
+    readonly stopping: AbortSignal;
+    adopt(work: Promise<unknown>): void;
+  };
   readonly routes: {
-    readonly postMessage: Route;
+    readonly postMessage: ChangeRoute;
     readonly getMessage: Route;
     readonly postApproval: Route;
     readonly getApproval: Route;
@@ -66,6 +97,14 @@ declare module 'fastify' {
     bridgeArrived?: { readonly at: number; readonly mark: number };
   }
 }
+
+/** How long a client waits before repeating a call refused at shutdown (a restart, or another replica). */
+const RETRY_AFTER_S = 5;
+const SHUTTING_DOWN = new ApiProblem(
+  503,
+  'shutting_down',
+  `cloudmaster is shutting down; repeat the call in ${RETRY_AFTER_S} s.`,
+);
 
 function problemOf(error: unknown): ApiProblem | undefined {
   if (error instanceof ApiProblem) return error;
@@ -89,120 +128,126 @@ function routeOf(request: FastifyRequest): string {
 
 export function bridgeApi(deps: BridgeApiDeps) {
   const openapi = readFileSync(OPENAPI_PATH, 'utf8');
+  const { store } = deps;
 
-  const audit = async (
+  const auditRecord = (
     request: FastifyRequest,
     status: number,
     summary: string | undefined,
     why?: string,
-  ) => {
+  ): NewAuditRecord => {
     const client = request.bridgeClient?.name;
     const now = deps.now();
     const rawText = deps.redactor.text(
       `${request.method} ${routeOf(request)}${summary ? ` ${summary}` : ''}`,
     );
-    try {
-      await deps.store.audit.append({
-        requestedAt: request.bridgeArrived?.at ?? now,
-        endedAt: now,
-        userId: client ? `client:${client}` : 'client:unknown',
-        channel: 'api',
-        entry: 'api',
-        rawText: rawText.slice(0, 500),
-        decision: status === 401 || status === 403 ? 'deny' : 'allow',
-        rule: client ? `bridge.clients.${client}` : 'no client has this token',
-        outcome: status < 400 ? 'succeeded' : status === 401 || status === 403 ? 'denied' : 'failed',
-        ...(why ? { detail: deps.redactor.text(why).slice(0, 500) } : {}),
-        ...(status >= 400 ? {} : { detail: `HTTP ${status}` }),
-      });
-    } catch (error) {
-      deps.log.error({ err: error, route: routeOf(request), status }, 'could not audit a bridge API call');
-    }
+    return {
+      requestedAt: request.bridgeArrived?.at ?? now,
+      endedAt: now,
+      userId: client ? `client:${client}` : 'client:unknown',
+      channel: 'api',
+      entry: 'api',
+      rawText: rawText.slice(0, 500),
+      decision: status === 401 || status === 403 ? 'deny' : 'allow',
+      rule: client ? `bridge.clients.${client}` : 'no client has this token',
+      outcome: status < 400 ? 'succeeded' : status === 401 || status === 403 ? 'denied' : 'failed',
+      ...(why ? { detail: deps.redactor.text(why).slice(0, 500) } : {}),
+      ...(status >= 400 ? {} : { detail: `HTTP ${status}` }),
+    };
   };
 
+  const respond = (request: FastifyRequest, reply: FastifyReply, answer: ApiAnswer): FastifyReply => {
+    const mark = request.bridgeArrived?.mark ?? performance.now();
+    deps.metrics?.bridgeRequest(routeOf(request), answer.status, (performance.now() - mark) / 1000);
+    return reply.code(answer.status).type('application/json').send(JSON.stringify(answer.body));
+  };
+
+  /** Audits the call on its own (its effects, if any, are written already) and answers it. */
   const finish = async (
     request: FastifyRequest,
     reply: FastifyReply,
     answer: ApiAnswer,
     why?: string,
   ): Promise<FastifyReply> => {
-    await audit(request, answer.status, answer.summary, why);
-    const mark = request.bridgeArrived?.mark ?? performance.now();
-    deps.metrics?.bridgeRequest(routeOf(request), answer.status, (performance.now() - mark) / 1000);
-    return reply.code(answer.status).type('application/json').send(JSON.stringify(answer.body));
+    try {
+      await store.audit.append(auditRecord(request, answer.status, answer.summary, why));
+    } catch (error) {
+      deps.log.error(
+        { err: error, route: routeOf(request), status: answer.status },
+        'could not audit a bridge API call',
+      );
+    }
+    return respond(request, reply, answer);
   };
 
   const problemAnswer = (problem: ApiProblem): ApiAnswer => ({ status: problem.status, body: problem.body });
 
-  /** Runs a route: with an Idempotency-Key, once per key; a repeat gets the first answer. */
-  const run = (route: Route) => async (request: FastifyRequest, reply: FastifyReply) => {
-    const client = request.bridgeClient as BridgeClient;
+  const callOf = (request: FastifyRequest): ApiCall => {
     const controller = new AbortController();
     request.raw.once('close', () => controller.abort());
-    const call: ApiCall = {
-      client,
+    return {
+      client: request.bridgeClient as BridgeClient,
       body: request.body,
       params: (request.params ?? {}) as Record<string, string>,
       query: (request.query ?? {}) as Record<string, string | undefined>,
-      signal: controller.signal,
+      signal: AbortSignal.any([controller.signal, deps.work.stopping]),
     };
+  };
+
+  /** The call's Idempotency-Key (POST only): undefined without one, a 400 when it is malformed. */
+  const keyOf = (request: FastifyRequest): IdempotencyKey | ApiProblem | undefined => {
     const key = request.method === 'POST' ? request.headers['idempotency-key'] : undefined;
-    if (typeof key !== 'string') return answerWith(request, reply, () => route(call));
+    if (typeof key !== 'string') return undefined;
     if (!IDEMPOTENCY_KEY.test(key))
-      return finish(
-        request,
-        reply,
-        problemAnswer(
-          new ApiProblem(
-            400,
-            'invalid_idempotency_key',
-            'Idempotency-Key takes 1 to 255 printable ASCII characters.',
-          ),
-        ),
+      return new ApiProblem(
+        400,
+        'invalid_idempotency_key',
+        'Idempotency-Key takes 1 to 255 printable ASCII characters.',
       );
-    const answers = deps.store.bridge.answers;
     const hash = createHash('sha256')
       .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
       .digest('hex');
-    const claim = await answers.claim(client.name, key, hash, deps.now());
+    return { client: (request.bridgeClient as BridgeClient).name, key, hash };
+  };
+
+  /** What a key already used answers: the first answer again, or why it cannot be used now. */
+  const repeatAnswer = (claim: Exclude<KeyClaim, { kind: 'first' }>, reply: FastifyReply): ApiAnswer => {
     switch (claim.kind) {
       case 'answered':
         reply.header('idempotent-replayed', 'true');
-        return finish(request, reply, {
-          status: claim.status,
-          body: JSON.parse(claim.body),
-          summary: 'replayed',
-        });
+        return { status: claim.status, body: JSON.parse(claim.body), summary: 'replayed' };
       case 'in-progress':
-        return finish(
-          request,
-          reply,
-          problemAnswer(
-            new ApiProblem(
-              409,
-              'in_progress',
-              'A request with this Idempotency-Key is still being answered; repeat it in a moment.',
-            ),
+        return problemAnswer(
+          new ApiProblem(
+            409,
+            'in_progress',
+            'A request with this Idempotency-Key is still being answered; repeat it in a moment.',
           ),
         );
       case 'mismatch':
-        return finish(
-          request,
-          reply,
-          problemAnswer(
-            new ApiProblem(
-              422,
-              'idempotency_key_reused',
-              'This Idempotency-Key was used with another request; use a new key.',
-            ),
+        return problemAnswer(
+          new ApiProblem(
+            422,
+            'idempotency_key_reused',
+            'This Idempotency-Key was used with another request; use a new key.',
           ),
         );
-      case 'first':
-        return answerWith(request, reply, () => route(call), {
-          keep: (answer) => answers.answer(client.name, key, answer.status, JSON.stringify(answer.body)),
-          release: () => answers.release(client.name, key),
-        });
     }
+  };
+
+  /** Runs a route: with an Idempotency-Key, once per key; a repeat gets the first answer. */
+  const run = (route: Route) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const call = callOf(request);
+    const key = keyOf(request);
+    if (key instanceof ApiProblem) return finish(request, reply, problemAnswer(key));
+    if (!key) return answerWith(request, reply, () => route(call));
+    const answers = store.bridge.answers;
+    const claim = await answers.claim(key.client, key.key, key.hash, deps.now());
+    if (claim.kind !== 'first') return finish(request, reply, repeatAnswer(claim, reply));
+    return answerWith(request, reply, () => route(call), {
+      keep: (answer) => answers.answer(key.client, key.key, answer.status, JSON.stringify(answer.body)),
+      release: () => answers.release(key.client, key.key),
+    });
   };
 
   const answerWith = async (
@@ -230,9 +275,72 @@ export function bridgeApi(deps: BridgeApiDeps) {
     return finish(request, reply, answer, why);
   };
 
+  /**
+   * Runs a route whose whole effect is in the store: its change, the call's
+   * audit record (with its webhook event) and the answer kept for its
+   * Idempotency-Key are one transaction — one commit per call, and no change
+   * without its record. A problem found while writing undoes the writes
+   * and is answered (and audited) on its own.
+   */
+  const runChange = (route: ChangeRoute) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const key = keyOf(request);
+    if (key instanceof ApiProblem) return finish(request, reply, problemAnswer(key));
+    let change: Change | ApiProblem;
+    try {
+      change = await route(callOf(request));
+    } catch (error) {
+      const problem = problemOf(error);
+      if (!problem) throw error;
+      change = problem;
+    }
+    try {
+      return await settle(request, reply, change, key);
+    } catch (error) {
+      const problem = problemOf(error);
+      if (!problem || change instanceof ApiProblem) throw error;
+      return settle(request, reply, problem, key);
+    }
+  };
+
+  const settle = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    change: Change | ApiProblem,
+    key: IdempotencyKey | undefined,
+  ): Promise<FastifyReply> => {
+    const answers = store.bridge.answers;
+    const settled = await store.sql.transaction(async (tx) => {
+      const claim = key ? await answers.claim(key.client, key.key, key.hash, deps.now(), tx) : undefined;
+      let answer: ApiAnswer;
+      let why: string | undefined;
+      if (claim && claim.kind !== 'first') answer = repeatAnswer(claim, reply);
+      else if (change instanceof ApiProblem) {
+        answer = problemAnswer(change);
+        why = change.message;
+      } else answer = await change.write(tx);
+      if (key && claim?.kind === 'first') {
+        // A server error is not kept: a repeat may succeed.
+        if (answer.status < 500)
+          await answers.answer(key.client, key.key, answer.status, JSON.stringify(answer.body), tx);
+        else await answers.release(key.client, key.key, tx);
+      }
+      await store.audit.appendIn(tx, auditRecord(request, answer.status, answer.summary, why));
+      return { answer, wrote: claim === undefined || claim.kind === 'first' };
+    });
+    store.outbox.committed();
+    if (settled.wrote && !(change instanceof ApiProblem)) change.committed?.();
+    return respond(request, reply, settled.answer);
+  };
+
   return async (api: FastifyInstance): Promise<void> => {
     api.addHook('onRequest', async (request, reply) => {
       request.bridgeArrived = { at: deps.now(), mark: performance.now() };
+      // Shutting down: answered without the store, which is about to close.
+      if (!deps.work.accepting) {
+        reply.header('retry-after', String(RETRY_AFTER_S));
+        return respond(request, reply, problemAnswer(SHUTTING_DOWN));
+      }
+      deps.work.adopt(new Promise((resolve) => reply.raw.once('close', resolve)));
       if (routeOf(request).endsWith('/openapi.json')) return;
       const client = deps.clients.authenticate(request.headers.authorization);
       if (!client) {
@@ -301,7 +409,7 @@ export function bridgeApi(deps: BridgeApiDeps) {
       }),
     );
     api.get('/openapi.json', async (_request, reply) => reply.type('application/json').send(openapi));
-    api.post('/messages', run(deps.routes.postMessage));
+    api.post('/messages', runChange(deps.routes.postMessage));
     api.get('/messages/:id', run(deps.routes.getMessage));
     api.post('/approvals', run(deps.routes.postApproval));
     api.get('/approvals/:id', run(deps.routes.getApproval));

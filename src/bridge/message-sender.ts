@@ -7,6 +7,7 @@
  * message only. Waiting messages are claimed in the store (bridge-messages.ts):
  * after a crash another replica sends them.
  */
+import { EventEmitter } from 'node:events';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { slackFailure } from '../conversation/slack-errors.ts';
@@ -50,13 +51,15 @@ export interface MessageSenderOptions {
 export class MessageSender {
   private readonly options: MessageSenderOptions;
   private readonly queues = new Map<string, ChannelQueue>();
-  private readonly waiters = new Map<string, ((result: SendResult) => void)[]>();
   private readonly failures = new Map<string, number>();
+  /** Emits a message's id each time a version of it is out (or it failed), for long polls waiting here. */
+  readonly settled = new EventEmitter();
   private sweeper: ReturnType<typeof setInterval> | undefined;
   private stopped = false;
 
   constructor(options: MessageSenderOptions) {
     this.options = options;
+    this.settled.setMaxListeners(0);
   }
 
   private now(): number {
@@ -67,22 +70,8 @@ export class MessageSender {
     return LEASE_MS;
   }
 
-  /** Nothing waits in `channel` and its pace allows a call now: a message put now goes out at once. */
-  idle(channel: string): boolean {
-    const queue = this.queues.get(channel);
-    return !queue || (!queue.running && queue.ids.length === 0 && queue.nextAt <= this.now());
-  }
-
-  /** How many messages wait in `channel` here. */
-  waiting(channel: string): number {
-    return this.queues.get(channel)?.ids.length ?? 0;
-  }
-
-  /** Sends the message's newest version in its turn; resolves once it is out (or failed). */
-  enqueue(channel: string, id: string): Promise<SendResult> {
-    const result = new Promise<SendResult>((resolve) => {
-      this.waiters.set(id, [...(this.waiters.get(id) ?? []), resolve]);
-    });
+  /** Sends the message's newest version in its turn (`settled` tells when it is out). */
+  enqueue(channel: string, id: string): void {
     let queue = this.queues.get(channel);
     if (!queue) {
       queue = { ids: [], running: false, nextAt: 0 };
@@ -90,7 +79,6 @@ export class MessageSender {
     }
     if (!queue.ids.includes(id)) queue.ids.push(id);
     if (!queue.running) void this.run(channel, queue);
-    return result;
   }
 
   start(): void {
@@ -111,7 +99,7 @@ export class MessageSender {
     try {
       const now = this.now();
       await messages.renew(owner, now, LEASE_MS);
-      for (const orphan of await messages.orphans(now, 100)) void this.enqueue(orphan.channel, orphan.id);
+      for (const orphan of await messages.orphans(now, 100)) this.enqueue(orphan.channel, orphan.id);
     } catch (error) {
       log.warn({ err: error }, 'could not look for bridge messages left unsent');
     }
@@ -131,9 +119,7 @@ export class MessageSender {
           continue;
         }
         if (step.state !== 'elsewhere') queue.nextAt = this.now() + CHANNEL_PACE_MS;
-        const resolve = this.waiters.get(id);
-        this.waiters.delete(id);
-        for (const done of resolve ?? []) done(step);
+        if (step.state !== 'elsewhere') this.settled.emit(id);
       }
     } finally {
       queue.running = false;
@@ -206,7 +192,7 @@ export class MessageSender {
         channelId = typeof posted.channel === 'string' ? posted.channel : channelId;
       }
       const newer = await messages.sent(message.id, owner, message.version, { ts, channelId }, this.now());
-      if (newer) void this.enqueue(message.channel, message.id);
+      if (newer) this.enqueue(message.channel, message.id);
       return {
         state: 'posted',
         message: { ...message, ts, channelId, sentVersion: message.version, state: 'posted' },

@@ -11,17 +11,15 @@
  * while it waits for the channel's pace (Slack takes about one a second).
  */
 import { z } from 'zod';
-import { within } from '../ops/within.ts';
 import { refusal } from '../replies/slack/block-kit.ts';
 import type { BridgeMessage, MessageContent } from '../store/bridge-messages.ts';
 import type { Store } from '../store/store.ts';
 import type { BridgeClient } from './config.ts';
-import type { ApiAnswer, ApiCall } from './http-api.ts';
+import type { ApiAnswer, ApiCall, Change } from './http-api.ts';
+import { clientsOwn, longPoll, waitParam } from './long-poll.ts';
 import type { MessageSender } from './message-sender.ts';
 import { ApiProblem, jsonPath, outOfScope } from './problem.ts';
 
-/** How long a message that can go out at once is waited for before the answer says "queued". */
-const SEND_WAIT_MS = 5_000;
 const MAX_TEXT = 40_000;
 const BROADCAST = /<!(channel|here|everyone)(\|[^>]*)?>|<!subteam\^/i;
 
@@ -133,7 +131,12 @@ function view(message: BridgeMessage, workspaceUrl: string | undefined): Record<
 }
 
 export function messageRoutes(deps: MessagesDeps) {
-  const post = async ({ client, body }: ApiCall): Promise<ApiAnswer> => {
+  /**
+   * Checks the message and keeps it (claimed by this process, in the call's
+   * transaction); the sender takes it once that commits. The answer does
+   * not wait for Slack: 202 with the id, whose GET (`?wait=`) shows the ts.
+   */
+  const post = async ({ client, body }: ApiCall): Promise<Change> => {
     const asked = readBody(messageSchema, body);
     const channel = channelInScope(client, asked.channel);
     const texts = [asked.text ?? '', asked.blocks ? JSON.stringify(asked.blocks) : ''];
@@ -155,46 +158,58 @@ export function messageRoutes(deps: MessagesDeps) {
       ...(asked.blocks === undefined ? {} : { blocks: asked.blocks }),
     };
     const summary = `${channel}${asked.key ? ` key=${asked.key}` : ''}${asked.thread_key ? ` thread_key=${asked.thread_key}` : ''}`;
-    const goesAtOnce = deps.sender.idle(channel);
-    const put = await deps.store.bridge.messages.put(
-      {
-        client: client.name,
-        channel,
-        content,
-        ...(asked.key === undefined ? {} : { key: asked.key }),
-        ...(asked.thread_key === undefined ? {} : { threadKey: asked.thread_key }),
+    let toSend: BridgeMessage | undefined;
+    return {
+      write: async (tx) => {
+        const put = await deps.store.bridge.messages.put(
+          {
+            client: client.name,
+            channel,
+            content,
+            ...(asked.key === undefined ? {} : { key: asked.key }),
+            ...(asked.thread_key === undefined ? {} : { threadKey: asked.thread_key }),
+          },
+          deps.owner,
+          deps.now(),
+          deps.sender.leaseMs,
+          tx,
+        );
+        if (put.kind === 'other-channel')
+          return {
+            status: 409,
+            body: new ApiProblem(
+              409,
+              'key_in_other_channel',
+              `The key ${asked.key} names a message in ${put.channel}.`,
+              {
+                path: '$.key',
+              },
+            ).body,
+            summary,
+          };
+        // Another process may still be sending an older version: it sends this one after.
+        if (put.message.claimedBy === deps.owner) toSend = put.message;
+        return { status: 202, body: view(put.message, undefined), summary };
       },
-      deps.owner,
-      deps.now(),
-      deps.sender.leaseMs,
-    );
-    if (put.kind === 'other-channel')
-      throw new ApiProblem(
-        409,
-        'key_in_other_channel',
-        `The key ${asked.key} names a message in ${put.channel}.`,
-        {
-          path: '$.key',
-        },
-      );
-    const { message } = put;
-    if (message.claimedBy !== deps.owner) return { status: 202, body: view(message, undefined), summary };
-    const sent = deps.sender.enqueue(channel, message.id);
-    if (!goesAtOnce) return { status: 202, body: view(message, undefined), summary };
-    const result = await within(sent, SEND_WAIT_MS).catch(() => undefined);
-    if (result?.state === 'posted')
-      return { status: 200, body: view(result.message, deps.workspaceUrl()), summary };
-    if (result?.state === 'failed')
-      throw new ApiProblem(422, 'slack_refused', `Slack refused the message: ${result.error}.`, {
-        slack_error: result.error,
-      });
-    return { status: 202, body: view(message, undefined), summary };
+      committed: () => {
+        if (toSend) deps.sender.enqueue(toSend.channel, toSend.id);
+      },
+    };
   };
 
-  const get = async ({ client, params }: ApiCall): Promise<ApiAnswer> => {
-    const message = await deps.store.bridge.messages.get(params.id ?? '');
-    if (!message || message.client !== client.name)
-      throw new ApiProblem(404, 'not_found', `The client ${client.name} has no message ${params.id}.`);
+  /** Where a message is; with `?wait=30s`, held until its newest version is out (or failed). */
+  const get = async ({ client, params, query, signal }: ApiCall): Promise<ApiAnswer> => {
+    const id = params.id ?? '';
+    const waitMs = waitParam(query);
+    const message = await longPoll({
+      id,
+      read: async () => clientsOwn(client.name, 'message', id, await deps.store.bridge.messages.get(id)),
+      done: (found) => found.state === 'failed' || found.sentVersion >= found.version,
+      waitMs,
+      events: deps.sender.settled,
+      signal,
+      now: deps.now,
+    });
     return { status: 200, body: view(message, deps.workspaceUrl()), summary: message.id };
   };
 

@@ -35,3 +35,25 @@ export function outOfScope(client: string, missing: string, message: string): Ap
 export function jsonPath(path: readonly PropertyKey[]): string {
   return `$${path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('')}`;
 }
+
+/**
+ * An approval whose message Slack would not take: nobody can decide it, so
+ * it ends as failed with `reason`, and the call answers 422 naming it.
+ */
+export function approvalNotPosted(
+  error: unknown,
+  approvalId: string,
+): { reason: string; problem: ApiProblem } {
+  const slackError = (error as { data?: { error?: unknown } } | undefined)?.data?.error;
+  const known = typeof slackError === 'string' ? slackError : undefined;
+  const reason = `its message could not be posted in Slack${known ? ` (${known})` : ''}`;
+  return {
+    reason,
+    problem: new ApiProblem(
+      422,
+      'slack_refused',
+      `The approval request ${approvalId} ended as failed: ${reason}; nobody can decide it.`,
+      { approval_id: approvalId, ...(known ? { slack_error: known } : {}) },
+    ),
+  };
+}

@@ -13,6 +13,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { DueDelivery, Outbox } from '../store/outbox.ts';
 import { SIGNATURE_HEADER, sign } from './signature.ts';
+import { WebhookPoster } from './webhook-post.ts';
 
 export const DELIVERY_OUTCOMES = ['delivered', 'failed', 'dead'] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
@@ -43,6 +44,12 @@ export interface WebhookDispatcherOptions {
 const FIRST_RETRY_MS = 1_000;
 const LONGEST_RETRY_MS = 3_600_000;
 const SETTLED_KEPT_MS = 7 * 86_400_000;
+/**
+ * Commits come in bursts (one per API call) and deliveries end in bursts:
+ * the outbox is looked at once per burst, this long after its first, not
+ * once per commit — a claim query per event would double an API call's cost.
+ */
+const BURST_MS = 10;
 
 /** The wait before try `attempts + 1`: doubling from 1 s to an hour, times a jitter of 0.5–1.5. */
 export function backoffMs(attempts: number, random: () => number): number {
@@ -54,7 +61,9 @@ export class WebhookDispatcher {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly options: WebhookDispatcherOptions;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly poster = new WebhookPoster();
   private timer: ReturnType<typeof setInterval> | undefined;
+  private burst: ReturnType<typeof setTimeout> | undefined;
   private unsubscribe: (() => void) | undefined;
   private pumping = false;
   private again = false;
@@ -71,7 +80,7 @@ export class WebhookDispatcher {
 
   start(): void {
     this.stopped = false;
-    this.unsubscribe = this.options.outbox.onCommitted(() => this.kick());
+    this.unsubscribe = this.options.outbox.onCommitted(() => this.soon());
     this.timer = setInterval(() => this.kick(), this.options.pollMs ?? 500);
     this.timer.unref();
     this.kick();
@@ -81,8 +90,10 @@ export class WebhookDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.burst);
     this.unsubscribe?.();
     await Promise.allSettled([...this.inFlight]);
+    this.poster.close();
   }
 
   /** Looks for due deliveries now. */
@@ -93,6 +104,15 @@ export class WebhookDispatcher {
       return;
     }
     void this.pump();
+  }
+
+  /** Looks for due deliveries shortly, with whatever else commits meanwhile. */
+  private soon(): void {
+    if (this.burst || this.stopped) return;
+    this.burst = setTimeout(() => {
+      this.burst = undefined;
+      this.kick();
+    }, BURST_MS);
   }
 
   private async pump(): Promise<void> {
@@ -125,7 +145,7 @@ export class WebhookDispatcher {
   private track(work: Promise<void>): void {
     const tracked = work.finally(() => {
       this.inFlight.delete(tracked);
-      this.kick();
+      this.soon();
     });
     this.inFlight.add(tracked);
   }
@@ -184,12 +204,11 @@ export class WebhookDispatcher {
     );
   }
 
-  private async post(endpoint: Endpoint, delivery: DueDelivery): Promise<number> {
+  private post(endpoint: Endpoint, delivery: DueDelivery): Promise<number> {
     const timestamp = Math.floor(this.now() / 1000);
-    const response = await fetch(endpoint.url, {
-      method: 'POST',
-      body: delivery.body,
-      headers: {
+    return this.poster.post(
+      endpoint.url,
+      {
         'content-type': 'application/json',
         'user-agent': 'cloudmaster-webhooks',
         'cloudmaster-event-id': delivery.eventId,
@@ -197,12 +216,9 @@ export class WebhookDispatcher {
         'cloudmaster-delivery-attempt': String(delivery.attempts + 1),
         [SIGNATURE_HEADER]: sign(endpoint.secret, delivery.body, timestamp),
       },
-      // A redirect is not followed: the signed event goes only where it was configured to.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(this.options.timeoutMs),
-    });
-    await response.body?.cancel().catch(() => undefined);
-    return response.status;
+      delivery.body,
+      this.options.timeoutMs,
+    );
   }
 
   /** Once an hour: settled deliveries older than a week are forgotten (work stays bounded). */
@@ -217,7 +233,7 @@ export class WebhookDispatcher {
 function describeFailure(error: unknown, timeoutMs: number): string {
   const name = (error as { name?: unknown } | undefined)?.name;
   if (name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`;
-  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
-  if (typeof cause === 'string') return `could not connect (${cause})`;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && code.startsWith('E')) return `could not connect (${code})`;
   return error instanceof Error ? error.message : String(error);
 }

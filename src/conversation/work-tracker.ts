@@ -6,7 +6,7 @@
 export class WorkTracker {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly controller = new AbortController();
-  private draining = false;
+  private readonly draining = new AbortController();
 
   /** Aborted when shutdown stops waiting: followers end as "interrupted". */
   get signal(): AbortSignal {
@@ -14,7 +14,12 @@ export class WorkTracker {
   }
 
   get accepting(): boolean {
-    return !this.draining;
+    return !this.draining.signal.aborted;
+  }
+
+  /** Aborted when shutdown begins: waits held for clients (long polls) end then. */
+  get stopping(): AbortSignal {
+    return this.draining.signal;
   }
 
   get size(): number {
@@ -51,7 +56,7 @@ export class WorkTracker {
    * Returns how many were still running when aborted.
    */
   async drain(graceMs: number, abortMs: number): Promise<number> {
-    this.draining = true;
+    this.draining.abort();
     const settle = (ms: number): Promise<void> =>
       Promise.race([
         Promise.allSettled([...this.inFlight]).then(() => undefined),

@@ -57,6 +57,8 @@ export const NO_RULE = 'no rule allows it (the policy denies what it does not al
 export interface PolicyOptions {
   /** `settings.admins`: who may change anything while no rule is written. */
   readonly admins?: readonly string[];
+  /** The person standing behind each bridge client (`client:NAME` → U…): never its approver. */
+  readonly owners?: Readonly<Record<string, string>>;
 }
 
 type Tri = 'yes' | 'no' | 'unknown';
@@ -70,6 +72,7 @@ export class Policy {
   private readonly groups: Readonly<Record<string, readonly string[]>>;
   private readonly cliUsers: Readonly<Record<string, string>>;
   private readonly directory: GroupDirectory;
+  private readonly owners: Readonly<Record<string, string>>;
 
   constructor(config: PolicyConfig | undefined, directory: GroupDirectory, options: PolicyOptions = {}) {
     const written = config?.rules ?? [];
@@ -78,6 +81,7 @@ export class Policy {
     this.groups = config?.groups ?? {};
     this.cliUsers = config?.cli ?? {};
     this.directory = directory;
+    this.owners = options.owners ?? {};
     const rules: BuiltInRule[] = this.configured
       ? written.map((rule, index) => ({ config: { ...rule, name: rule.name ?? `rule ${index + 1}` } }))
       : defaultRules(this.admins);
@@ -138,9 +142,17 @@ export class Policy {
     return { possible: false, ...this.fallback(question), depends, approval: false };
   }
 
-  /** May `user` approve what `approvers` lists? The requester never may. */
+  /** The person standing behind `requester` when it is a bridge client (`user:` in its config). */
+  ownerOf(requester: string): string | undefined {
+    return this.owners[requester];
+  }
+
+  /**
+   * May `user` approve what `approvers` lists? Only a person (a Slack user)
+   * may; never the requester, nor the person standing behind a client that asks.
+   */
   async mayApprove(user: string, requester: string, approvers: readonly string[]): Promise<boolean> {
-    if (user === requester) return false;
+    if (user === requester || !isSlackUser(user) || this.ownerOf(requester) === user) return false;
     for (const ref of approvers) {
       if (ref === user) return true;
       if (!isSlackUser(ref) && (await this.inGroup(user, ref)) === 'yes') return true;

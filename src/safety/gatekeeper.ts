@@ -266,6 +266,16 @@ export class Gatekeeper {
     return this.resume(won, current);
   }
 
+  /**
+   * Ends a request nobody can click (its prompt could not be posted), with
+   * why, and records it; false when it was decided or ended meanwhile.
+   */
+  async abandon(request: Pending, reason: string): Promise<boolean> {
+    const ended = await this.deps.store.pending.fail<PendingPayload>(request.id, reason, this.now());
+    if (ended) await this.record(this.attemptOf(ended), 'failed', `${reason}; nothing was done`);
+    return ended !== undefined;
+  }
+
   /** Expires what nobody clicked in time; each one is returned (and recorded) by exactly one replica. */
   async sweep(): Promise<Pending[]> {
     const expired = await this.deps.store.pending.expire<PendingPayload>(this.now());
@@ -385,6 +395,8 @@ export class Gatekeeper {
     if (action === 'cancel')
       return user === request.requester ? undefined : `Only ${requester} can withdraw this request.`;
     if (user === request.requester) return 'You asked for it, so someone else must approve or reject it.';
+    if (this.policy.ownerOf(request.requester) === user)
+      return `You stand behind ${request.requester}, which asked for it, so someone else must approve or reject it.`;
     return (await this.policy.mayApprove(user, request.requester, request.approvers))
       ? undefined
       : `Only ${approverList(request.approvers)} can ${action} this request.`;

@@ -4,7 +4,7 @@
  * kept for a day; a repeat gets that answer again. A repeat while the first
  * is still running, or with another body, is told so rather than run.
  */
-import { type SqlDriver, toOptionalNumber, toOptionalString } from './sql.ts';
+import { type SqlDriver, type SqlRunner, toOptionalNumber, toOptionalString } from './sql.ts';
 
 export const ANSWER_TTL_MS = 24 * 3_600_000;
 
@@ -22,8 +22,15 @@ export class ApiAnswers {
     this.db = db;
   }
 
-  async claim(client: string, key: string, requestHash: string, now: number): Promise<KeyClaim> {
-    const inserted = await this.db.run(
+  /** `tx`: the transaction that also writes the request's change and its answer (the claim is undone with it). */
+  async claim(
+    client: string,
+    key: string,
+    requestHash: string,
+    now: number,
+    tx: SqlRunner = this.db,
+  ): Promise<KeyClaim> {
+    const inserted = await tx.run(
       `INSERT INTO api_answers (client, idempotency_key, request_hash, created_at, expires_at)
        VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (client, idempotency_key) DO UPDATE SET request_hash = excluded.request_hash,
@@ -32,7 +39,7 @@ export class ApiAnswers {
       [client, key, requestHash, now, now + ANSWER_TTL_MS],
     );
     if (inserted > 0) return { kind: 'first' };
-    const [row] = await this.db.all(
+    const [row] = await tx.all(
       'SELECT request_hash, status, body FROM api_answers WHERE client = $1 AND idempotency_key = $2',
       [client, key],
     );
@@ -45,19 +52,27 @@ export class ApiAnswers {
       : { kind: 'answered', status, body };
   }
 
-  async answer(client: string, key: string, status: number, body: string): Promise<void> {
-    await this.db.run(
-      'UPDATE api_answers SET status = $3, body = $4 WHERE client = $1 AND idempotency_key = $2',
-      [client, key, status, body],
-    );
+  async answer(
+    client: string,
+    key: string,
+    status: number,
+    body: string,
+    tx: SqlRunner = this.db,
+  ): Promise<void> {
+    await tx.run('UPDATE api_answers SET status = $3, body = $4 WHERE client = $1 AND idempotency_key = $2', [
+      client,
+      key,
+      status,
+      body,
+    ]);
   }
 
   /** The request failed before it had an answer: a repeat may run it. */
-  async release(client: string, key: string): Promise<void> {
-    await this.db.run(
-      'DELETE FROM api_answers WHERE client = $1 AND idempotency_key = $2 AND status IS NULL',
-      [client, key],
-    );
+  async release(client: string, key: string, tx: SqlRunner = this.db): Promise<void> {
+    await tx.run('DELETE FROM api_answers WHERE client = $1 AND idempotency_key = $2 AND status IS NULL', [
+      client,
+      key,
+    ]);
   }
 
   prune(now: number): Promise<number> {

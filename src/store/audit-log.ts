@@ -164,6 +164,33 @@ function auditEventData(record: AuditRecord): Record<string, unknown> {
   };
 }
 
+const INSERT_RECORD = `INSERT INTO audit (${AUDIT_COLUMNS.join(', ')}) VALUES (${AUDIT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
+
+function insertRecord(db: SqlRunner, record: AuditRecord): Promise<number> {
+  return db.run(INSERT_RECORD, [
+    record.id,
+    record.requestedAt,
+    record.endedAt,
+    record.userId,
+    record.channel ?? null,
+    record.entry,
+    record.rawText,
+    record.verb ?? null,
+    record.command === undefined ? null : JSON.stringify(record.command),
+    record.decision,
+    record.rule ?? null,
+    record.confirmedBy ?? null,
+    record.approvedBy ?? null,
+    record.provider ?? null,
+    record.target ?? null,
+    record.targetId ?? null,
+    record.requestId ?? null,
+    record.outcome,
+    record.detail ?? null,
+    record.durationMs === undefined ? null : Math.round(record.durationMs),
+  ]);
+}
+
 export class AuditLog {
   private readonly db: SqlDriver;
   private readonly outbox: Outbox;
@@ -210,30 +237,6 @@ export class AuditLog {
     jobEnd?: { readonly id: string; readonly at: number },
   ): Promise<AuditRecord> {
     const stored: AuditRecord = { id: auditId(record.requestedAt), ...record };
-    const values = [
-      stored.id,
-      stored.requestedAt,
-      stored.endedAt,
-      stored.userId,
-      stored.channel ?? null,
-      stored.entry,
-      stored.rawText,
-      stored.verb ?? null,
-      stored.command === undefined ? null : JSON.stringify(stored.command),
-      stored.decision,
-      stored.rule ?? null,
-      stored.confirmedBy ?? null,
-      stored.approvedBy ?? null,
-      stored.provider ?? null,
-      stored.target ?? null,
-      stored.targetId ?? null,
-      stored.requestId ?? null,
-      stored.outcome,
-      stored.detail ?? null,
-      stored.durationMs === undefined ? null : Math.round(stored.durationMs),
-    ];
-    const placeholders = AUDIT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
-    const insert = `INSERT INTO audit (${AUDIT_COLUMNS.join(', ')}) VALUES (${placeholders})`;
     const write = async (tx: SqlRunner): Promise<boolean> => {
       if (jobEnd) {
         const marked = await tx.run('UPDATE jobs SET audited_at = $2 WHERE id = $1 AND audited_at IS NULL', [
@@ -242,7 +245,7 @@ export class AuditLog {
         ]);
         if (marked === 0) return false;
       }
-      await tx.run(insert, values);
+      await insertRecord(tx, stored);
       return true;
     };
     const type = `audit.${stored.outcome}`;
@@ -255,6 +258,20 @@ export class AuditLog {
       (written) => (written ? { type, data: auditEventData(stored) } : undefined),
       stored.endedAt,
     );
+    return stored;
+  }
+
+  /**
+   * Appends a record inside `tx`, the transaction of the change it records,
+   * with its webhook event: both exist exactly when the change committed.
+   * The caller tells the outbox once it committed (`outbox.committed()`).
+   */
+  async appendIn(tx: SqlRunner, record: NewAuditRecord): Promise<AuditRecord> {
+    const stored: AuditRecord = { id: auditId(record.requestedAt), ...record };
+    await insertRecord(tx, stored);
+    const type = `audit.${stored.outcome}`;
+    if (this.outbox.wants(type))
+      await this.outbox.add(tx, { type, data: auditEventData(stored) }, stored.endedAt);
     return stored;
   }
 

@@ -18,7 +18,8 @@ import {
   toOptionalString,
 } from './sql.ts';
 
-export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'expired';
+/** `failed`: ended undecided because its message could not be posted (`endReason` says why). */
+export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'expired' | 'failed';
 export type Vote = 'approve' | 'reject';
 
 export interface ApprovalVote {
@@ -38,6 +39,8 @@ export interface BridgeApproval {
   readonly state: ApprovalState;
   readonly decidedBy?: string;
   readonly decidedAt?: number;
+  /** Why a failed approval ended. */
+  readonly endReason?: string;
   readonly callbackUrl?: string;
   readonly message?: { readonly channel: string; readonly ts: string };
   readonly createdAt: number;
@@ -67,7 +70,7 @@ export type VoteResult =
   | { readonly kind: 'closed'; readonly approval: BridgeApproval | undefined };
 
 const COLUMNS = `id, client, channel, title, details, approvers, min_approvals, state, decided_by, decided_at,
-  callback_url, message_channel, message_ts, created_at, expires_at`;
+  callback_url, message_channel, message_ts, created_at, expires_at, end_reason`;
 
 function fromRow(row: Row, votes: readonly ApprovalVote[]): BridgeApproval {
   const optional = <V>(key: string, value: V | undefined) => (value === undefined ? {} : { [key]: value });
@@ -84,6 +87,7 @@ function fromRow(row: Row, votes: readonly ApprovalVote[]): BridgeApproval {
     state: String(row.state) as ApprovalState,
     ...optional('decidedBy', toOptionalString(row.decided_by)),
     ...optional('decidedAt', toOptionalNumber(row.decided_at)),
+    ...optional('endReason', toOptionalString(row.end_reason)),
     ...optional('callbackUrl', toOptionalString(row.callback_url)),
     ...(channel && ts ? { message: { channel, ts } } : {}),
     createdAt: toNumber(row.created_at),
@@ -169,6 +173,16 @@ export class BridgeApprovals {
       message.channel,
       message.ts,
     ]);
+  }
+
+  /** Ends a pending approval nobody can decide, with why; undefined when it was not pending any more. */
+  async fail(id: string, reason: string, now: number): Promise<BridgeApproval | undefined> {
+    const ended = await this.db.run(
+      `UPDATE bridge_approvals SET state = 'failed', end_reason = $2, decided_at = $3
+       WHERE id = $1 AND state = 'pending'`,
+      [id, reason, now],
+    );
+    return ended === 0 ? undefined : this.get(id);
   }
 
   /** One person's vote (the caller checked they may): a reject decides; enough approvals decide. */

@@ -81,46 +81,58 @@ export class BridgeMessages {
 
   /**
    * A new message, or a new version of the one `key` names. The caller
-   * holds its sending unless another process does and still may.
+   * holds its sending unless another process does and still may. `tx`: the
+   * transaction of the API call that asks for it (its audit record and
+   * Idempotency-Key answer commit with it); else one of its own.
    */
-  put(asked: PutMessage, owner: string, now: number, leaseMs: number): Promise<PutResult> {
-    return this.db.transaction(async (tx) => {
-      if (asked.key !== undefined) {
-        const [row] = await tx.all(
-          `UPDATE bridge_messages SET content = $3, version = version + 1, state = 'queued', error = NULL,
-             updated_at = $4,
-             claimed_by = CASE WHEN claimed_until > $4 AND ${UNSENT} THEN claimed_by ELSE $5 END,
-             claimed_until = CASE WHEN claimed_until > $4 AND ${UNSENT} THEN claimed_until ELSE $6 END
-           WHERE client = $1 AND message_key = $2 AND channel = $7 RETURNING ${COLUMNS}`,
-          [asked.client, asked.key, JSON.stringify(asked.content), now, owner, now + leaseMs, asked.channel],
-        );
-        if (row) return { kind: 'put', message: fromRow(row), created: false };
-        const [elsewhere] = await tx.all(
-          'SELECT channel FROM bridge_messages WHERE client = $1 AND message_key = $2',
-          [asked.client, asked.key],
-        );
-        if (elsewhere) return { kind: 'other-channel', channel: String(elsewhere.channel) };
-      }
-      const id = `msg_${now.toString(36)}${randomBytes(6).toString('hex')}`;
-      const threadOf = asked.threadKey === undefined ? undefined : await this.thread(tx, asked, id, now);
+  put(asked: PutMessage, owner: string, now: number, leaseMs: number, tx?: SqlRunner): Promise<PutResult> {
+    return tx
+      ? this.write(tx, asked, owner, now, leaseMs)
+      : this.db.transaction((own) => this.write(own, asked, owner, now, leaseMs));
+  }
+
+  private async write(
+    tx: SqlRunner,
+    asked: PutMessage,
+    owner: string,
+    now: number,
+    leaseMs: number,
+  ): Promise<PutResult> {
+    if (asked.key !== undefined) {
       const [row] = await tx.all(
-        `INSERT INTO bridge_messages (id, client, message_key, channel, thread_of, content, version, sent_version,
-           state, claimed_by, claimed_until, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 1, 0, 'queued', $7, $8, $9, $9) RETURNING ${COLUMNS}`,
-        [
-          id,
-          asked.client,
-          asked.key ?? null,
-          asked.channel,
-          threadOf ?? null,
-          JSON.stringify(asked.content),
-          owner,
-          now + leaseMs,
-          now,
-        ],
+        `UPDATE bridge_messages SET content = $3, version = version + 1, state = 'queued', error = NULL,
+           updated_at = $4,
+           claimed_by = CASE WHEN claimed_until > $4 AND ${UNSENT} THEN claimed_by ELSE $5 END,
+           claimed_until = CASE WHEN claimed_until > $4 AND ${UNSENT} THEN claimed_until ELSE $6 END
+         WHERE client = $1 AND message_key = $2 AND channel = $7 RETURNING ${COLUMNS}`,
+        [asked.client, asked.key, JSON.stringify(asked.content), now, owner, now + leaseMs, asked.channel],
       );
-      return { kind: 'put', message: fromRow(row as Row), created: true };
-    });
+      if (row) return { kind: 'put', message: fromRow(row), created: false };
+      const [elsewhere] = await tx.all(
+        'SELECT channel FROM bridge_messages WHERE client = $1 AND message_key = $2',
+        [asked.client, asked.key],
+      );
+      if (elsewhere) return { kind: 'other-channel', channel: String(elsewhere.channel) };
+    }
+    const id = `msg_${now.toString(36)}${randomBytes(6).toString('hex')}`;
+    const threadOf = asked.threadKey === undefined ? undefined : await this.thread(tx, asked, id, now);
+    const [row] = await tx.all(
+      `INSERT INTO bridge_messages (id, client, message_key, channel, thread_of, content, version, sent_version,
+         state, claimed_by, claimed_until, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 1, 0, 'queued', $7, $8, $9, $9) RETURNING ${COLUMNS}`,
+      [
+        id,
+        asked.client,
+        asked.key ?? null,
+        asked.channel,
+        threadOf ?? null,
+        JSON.stringify(asked.content),
+        owner,
+        now + leaseMs,
+        now,
+      ],
+    );
+    return { kind: 'put', message: fromRow(row as Row), created: true };
   }
 
   /** The thread's parent, or undefined when this message is the first of its thread_key (its parent). */

@@ -329,6 +329,14 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX api_answers_by_expiry ON api_answers (expires_at)',
     ],
   },
+  {
+    version: 8,
+    name: 'approvals nobody can decide (their prompt could not be posted) end as failed, with why',
+    statements: [
+      'ALTER TABLE pending_requests ADD COLUMN end_reason TEXT',
+      'ALTER TABLE bridge_approvals ADD COLUMN end_reason TEXT',
+    ],
+  },
 ];
 
 const TABLE_EXISTS: Readonly<Record<Dialect, string>> = {

@@ -10,7 +10,15 @@ import { type Row, type SqlDriver, toNumber, toOptionalNumber, toOptionalString 
 import { storableRequest } from './storable-request.ts';
 
 export type PendingKind = 'confirm' | 'approve';
-export type PendingState = 'pending' | 'confirmed' | 'approved' | 'cancelled' | 'rejected' | 'expired';
+export type PendingState =
+  | 'pending'
+  | 'confirmed'
+  | 'approved'
+  | 'cancelled'
+  | 'rejected'
+  | 'expired'
+  /** Ended undecided: its prompt could not be posted, so nobody could click it (`endReason` says why). */
+  | 'failed';
 
 /** Where the prompt was posted, so any replica can update it. */
 export interface PromptMessage {
@@ -37,11 +45,13 @@ export interface PendingRequest<Payload = unknown> {
   readonly expiresAt: number;
   readonly decidedBy?: string;
   readonly decidedAt?: number;
+  /** Why a failed request ended. */
+  readonly endReason?: string;
 }
 
 export type NewPendingRequest<Payload> = Omit<
   PendingRequest<Payload>,
-  'id' | 'state' | 'message' | 'decidedBy' | 'decidedAt'
+  'id' | 'state' | 'message' | 'decidedBy' | 'decidedAt' | 'endReason'
 >;
 
 export type DecideResult<Payload> =
@@ -50,9 +60,9 @@ export type DecideResult<Payload> =
   | { readonly won: false; readonly request: PendingRequest<Payload> | undefined };
 
 const SELECT = `SELECT id, kind, state, requester, channel, entry, raw_text, payload, decision, rule, approvers,
-  message_channel, message_ts, created_at, expires_at, decided_by, decided_at FROM pending_requests`;
+  message_channel, message_ts, created_at, expires_at, decided_by, decided_at, end_reason FROM pending_requests`;
 const RETURNING = `RETURNING id, kind, state, requester, channel, entry, raw_text, payload, decision, rule,
-  approvers, message_channel, message_ts, created_at, expires_at, decided_by, decided_at`;
+  approvers, message_channel, message_ts, created_at, expires_at, decided_by, decided_at, end_reason`;
 
 function fromRow<Payload>(row: Row): PendingRequest<Payload> {
   const channel = toOptionalString(row.channel);
@@ -61,6 +71,7 @@ function fromRow<Payload>(row: Row): PendingRequest<Payload> {
   const messageTs = toOptionalString(row.message_ts);
   const decidedBy = toOptionalString(row.decided_by);
   const decidedAt = toOptionalNumber(row.decided_at);
+  const endReason = toOptionalString(row.end_reason);
   return {
     id: String(row.id),
     kind: String(row.kind) as PendingKind,
@@ -78,6 +89,7 @@ function fromRow<Payload>(row: Row): PendingRequest<Payload> {
     expiresAt: toNumber(row.expires_at),
     ...(decidedBy === undefined ? {} : { decidedBy }),
     ...(decidedAt === undefined ? {} : { decidedAt }),
+    ...(endReason === undefined ? {} : { endReason }),
   };
 }
 
@@ -132,7 +144,7 @@ export class PendingRequests {
   /** Moves a pending, unexpired request to `state`; exactly one caller wins. */
   async decide<Payload>(
     id: string,
-    state: Exclude<PendingState, 'pending' | 'expired'>,
+    state: Exclude<PendingState, 'pending' | 'expired' | 'failed'>,
     by: string,
     now: number,
   ): Promise<DecideResult<Payload>> {
@@ -153,5 +165,15 @@ export class PendingRequests {
       id === undefined ? [now] : [now, id],
     );
     return rows.map((row) => fromRow<Payload>(row));
+  }
+
+  /** Ends a pending request nobody can decide, with why; undefined when it was not pending any more. */
+  async fail<Payload>(id: string, reason: string, now: number): Promise<PendingRequest<Payload> | undefined> {
+    const [row] = await this.db.all(
+      `UPDATE pending_requests SET state = 'failed', end_reason = $2, decided_at = $3
+       WHERE id = $1 AND state = 'pending' ${RETURNING}`,
+      [id, reason, now],
+    );
+    return row ? fromRow<Payload>(row) : undefined;
   }
 }

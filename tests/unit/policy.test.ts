@@ -496,6 +496,17 @@ describe('policy: approvers and groups', () => {
     expect(await policy.mayApprove(approver, requester, ['sre', 'U0LEAD'])).toBe(may);
   });
 
+  it('counts only people: never a client, nor the person behind the client that asks', async () => {
+    const owned = new Policy(policySchema.parse(RULES), directory({}), {
+      owners: { 'client:ci': 'U0SRE1' },
+    });
+    expect(await owned.mayApprove('U0SRE1', 'client:ci', ['sre'])).toBe(false);
+    expect(await owned.mayApprove('U0SRE1', 'client:other', ['sre'])).toBe(true);
+    expect(await owned.mayApprove('U0LEAD', 'client:ci', ['sre', 'U0LEAD'])).toBe(true);
+    expect(await owned.mayApprove('client:ci', 'client:other', ['client:ci'])).toBe(false);
+    expect(owned.ownerOf('client:ci')).toBe('U0SRE1');
+  });
+
   it('reads Slack user groups for approvers too', async () => {
     expect(await policy.mayApprove('U0LEAD2', 'U0BOB', ['S0LEADS'])).toBe(true);
     expect(await policy.mayApprove('U0BOB', 'U0CAROL', ['S0LEADS'])).toBe(false);

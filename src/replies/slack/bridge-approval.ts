@@ -17,6 +17,7 @@ const ENDED = {
   approved: ':white_check_mark: Approved',
   rejected: ':no_entry: Rejected',
   expired: ':hourglass: Expired: nobody decided in time',
+  failed: ':warning: Ended: its message could not be posted',
 } as const;
 
 export function renderBridgeApproval(approval: BridgeApproval): SlackMessage {

@@ -173,6 +173,8 @@ function clickNoticeWords(kind: 'refused' | 'lost', request: Pending | undefined
       return md`Already rejected by ${by}${at}; nothing was done.`;
     case 'expired':
       return md`This request expired${at}; nothing was done. Ask again if it is still needed.`;
+    case 'failed':
+      return md`This request ended${at}: ${request.endReason ?? 'it could not be shown'}; nothing was done.`;
     case 'pending':
       return md`This request is still waiting; try again.`;
   }
