@@ -36,5 +36,6 @@ export default defineConfig({
     ...base.test,
     include: MUTATION_TESTS,
     sequence: { sequencer: ListedOrder },
+    setupFiles: ['tests/support/mutation-setup.ts'],
   },
 });

@@ -20,12 +20,21 @@ export interface Running {
   readonly done: Promise<ProcessResult>;
 }
 
+/**
+ * Under a mutation run (npm run test:mutation), the mutant being tested: the
+ * process runs with it too, so it judges the same code as the test.
+ */
+function activeMutant(): Record<string, string> {
+  const mutant = process.env.__STRYKER_ACTIVE_MUTANT__;
+  return mutant ? { __STRYKER_ACTIVE_MUTANT__: mutant } : {};
+}
+
 /** A clean environment: no Slack tokens, no provider variables, a fresh cwd without cloudmaster.yml. */
 export function start(script: string, args: readonly string[], env: Record<string, string> = {}): Running {
   const cwd = mkdtempSync(join(tmpdir(), 'cloudmaster-run-'));
   const child = spawn(process.execPath, [join(ROOT, script), ...args], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: cwd, ...activeMutant(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
