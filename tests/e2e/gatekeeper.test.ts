@@ -398,6 +398,23 @@ describe('admission', () => {
   });
 });
 
+describe('a command from a provider’s own slash command', () => {
+  const SIMULATOR = { type: 'simulator', label: 'Simulator', setup: 'add a simulator account' };
+
+  it('looks only at that provider type, and keeps it for the click', async () => {
+    const who = { ...origin(ALICE, 'reboot web-1'), fixed: SIMULATOR };
+    // web-1 is on do, do2 and the simulator: only the simulator's is asked about.
+    const admission = await core.gatekeeper.admit(who, mutation('reboot web-1'));
+    expect(admission).toMatchObject({ kind: 'ready', prepared: { plan: { provider: { id: 'sim' } } } });
+    const onDo = { ...origin(ALICE, 'reboot web-1 on do'), fixed: { ...SIMULATOR, type: 'digitalocean' } };
+    const ready = await core.gatekeeper.admit(onDo, mutation('reboot web-1 on do'));
+    if (ready.kind !== 'ready') throw new Error(ready.kind);
+    const request = await core.gatekeeper.hold(ready);
+    expect(request.payload.fixed).toEqual(onDo.fixed);
+    expect(core.gatekeeper.attemptOf(request).origin).toEqual(onDo);
+  });
+});
+
 describe('approvers named in refusals', () => {
   it('names each approver as Slack shows it: users, user groups and local groups, whatever their names look like', async () => {
     const request = await prompted('stop web-1 on do');

@@ -271,3 +271,32 @@ describe('policy outlook: before the target is known', () => {
     });
   });
 });
+
+describe('policy outlook: groups that cannot be read', () => {
+  const policy = policyOf({
+    rules: [
+      { name: 'blind-allow', groups: ['S0BLIND'], verbs: ['reboot'], effect: 'allow' },
+      { name: 'blind-deny', groups: ['S0BLIND'], verbs: ['destroy'], effect: 'deny' },
+      { name: 'destroyers', verbs: ['destroy'], effect: 'allow' },
+    ],
+  });
+  const outlook = (verb: PolicyQuestion['verb']) => policy.outlook({ user: 'U0BOB', channel: 'C0X', verb });
+
+  it('makes nothing possible through an allow rule on a group that cannot be read', async () => {
+    expect(await outlook('reboot')).toEqual({
+      possible: false,
+      rule: NO_RULE,
+      depends: false,
+      approval: false,
+    });
+  });
+
+  it('settles a denial through a deny rule on a group that cannot be read', async () => {
+    expect(await outlook('destroy')).toEqual({
+      possible: false,
+      rule: 'blind-deny',
+      depends: false,
+      approval: false,
+    });
+  });
+});
