@@ -3,6 +3,8 @@ import { testTls } from './tests/support/tls.ts';
 
 // The Azure doubles serve HTTPS with a test CA; Node reads NODE_EXTRA_CA_CERTS
 // only when a process starts, so it is set here, before the workers are forked.
+// The machine's own value is kept for tests whose npm must reach the registry as the machine does.
+process.env.CLOUDMASTER_MACHINE_EXTRA_CA_CERTS ??= process.env.NODE_EXTRA_CA_CERTS ?? '';
 process.env.NODE_EXTRA_CA_CERTS = testTls().caFile;
 
 export default defineConfig({

@@ -1,8 +1,10 @@
 /** Builds the Bolt App in Socket Mode. Listeners are registered elsewhere. */
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
-import type { RetryOptions } from '@slack/web-api';
+import type { FetchFunction, RetryOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { boltLogger } from './log/bolt-logger.ts';
+import { timeAcks } from './ops/ack-timer.ts';
+import type { BotMetrics } from './ops/metrics.ts';
 import type { SlackConnection } from './slack-connection.ts';
 
 export interface AppOptions {
@@ -15,12 +17,17 @@ export interface AppOptions {
   readonly retryConfig?: RetryOptions;
   /** Told of every change of the Socket Mode connection's state (for `health`). */
   readonly connection?: SlackConnection;
+  /** Every Web API request goes through it (it notices when Slack cannot be reached). */
+  readonly fetch?: FetchFunction;
+  /** Times each envelope's ack. */
+  readonly metrics?: BotMetrics;
 }
 
 export function buildApp(options: AppOptions): App {
   const clientOptions = {
     ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
     ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
   };
   const logger = boltLogger(options.log);
   const logLevel = options.log.isLevelEnabled('debug') ? LogLevel.DEBUG : LogLevel.INFO;
@@ -32,6 +39,7 @@ export function buildApp(options: AppOptions): App {
     installerOptions: { clientOptions },
   });
   options.connection?.follow(receiver.client);
+  if (options.metrics) timeAcks(receiver.client, options.metrics);
   return new App({
     token: options.botToken,
     appToken: options.appToken,

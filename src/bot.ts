@@ -10,7 +10,9 @@ import { PROVIDER_MODULES } from '../providers/modules.ts';
 import type { AnyProviderModule } from '../providers/registry.ts';
 import type { Clock } from '../providers/types.ts';
 import { buildApp } from './app.ts';
-import { type LoadedConfig, loadConfig } from './config/load.ts';
+import { type Bridge, createBridge } from './bridge/bridge.ts';
+import { ConfigError, type LoadedConfig, loadConfig } from './config/load.ts';
+import { httpListenerSettings } from './config/settings.ts';
 import { type JobMessagesDeps, slackJobReporter } from './conversation/job-reporter.ts';
 import { slackOutageNotifier } from './conversation/outage-notifier.ts';
 import { WorkTracker } from './conversation/work-tracker.ts';
@@ -24,6 +26,11 @@ import * as events from './listeners/events/index.ts';
 import { boltLogger } from './log/bolt-logger.ts';
 import { createLogger, logLevelFrom } from './log/logger.ts';
 import { Redactor } from './log/redact.ts';
+import { OperationsServer } from './ops/http-server.ts';
+import { BotMetrics } from './ops/metrics.ts';
+import { readiness } from './ops/readiness.ts';
+import { SlackReachability } from './ops/slack-reachability.ts';
+import { defaultSummary } from './policy/default.ts';
 import { SlackGroupDirectory } from './policy/directory.ts';
 import { logReference } from './replies/describe-error.ts';
 import { renderEndedPrompt } from './replies/slack/confirmation.ts';
@@ -31,10 +38,15 @@ import type { Gatekeeper } from './safety/gatekeeper.ts';
 import { startHousekeeping } from './safety/housekeeping.ts';
 import type { WatchDeps } from './safety/watch-answers.ts';
 import { SlackConnection } from './slack-connection.ts';
+import { slackTokenProblems } from './slack-tokens.ts';
 import type { Store } from './store/store.ts';
 import { realTimers, type Timers } from './timers.ts';
+import { VERSION } from './version.ts';
 import { IncidentDesk } from './watch/incident-desk.ts';
 import { WatchService } from './watch/service.ts';
+
+/** Where the Web API is when SLACK_API_URL does not say (the Slack clients' own default). */
+const SLACK_API_URL = 'https://slack.com/api/';
 
 export interface SlackCredentials {
   readonly botToken: string;
@@ -44,15 +56,12 @@ export interface SlackCredentials {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** The Slack settings from the environment, or the names of those missing. */
-export function slackCredentials(env: Env): SlackCredentials | { readonly missing: string[] } {
+/** The Slack settings from the environment, or what is wrong with them (unset, swapped…). */
+export function slackCredentials(env: Env): SlackCredentials | { readonly problems: string[] } {
+  const problems = slackTokenProblems(env);
+  if (problems.length > 0) return { problems };
   const botToken = env.SLACK_BOT_TOKEN ?? '';
   const appToken = env.SLACK_APP_TOKEN ?? '';
-  const missing: string[] = [];
-  if (!botToken.startsWith('xoxb-')) missing.push('SLACK_BOT_TOKEN (a bot token, xoxb-…)');
-  if (!appToken.startsWith('xapp-'))
-    missing.push('SLACK_APP_TOKEN (an app-level token with connections:write, xapp-…)');
-  if (missing.length > 0) return { missing };
   return { botToken, appToken, ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}) };
 }
 
@@ -84,6 +93,12 @@ export interface Bot {
   readonly watch: WatchService;
   readonly work: WorkTracker;
   readonly log: Logger;
+  /** This bot's metrics (its own registry). */
+  readonly metrics: BotMetrics;
+  /** The HTTP server (settings.http): mount other routes on it before `start()`; absent when off. */
+  readonly http: OperationsServer | undefined;
+  /** The HTTP bridge (`bridge:`): its API, message sender and webhook dispatcher; absent without one. */
+  readonly bridge: Bridge | undefined;
   start(): Promise<void>;
   /** Stop taking work, let in-flight work finish (or record itself), close the socket. */
   stop(options?: { readonly graceMs?: number; readonly abortMs?: number }): Promise<void>;
@@ -98,9 +113,18 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     redactor,
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
+  for (const notice of config.notices) log.warn(notice);
+  const listener = httpListenerSettings(config.settings, options.env);
+  if (listener.problem) throw new ConfigError([listener.problem]);
   const clock = options.clock ?? Date;
   const work = new WorkTracker();
   const connection = new SlackConnection(() => clock.now());
+  const metrics = new BotMetrics({
+    version: VERSION,
+    providers: config.accounts.map((account) => account.id),
+    processMetrics: listener.http.port !== undefined,
+  });
+  const reachability = new SlackReachability({ log });
   const app = buildApp({
     connection,
     botToken: options.slack.botToken,
@@ -108,6 +132,8 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}),
     log,
     ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
+    fetch: reachability.fetch,
+    metrics,
   });
   const timers = options.timers ?? realTimers;
   // Job messages are paced by cloudmaster itself: a 429 must reach it, not be retried with a stale state.
@@ -116,6 +142,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     rejectRateLimitedCalls: true,
     retryConfig: options.retryConfig ?? { retries: 2 },
     logger: boltLogger(log),
+    fetch: reachability.fetch,
   });
   let jobMessages: JobMessagesDeps | undefined;
   const core = await openCore({
@@ -129,6 +156,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     timers,
     reporterFor: (job) => (jobMessages ? slackJobReporter(jobMessages, job) : {}),
     adopt: (driven) => work.adopt(driven),
+    meter: metrics,
   });
   const { dispatcher, gatekeeper, store, policy, connected, jobs, testmode } = core;
   jobMessages = { client: jobClient, redactor, store, timers, log };
@@ -141,6 +169,30 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     ...(options.watch?.random ? { random: options.watch.random } : {}),
     ...(options.watch?.fetchDelayMs === undefined ? {} : { fetchDelayMs: options.watch.fetchDelayMs }),
   });
+  metrics.read({
+    slack: () => connection.snapshot(),
+    jobsByState: () => store.jobs.countByState(),
+    sources: () => watch.health(),
+    outboxDepth: () => store.outbox.depth(),
+  });
+  const { host, port } = listener.http;
+  const http =
+    port === undefined
+      ? undefined
+      : new OperationsServer({
+          host,
+          port,
+          log,
+          metrics,
+          readiness: () =>
+            readiness({
+              slack: () => connection.snapshot(),
+              slackProblem: () => reachability.problem(),
+              store,
+              accepting: () => work.accepting,
+              redactor,
+            }),
+        });
   const watchDeps: WatchDeps = {
     gatekeeper,
     dispatcher,
@@ -150,6 +202,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     store,
     clock,
     slack: () => connection.snapshot(),
+    listener: () => (http ? (http.address ?? 'starting') : 'off'),
   };
   const deps: ListenerDeps = {
     dispatcher,
@@ -162,7 +215,9 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     log,
     work,
     redactor,
-    mentionPrefix: '@cloudmaster ',
+    metrics,
+    // The bot user manifest.yml creates; replaced by the workspace's own name once auth.test answers.
+    mentionPrefix: '@igor ',
     claimDelivery: async (key) => {
       try {
         return (await gatekeeper.claim(key)) ? { kind: 'first' } : { kind: 'repeat' };
@@ -177,6 +232,24 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   commands.register(app, deps);
   events.register(app, deps);
   actions.register(app, deps);
+  // The config loader refuses a bridge without the listener; `http` is there when `bridge` is.
+  const bridge =
+    config.bridge && http
+      ? createBridge({
+          settings: config.bridge,
+          http,
+          app,
+          pacedClient: jobClient,
+          store,
+          policy,
+          conversation: deps,
+          redactor,
+          log,
+          metrics,
+          claimDelivery: deps.claimDelivery,
+          now: () => clock.now(),
+        })
+      : undefined;
   app.error(async (error) => {
     log.error({ err: error }, 'unhandled error in a listener');
   });
@@ -197,9 +270,32 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     watch,
     work,
     log,
+    metrics,
+    http,
+    bridge,
     async start() {
-      await app.start();
+      const address = await http?.start();
+      const slackApi = options.slack.apiUrl ?? SLACK_API_URL;
+      const providers = connected.map((entry) => entry.account.id);
+      log.info(
+        {
+          version: VERSION,
+          slackApi,
+          store: { kind: store.dialect, location: store.location },
+          providers,
+          http: address ?? 'off',
+        },
+        `cloudmaster ${VERSION} is connecting to Slack at ${slackApi}; store: ${store.dialect} at ${store.location}; ` +
+          `providers: ${providers.join(', ') || 'none'}; operations listener: ${address ?? 'off'}`,
+      );
+      try {
+        await app.start();
+      } catch (error) {
+        await http?.stop();
+        throw error;
+      }
       watch.start();
+      bridge?.start();
       housekeeping = startHousekeeping({
         gatekeeper,
         store,
@@ -207,6 +303,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
         clock,
         log,
         onExpired: async (request) => {
+          metrics.confirmation('expired');
           if (!request.message) return;
           await app.client.chat.update({
             ...request.message,
@@ -232,16 +329,18 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       orphanSweep.unref();
       log.info(
         {
+          version: VERSION,
+          node: process.versions.node,
           providers: connected.map((entry) => entry.account.id),
           source: config.source.kind,
           store: store.location,
           watching: watch.sources.map((source) => source.name),
-          policy: policy.configured
-            ? 'configured'
-            : 'none (everyone may read, and run changes after confirming)',
+          policy: policy.configured ? 'configured' : defaultSummary(policy.admins.length),
         },
-        'cloudmaster is connected to Slack',
+        `cloudmaster is connected to Slack at ${slackApi}`,
       );
+      if (policy.configured && policy.admins.length > 0)
+        log.warn('settings.admins grants nothing while policy rules are written: the rules alone decide');
     },
     async stop({ graceMs = config.settings.shutdownGrace, abortMs = 5_000 } = {}) {
       // Polls in flight end (and post what they found) before the rest winds down.
@@ -254,8 +353,11 @@ export async function createBot(options: BotOptions): Promise<Bot> {
         );
       housekeeping?.stop();
       clearInterval(orphanSweep);
+      await bridge?.stop();
       await app.stop();
       await core.close();
+      // Last: until here /readyz says it is shutting down.
+      await http?.stop();
       log.info('cloudmaster stopped');
     },
   };

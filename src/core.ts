@@ -10,6 +10,7 @@ import { Dispatcher } from './dispatch/dispatcher.ts';
 import { ProviderSet } from './dispatch/provider-set.ts';
 import { type JobReporter, JobRunner, type StoredJob } from './jobs/runner.ts';
 import type { Redactor } from './log/redact.ts';
+import type { ProviderCallMeter } from './ops/metrics.ts';
 import type { GroupDirectory } from './policy/directory.ts';
 import { Policy } from './policy/policy.ts';
 import { Gatekeeper } from './safety/gatekeeper.ts';
@@ -45,6 +46,8 @@ export interface CoreOptions {
   readonly reporterFor?: (job: StoredJob) => JobReporter;
   /** Counts a job taken over as work in flight (shutdown waits for it). */
   readonly adopt?: (work: Promise<unknown>) => void;
+  /** Told of every provider call (the bot's metrics). */
+  readonly meter?: ProviderCallMeter;
 }
 
 export async function openCore(options: CoreOptions): Promise<Core> {
@@ -55,14 +58,16 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     now: clock.now(),
     redactor,
     onIdleError: (error) => log.error({ err: error }, 'the database connection failed'),
+    ...(config.bridge ? { webhooks: config.bridge.webhooks } : {}),
   });
   const connected = await connectAccounts(config.accounts, { log, clock });
   const dispatcher = new Dispatcher({
     providers: new ProviderSet(connected),
     settings: config.settings,
     log,
+    meter: options.meter,
   });
-  const policy = new Policy(config.policy, options.groups);
+  const policy = new Policy(config.policy, options.groups, { admins: config.settings.admins });
   const gatekeeper = new Gatekeeper({
     dispatcher,
     store,

@@ -15,9 +15,9 @@ function fail(paragraph: string): never {
 async function main(): Promise<void> {
   const env = process.env;
   const slack = slackCredentials(env);
-  if ('missing' in slack) {
+  if ('problems' in slack) {
     fail(
-      `cloudmaster cannot connect to Slack: ${slack.missing.join(' and ')} ${slack.missing.length === 1 ? 'is' : 'are'} not set. ` +
+      `cloudmaster cannot connect to Slack: ${slack.problems.join('; ')}. ` +
         'Create the Slack app from manifest.yml, then set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (README.md, "Slack set-up"). ' +
         'Without Slack you can use the same commands from a terminal: npx cloudmaster help.',
     );
@@ -51,6 +51,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof ConfigError) fail(`cloudmaster cannot start: ${error.message}`);
   // Start-up failed before the logger existed (Slack refused the tokens, say): one redacted line.
   const message = error instanceof Error ? error.message : String(error);
   const redactor = new Redactor([process.env.SLACK_BOT_TOKEN ?? '', process.env.SLACK_APP_TOKEN ?? '']);

@@ -1,4 +1,5 @@
 /** Plain-text answers for the terminal. */
+
 import type { ListOutcome } from '../dispatch/outcome.ts';
 import type { Logger } from '../log/logger.ts';
 import { auditFacts, isoMinute } from '../replies/audit-words.ts';
@@ -7,7 +8,7 @@ import { dryRunSentence } from '../replies/dry-run-words.ts';
 import { jobFacts, jobPhrase, jobStateWords } from '../replies/job-words.ts';
 import { listingTotals, totalsLine } from '../replies/listing-summary.ts';
 import { resourceFacts } from '../replies/resource-facts.ts';
-import { canILines, rightLines } from '../replies/rights-words.ts';
+import { canILines, DEFAULT_POLICY_WORDS, rightLines } from '../replies/rights-words.ts';
 import { auditFilters } from '../replies/slack/audit.ts';
 import { healthLines } from '../replies/slack/health.ts';
 import { renderHelp } from '../replies/slack/help.ts';
@@ -24,6 +25,7 @@ import {
 import { renderError, renderUsage } from '../replies/slack/problem.ts';
 import { renderProviders } from '../replies/slack/providers.ts';
 import { renderTestmode } from '../replies/slack/testmode.ts';
+import { webhookLines } from '../replies/webhook-words.ts';
 import { cachedNote, plural, statusWords } from '../replies/wording.ts';
 import { plainWriter } from '../replies/writer.ts';
 import type { Answer, AuditListing, JobsListing, JobView } from '../safety/answers.ts';
@@ -168,12 +170,12 @@ export function renderText(outcome: Answer, log?: Logger): string {
       return `You may not ${outcome.what}: ${outcome.reason}.`;
     case 'audit':
       return renderAuditText(outcome);
+    case 'webhooks':
+      return webhookLines(outcome).join('\n');
     case 'rights':
       return [
         `You are ${outcome.rights.subject.user}${outcome.rights.groups.length > 0 ? `, in ${outcome.rights.groups.join(', ')}` : ''}.`,
-        outcome.rights.configured
-          ? 'What the policy lets you run from the terminal:'
-          : 'There is no policy section: everyone may read, and run changes after confirming them.',
+        outcome.rights.configured ? 'What the policy lets you run from the terminal:' : DEFAULT_POLICY_WORDS,
         ...rightLines(outcome.rights).map((line) => `  ${line}`),
       ].join('\n');
     case 'can-i':

@@ -68,6 +68,7 @@ export function watchJson(answer: WatchAnswer, error: (error: unknown) => Record
           ...(nextPollAt === undefined ? {} : { nextPollAt: new Date(nextPollAt).toISOString() }),
         })),
         testmode: report.testmode,
+        version: report.version,
       };
     }
     case 'testmode':

@@ -1,7 +1,21 @@
 /** Bot-wide settings: the `settings:` section of cloudmaster.yml. */
 import { z } from 'zod';
 import { MUTATING_VERBS } from '../grammar/command.ts';
+import { slackUserIdSchema } from '../policy/schema.ts';
 import { auditRetentionSchema, durationSchema } from './duration.ts';
+
+/** A TCP port: a number, or digits (`port: ${PORT}` interpolates to a string); 0 takes any free port. */
+const portSchema = z
+  .union([z.number(), z.string().regex(/^\d+$/, 'is not a port number').transform(Number)])
+  .pipe(z.number().int().min(0).max(65_535));
+
+/** The operations listener (/healthz, /readyz, /metrics): off unless a port is given (here or `PORT`). */
+const httpSchema = z
+  .strictObject({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: portSchema.optional(),
+  })
+  .default({ host: '127.0.0.1' });
 
 export const settingsSchema = z
   .strictObject({
@@ -27,6 +41,16 @@ export const settingsSchema = z
     auditRetention: auditRetentionSchema.default(365 * 86_400_000),
     /** How long a job stays with a process that stopped renewing it, before another takes it over. */
     jobLease: durationSchema.refine((ms) => ms >= 1_000, 'a job lease must be at least 1s').default(30_000),
+    http: httpSchema,
+    /**
+     * Slack user ids (U… or W…) who may run changes while there is no
+     * policy rule; once rules are written, the rules alone decide.
+     */
+    admins: z
+      .array(slackUserIdSchema)
+      .max(1_000)
+      .refine((ids) => new Set(ids).size === ids.length, { message: 'lists a user twice' })
+      .default([]),
   })
   .default({
     timeout: 10_000,
@@ -39,8 +63,30 @@ export const settingsSchema = z
     confirmTimeout: 10 * 60_000,
     auditRetention: 365 * 86_400_000,
     jobLease: 30_000,
+    http: { host: '127.0.0.1' },
+    admins: [],
   });
 
 export type Settings = z.infer<typeof settingsSchema>;
 
 export const DEFAULT_SETTINGS: Settings = settingsSchema.parse(undefined);
+
+/**
+ * The operations listener's settings: `PORT` turns it on where the config
+ * gives no port (platforms that assign one set it); `settings.http.port`
+ * wins when both are set. A malformed `PORT` is a problem, not ignored.
+ */
+export function httpListenerSettings(
+  settings: Settings,
+  env: Readonly<Record<string, string | undefined>>,
+): { readonly http: Settings['http']; readonly problem?: string } {
+  const raw = env.PORT;
+  if (settings.http.port !== undefined || raw === undefined || raw === '') return { http: settings.http };
+  const port = portSchema.safeParse(raw);
+  if (!port.success)
+    return {
+      http: settings.http,
+      problem: `environment: PORT: "${raw.slice(0, 20)}" is not a port number (0-65535)`,
+    };
+  return { http: { ...settings.http, port: port.data } };
+}

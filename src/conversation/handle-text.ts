@@ -19,6 +19,8 @@ import {
 } from '../grammar/command.ts';
 import { parse } from '../grammar/parse.ts';
 import type { JobRunner } from '../jobs/runner.ts';
+import { CommandTally } from '../ops/command-tally.ts';
+import type { BotMetrics } from '../ops/metrics.ts';
 import { renderHelp } from '../replies/slack/help.ts';
 import { renderJob, renderJobCancel, renderJobs } from '../replies/slack/jobs.ts';
 import { renderListing } from '../replies/slack/listing.ts';
@@ -50,6 +52,8 @@ export interface ConversationDeps {
   readonly settings: Settings;
   readonly log: Logger;
   readonly work: WorkTracker;
+  /** Counts commands, replies, confirmations (absent: nothing is counted). */
+  readonly metrics?: BotMetrics;
 }
 
 /**
@@ -86,22 +90,29 @@ export interface Conversation {
 const RESTARTING =
   'cloudmaster is restarting and is not taking new commands; nothing was done. Try again in a minute.';
 
-export async function answer(conversation: Conversation, deps: ConversationDeps): Promise<void> {
+export async function answer(received: Conversation, deps: ConversationDeps): Promise<void> {
+  const tally = new CommandTally(received.surface, deps.metrics);
+  const conversation = { ...received, replier: tally.timing(received.replier) };
   const { replier, prefix } = conversation;
   const log = deps.log.child({ user: conversation.userId });
   try {
     if (!deps.work.accepting) {
+      tally.outcome = 'restarting';
       await replier.private(renderNotice(':double_vertical_bar:', RESTARTING));
       return;
     }
     const parsed = parse(conversation.text);
     if (!parsed.ok) {
       log.info({ code: parsed.error.code, verb: parsed.error.verb }, 'usage error');
+      tally.verb = parsed.error.verb ?? 'unknown';
+      tally.outcome = 'usage';
       await replier.private(renderUsage({ kind: 'usage', error: parsed.error }, prefix));
       return;
     }
-    await route(parsed.command, conversation, deps, log);
+    tally.verb = parsed.command.verb;
+    await route(parsed.command, conversation, deps, log, tally);
   } catch (error) {
+    tally.outcome = 'error';
     // Something failed on the way (the store, say): tell the user, with a reference to the log.
     try {
       await replier.private(renderError({ kind: 'error', error }, log));
@@ -109,6 +120,8 @@ export async function answer(conversation: Conversation, deps: ConversationDeps)
       // Delivery itself failed (Slack down, channel gone): nothing left to tell the user through.
       log.error({ err: deliveryError, cause: error }, 'could not answer');
     }
+  } finally {
+    tally.end();
   }
 }
 
@@ -127,6 +140,7 @@ async function route(
   conversation: Conversation,
   deps: ConversationDeps,
   log: Logger,
+  tally: CommandTally,
 ): Promise<void> {
   const { replier, prefix } = conversation;
   if (isMutatingVerb(command.verb)) {
@@ -140,21 +154,27 @@ async function route(
         renderError({ kind: 'error', error: unclaimedChange(conversation.unclaimed) }, log),
       );
     }
-    await requestMutation(command as MutationCommand, conversation, deps, log);
+    await requestMutation(command as MutationCommand, conversation, deps, log, tally);
     return;
   }
   const origin = originOf(conversation, command.raw);
   if (isWatchVerb(command.verb)) {
     const answered = await answerWatchCommand(deps.watch, origin, command as WatchCommand);
     log.info({ verb: command.verb, outcome: answered.kind }, 'answered');
+    tally.answered(answered.kind);
     const { message, audience } = renderWatchAnswer(answered, log);
     return audience === 'public' ? replier.public(message) : replier.ephemeral(message);
   }
   const ctx = { ...(conversation.fixed ? { fixed: conversation.fixed } : {}), signal: deps.work.signal };
   const answered: Answer = isBotVerb(command.verb)
-    ? await answerBotCommand(deps, origin, command as Extract<Command, { verb: BotVerb }>)
+    ? await answerBotCommand(
+        { ...deps, store: deps.watch.store },
+        origin,
+        command as Extract<Command, { verb: BotVerb }>,
+      )
     : await governedRead(deps.gatekeeper, deps.dispatcher, origin, command as ReadCommand, ctx);
   log.info({ verb: command.verb, outcome: answered.kind }, 'answered');
+  tally.answered(answered.kind);
   const personal = renderPersonal(answered);
   if (personal) return replier.ephemeral(personal);
   switch (answered.kind) {

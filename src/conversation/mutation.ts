@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import type { PreparedMutation } from '../dispatch/dispatcher.ts';
 import type { OperationOutcome } from '../dispatch/outcome.ts';
 import type { MutationCommand } from '../dispatch/request.ts';
+import type { CommandTally } from '../ops/command-tally.ts';
+import { confirmationOutcome } from '../ops/metrics.ts';
 import {
   clickNotice,
   commandPhrase,
@@ -38,9 +40,11 @@ export async function requestMutation(
   conversation: Conversation,
   deps: ConversationDeps,
   log: Logger,
+  tally?: CommandTally,
 ): Promise<void> {
   const { replier } = conversation;
   const admission = await deps.gatekeeper.admit(originOf(conversation, command.raw), command);
+  tally?.answered(admission.kind);
   log.info(
     {
       verb: command.verb,
@@ -67,6 +71,7 @@ export async function requestMutation(
       }
       if (gate.kind === 'approve' && conversation.channelId.startsWith('D')) {
         // Approvers cannot see a DM with the bot: the request must be made where they can.
+        tally?.answered('denied');
         await deps.gatekeeper.record(
           attempt,
           'denied',
@@ -150,6 +155,7 @@ export async function onRequestClick(
 ): Promise<void> {
   const result = await deps.gatekeeper.click(click.user, click.requestId, click.action);
   log.info({ request: click.requestId, action: click.action, result: result.kind }, 'request clicked');
+  deps.metrics?.confirmation(confirmationOutcome(click.action, result));
   switch (result.kind) {
     case 'refused':
       return click.notify(clickNotice('refused', result.request, result.reason));

@@ -8,6 +8,7 @@ import type { ConnectedProvider } from '../../providers/registry.ts';
 import type { CallContext, Provider } from '../../providers/types.ts';
 import { formatDuration } from '../config/duration.ts';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
+import type { ProviderCallMeter } from '../ops/metrics.ts';
 import { describeAccount } from './provider-set.ts';
 import type { CachedValue, ReadCache } from './read-cache.ts';
 
@@ -20,6 +21,8 @@ export interface CallOptions {
   readonly log: Logger;
   /** Shutdown: aborts the call at once. */
   readonly signal?: AbortSignal;
+  /** Told of every call: provider, operation, outcome, duration (the metrics). */
+  readonly meter?: ProviderCallMeter;
 }
 
 export function timeoutError(entry: ConnectedProvider, timeoutMs: number): CloudmasterError {
@@ -61,15 +64,50 @@ export async function callProvider<T>(
       reject(error);
     }, timeoutMs);
   });
+  const started = performance.now();
+  const watched = options.meter ? watchOperation(provider) : undefined;
+  let outcome: 'ok' | 'error' | 'timeout' = 'error';
   try {
-    return await Promise.race([call(provider, ctx), deadline]);
+    const result = await Promise.race([call(watched?.provider ?? provider, ctx), deadline]);
+    outcome = 'ok';
+    return result;
   } catch (error) {
     // A provider that threw the abort reason (or a DOMException) for our timeout: report the timeout.
-    if (controller.signal.aborted) throw controller.signal.reason;
+    if (controller.signal.aborted) {
+      outcome = 'timeout';
+      throw controller.signal.reason;
+    }
     throw error;
   } finally {
     clearTimeout(timer);
+    if (watched)
+      options.meter?.providerCall(
+        entry.account.id,
+        watched.operation() ?? 'other',
+        outcome,
+        (performance.now() - started) / 1000,
+      );
   }
+}
+
+/**
+ * The provider as the call sees it, noting the first of its methods the call
+ * runs (list, reboot, poll…): the metrics' operation label, taken from what
+ * was really called rather than from what the caller meant to call.
+ */
+function watchOperation(provider: Provider): { provider: Provider; operation(): string | undefined } {
+  let operation: string | undefined;
+  const watched = new Proxy(provider, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function' || typeof property !== 'string') return value;
+      return (...args: unknown[]) => {
+        operation ??= property;
+        return (value as (...args: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { provider: watched, operation: () => operation };
 }
 
 /** A read (`list`, `status`) through the provider's cache entry for `key`, when there is a cache. */

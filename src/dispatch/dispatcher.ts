@@ -19,6 +19,7 @@ import {
   PROVIDER_VERBS,
   type ProviderVerb,
 } from '../grammar/command.ts';
+import type { ProviderCallMeter } from '../ops/metrics.ts';
 import { type CallOptions, callProvider, readProvider } from './call.ts';
 import { type FollowOptions, type FollowResult, followOperation } from './follow.ts';
 import { helpOutcome } from './help.ts';
@@ -57,6 +58,8 @@ export interface DispatcherDeps {
   readonly log: Logger;
   /** Shared list/status answers; one per bot process. */
   readonly cache?: ReadCache;
+  /** Told of every provider call (the bot's metrics). */
+  readonly meter?: ProviderCallMeter;
 }
 
 /** A mutation resolved to one provider and target, not yet sent. */
@@ -68,6 +71,8 @@ export interface PreparedMutation {
 
 export class Dispatcher {
   readonly providers: ProviderSet;
+  /** Told of every provider call; the job runner's own calls report here too. */
+  readonly meter: ProviderCallMeter | undefined;
   private readonly settings: Settings;
   private readonly log: Logger;
   private readonly cache: ReadCache;
@@ -77,6 +82,7 @@ export class Dispatcher {
     this.settings = deps.settings;
     this.log = deps.log;
     this.cache = deps.cache ?? new ReadCache();
+    this.meter = deps.meter;
   }
 
   /** Reads, help, and mutations straight through (prepare, then execute: no confirmation here). */
@@ -96,6 +102,7 @@ export class Dispatcher {
         case 'audit':
         case 'whoami':
         case 'can-i':
+        case 'webhooks':
         case 'outages':
         case 'check':
         case 'resolve':
@@ -121,6 +128,7 @@ export class Dispatcher {
       fresh: command.fresh,
       log: this.log,
       cache: this.cache,
+      meter: this.meter,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     };
   }
@@ -182,7 +190,7 @@ export class Dispatcher {
         const verbs = PROVIDER_VERBS.filter((verb) => capabilityOf(entry, verb));
         const started = performance.now();
         try {
-          await callProvider(entry, { fresh: true, log: this.log }, (provider, c) =>
+          await callProvider(entry, { fresh: true, log: this.log, meter: this.meter }, (provider, c) =>
             provider.ping
               ? provider.ping(c)
               : (provider.list?.({}, c).then(() => undefined) ?? Promise.resolve()),
@@ -393,7 +401,13 @@ export class Dispatcher {
     const { signal, ...rest } = options;
     const result = await followOperation(entry, ref, {
       ...rest,
-      call: { fresh: true, log: this.log, cache: this.cache, ...(signal ? { signal } : {}) },
+      call: {
+        fresh: true,
+        log: this.log,
+        cache: this.cache,
+        meter: this.meter,
+        ...(signal ? { signal } : {}),
+      },
       pollIntervalMs: entry.account.pollIntervalMs,
     });
     // Reads made while it ran saw intermediate states.

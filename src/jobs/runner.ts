@@ -332,7 +332,8 @@ export class JobRunner {
     const entry = this.deps.dispatcher.providers.byId(job.provider);
     if (!entry) return;
     try {
-      await callProvider(entry, { fresh: true, log: this.deps.log }, async (provider, ctx) => {
+      const call = { fresh: true, log: this.deps.log, meter: this.deps.dispatcher.meter };
+      await callProvider(entry, call, async (provider, ctx) => {
         if (provider.cancelOperation) return provider.cancelOperation(ref, ctx);
         const stack = job.payload.prepared.plan.resource as Stack | undefined;
         if (job.verb === 'deploy' && provider.cancel && stack) {
@@ -414,9 +415,8 @@ export class JobRunner {
     return this.keepLease(job.id, async () => {
       let told = outcome;
       if (job.auditedAt === undefined) {
-        const unaudited = await this.deps.gatekeeper.finish(job.payload.attempt, outcome);
+        const unaudited = await this.deps.gatekeeper.finish(job.payload.attempt, outcome, job.id);
         if (unaudited) told = { ...outcome, unaudited };
-        else await jobs.audited(job.id, this.now());
       }
       if (!(await settlesWithin(this.deps.timers, TELL_LIMIT_MS, reporter.ended?.(job, told)))) {
         // Slack does not take it (down, or rate-limiting for long): the lease lapses and a later sweep tries again.

@@ -1,11 +1,12 @@
 /**
  * The policy: who may run which verb, where, on which provider and names.
- * First matching rule wins. Without a `policy:` section everyone may read
- * and may run mutations after confirming them; with one, whatever no rule
- * allows is denied. A group whose members cannot be read makes its deny
- * rules match and its allow rules not: doubt never grants.
+ * First matching rule wins; whatever no rule allows is denied. Without
+ * written rules the built-in default rules (default.ts) decide. A group
+ * whose members cannot be read makes its deny rules match and its allow
+ * rules not: doubt never grants.
  */
 import { isMutatingVerb } from '../grammar/command.ts';
+import { type BuiltInRule, DEFAULT_RULES, defaultDenial, defaultRules } from './default.ts';
 import type { GroupDirectory } from './directory.ts';
 import { matchesAny } from './glob.ts';
 import { isSlackUser, isSlackUserGroup, type PolicyConfig, type RuleConfig } from './schema.ts';
@@ -35,6 +36,8 @@ export interface Outlook {
   readonly possible: boolean;
   /** The rule that settles it, when one does for every target. */
   readonly rule: string;
+  /** Why not, when it is not possible: what a refusal tells the user. */
+  readonly reason: string;
   /** Some targets are allowed and others not. */
   readonly depends: boolean;
   /** What is possible needs a second person's approval. */
@@ -45,31 +48,52 @@ interface Rule {
   readonly label: string;
   readonly config: RuleConfig;
   readonly verbs: ReadonlySet<PolicyVerb> | undefined;
+  /** Built-in rules only: provider types matched exactly. */
+  readonly providerTypes?: readonly string[];
 }
 
-export const DEFAULT_RULE =
-  'default (no policy section: everyone may read, and run changes after confirming)';
 export const NO_RULE = 'no rule allows it (the policy denies what it does not allow)';
+
+export interface PolicyOptions {
+  /** `settings.admins`: who may change anything while no rule is written. */
+  readonly admins?: readonly string[];
+}
 
 type Tri = 'yes' | 'no' | 'unknown';
 
 export class Policy {
+  /** True when cloudmaster.yml writes rules; false while the default rules decide. */
   readonly configured: boolean;
+  /** `settings.admins`; they count only while the default rules decide. */
+  readonly admins: readonly string[];
   private readonly rules: readonly Rule[];
   private readonly groups: Readonly<Record<string, readonly string[]>>;
   private readonly cliUsers: Readonly<Record<string, string>>;
   private readonly directory: GroupDirectory;
 
-  constructor(config: PolicyConfig | undefined, directory: GroupDirectory) {
-    this.configured = config !== undefined;
+  constructor(config: PolicyConfig | undefined, directory: GroupDirectory, options: PolicyOptions = {}) {
+    const written = config?.rules ?? [];
+    this.configured = written.length > 0;
+    this.admins = options.admins ?? [];
     this.groups = config?.groups ?? {};
     this.cliUsers = config?.cli ?? {};
     this.directory = directory;
-    this.rules = (config?.rules ?? []).map((rule, index) => ({
-      label: rule.name ?? `rule ${index + 1}`,
+    const rules: BuiltInRule[] = this.configured
+      ? written.map((rule, index) => ({ config: { ...rule, name: rule.name ?? `rule ${index + 1}` } }))
+      : defaultRules(this.admins);
+    this.rules = rules.map(({ config: rule, providerTypes }) => ({
+      label: rule.name,
       config: rule,
       verbs: rule.verbs ? expandVerbs(rule.verbs).verbs : undefined,
+      ...(providerTypes ? { providerTypes } : {}),
     }));
+  }
+
+  /** What no rule allows is denied under this rule name, for this reason. */
+  private fallback(question: PolicyQuestion): { readonly rule: string; readonly reason: string } {
+    return this.configured
+      ? { rule: NO_RULE, reason: NO_RULE }
+      : { rule: DEFAULT_RULES.others, reason: defaultDenial(question.user, question.verb) };
   }
 
   /** The Slack user a local OS user acts as in the CLI, if the policy names one. */
@@ -78,9 +102,6 @@ export class Policy {
   }
 
   async decide(question: PolicyQuestion): Promise<Decision> {
-    if (!this.configured) {
-      return { effect: 'allow', rule: DEFAULT_RULE, confirm: isMutatingVerb(question.verb) };
-    }
     for (const rule of this.rules) {
       if (this.fixedMismatch(rule, question)) continue;
       if (!this.targetsMatch(rule, question, false)) continue;
@@ -88,7 +109,7 @@ export class Policy {
       if (who === 'no' || (who === 'unknown' && rule.config.effect !== 'deny')) continue;
       return this.decisionOf(rule, question);
     }
-    return { effect: 'deny', rule: NO_RULE, reason: NO_RULE };
+    return { effect: 'deny', ...this.fallback(question) };
   }
 
   /**
@@ -98,7 +119,6 @@ export class Policy {
    * every target settles a denial.
    */
   async outlook(question: PolicyQuestion): Promise<Outlook> {
-    if (!this.configured) return { possible: true, rule: DEFAULT_RULE, depends: false, approval: false };
     let depends = false;
     for (const rule of this.rules) {
       if (this.fixedMismatch(rule, question)) continue;
@@ -108,12 +128,14 @@ export class Policy {
       if (who === 'no' || (who === 'unknown' && rule.config.effect !== 'deny')) continue;
       if (rule.config.effect !== 'deny') {
         const approval = rule.config.effect === 'approve';
-        return { possible: true, rule: rule.label, depends: depends || !definite, approval };
+        return { possible: true, rule: rule.label, reason: '', depends: depends || !definite, approval };
       }
-      if (definite) return { possible: false, rule: rule.label, depends, approval: false };
+      if (definite) {
+        return { possible: false, rule: rule.label, reason: deniedBy(rule.label), depends, approval: false };
+      }
       depends = true;
     }
-    return { possible: false, rule: NO_RULE, depends, approval: false };
+    return { possible: false, ...this.fallback(question), depends, approval: false };
   }
 
   /** May `user` approve what `approvers` lists? The requester never may. */
@@ -146,7 +168,7 @@ export class Policy {
       case 'approve':
         return { effect: 'approve', rule: rule.label, approvers: rule.config.approvers ?? [] };
       case 'deny':
-        return { effect: 'deny', rule: rule.label, reason: `denied by rule “${rule.label}”` };
+        return { effect: 'deny', rule: rule.label, reason: deniedBy(rule.label) };
     }
   }
 
@@ -164,6 +186,13 @@ export class Policy {
    */
   private targetsMatch(rule: Rule, question: PolicyQuestion, unknownMatches: boolean): boolean {
     const { providers, targets, environments } = rule.config;
+    if (rule.providerTypes) {
+      if (!question.provider) {
+        if (!unknownMatches) return false;
+      } else if (!rule.providerTypes.includes(question.provider.type)) {
+        return false;
+      }
+    }
     if (providers) {
       if (!question.provider) {
         if (!unknownMatches) return false;
@@ -209,6 +238,10 @@ export class Policy {
     if (!members) return 'unknown';
     return members.has(user) ? 'yes' : 'no';
   }
+}
+
+function deniedBy(rule: string): string {
+  return `denied by rule “${rule}”`;
 }
 
 function channelMatches(rule: string, channel: string): boolean {

@@ -2,6 +2,10 @@
 import type { Decision } from '../policy/policy.ts';
 import type { CanIAnswer, RightState, Rights } from '../safety/rights.ts';
 
+/** What `whoami` says while no policy rule is written (src/policy/default.ts). */
+export const DEFAULT_POLICY_WORDS =
+  'There is no policy yet, so the safe default holds: everyone may read; changes run on simulator accounts, and anywhere for settings.admins.';
+
 export const RIGHT_WORDS: Record<RightState, string> = {
   allowed: 'yes',
   approval: 'with approval',

@@ -100,10 +100,9 @@ export class Gatekeeper {
 
   /** Where a lookup for `origin` runs: its fixed provider type, and what it may see. */
   private context(origin: Origin): DispatchContext {
-    const visibility = maySee(this.policy, { user: origin.user, channel: origin.channel });
     return {
       ...(origin.fixed ? { fixed: origin.fixed } : {}),
-      ...(visibility ? { maySee: visibility } : {}),
+      maySee: maySee(this.policy, { user: origin.user, channel: origin.channel }),
     };
   }
 
@@ -144,7 +143,7 @@ export class Gatekeeper {
     // Before any lookup: a verb nobody lets this user run anywhere is refused at once.
     const outlook = await this.policy.outlook(subject);
     if (!outlook.possible) {
-      const decision: Decision = { effect: 'deny', rule: outlook.rule, reason: denialReason(outlook.rule) };
+      const decision: Decision = { effect: 'deny', rule: outlook.rule, reason: outlook.reason };
       const attempt: Attempt = { origin, requestedAt, command, decision };
       await this.record(attempt, 'denied', decision.reason);
       return { kind: 'denied', attempt, reason: decision.reason };
@@ -288,7 +287,7 @@ export class Gatekeeper {
    * Records the end of a mutation that ran; undefined once written, else the
    * log reference under which the record that could not be written is kept.
    */
-  finish(attempt: Attempt, outcome: OperationOutcome): Promise<string | undefined> {
+  finish(attempt: Attempt, outcome: OperationOutcome, jobId?: string): Promise<string | undefined> {
     const problem =
       outcome.error === undefined ? undefined : describeError(outcome.error, this.deps.log).message;
     return this.record(
@@ -296,6 +295,7 @@ export class Gatekeeper {
       auditOutcomeOf(outcome),
       problem ?? outcome.last?.step,
       outcome.ref?.operationId,
+      jobId,
     );
   }
 
@@ -320,6 +320,8 @@ export class Gatekeeper {
     outcome: AuditOutcome,
     detail?: string,
     requestId?: string,
+    /** The job whose end this is: its record is written once, however many processes finish it. */
+    jobId?: string,
   ): Promise<string | undefined> {
     const { redactor } = this.deps;
     const record = auditRecord(attempt, {
@@ -331,6 +333,7 @@ export class Gatekeeper {
     try {
       await this.deps.store.audit.append(
         redactor.deep({ ...record, rawText: redactor.text(record.rawText) }),
+        jobId === undefined ? undefined : { id: jobId, at: this.now() },
       );
       return undefined;
     } catch (error) {
@@ -426,10 +429,6 @@ export function approverList(approvers: readonly string[]): string {
         : `the ${ref} group`,
   );
   return shown.length <= 1 ? (shown[0] ?? 'nobody') : `${shown.slice(0, -1).join(', ')} or ${shown.at(-1)}`;
-}
-
-function denialReason(rule: string): string {
-  return rule.startsWith('no rule') ? rule : `denied by rule “${rule}”`;
 }
 
 /** What the policy needs to know of a planned mutation. */

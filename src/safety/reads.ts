@@ -16,7 +16,6 @@ export async function filterHelp(
   subject: PolicySubject,
   outcome: HelpOutcome,
 ): Promise<HelpOutcome> {
-  if (!policy.configured) return outcome;
   const hidden: Verb[] = [];
   const availability = await Promise.all(
     outcome.availability.map(async (entry) => {
@@ -46,7 +45,6 @@ export async function filterListing(
   subject: PolicySubject,
   outcome: ListOutcome,
 ): Promise<ListOutcome> {
-  if (!policy.configured) return outcome;
   const sections = await Promise.all(
     outcome.sections.map(async (section): Promise<ListSection> => {
       const provider = { id: section.provider.id, type: section.provider.type };
@@ -57,7 +55,7 @@ export async function filterListing(
           ...rest,
           error: new CloudmasterError(
             ErrorCode.Unsupported,
-            `You may not list ${section.provider.id}: ${outlook.rule.startsWith('no rule') ? outlook.rule : `denied by rule “${outlook.rule}”`}.`,
+            `You may not list ${section.provider.id}: ${outlook.reason}.`,
             { provider: section.provider.id },
           ),
         };
@@ -81,12 +79,8 @@ export async function filterListing(
   return { ...outcome, sections };
 }
 
-/**
- * What `subject` may see of a resource: what the policy lets them `status`
- * or `list`. Undefined without a policy section: everyone sees everything.
- */
-export function maySee(policy: Policy, subject: PolicySubject): MaySee | undefined {
-  if (!policy.configured) return undefined;
+/** What `subject` may see of a resource: what the policy lets them `status` or `list`. */
+export function maySee(policy: Policy, subject: PolicySubject): MaySee {
   return async ({ provider, name, environment }) => {
     for (const verb of ['status', 'list'] as const) {
       const question = { ...subject, verb, provider, target: name };

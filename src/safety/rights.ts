@@ -26,7 +26,7 @@ export interface VerbRight {
 
 export interface Rights {
   readonly subject: PolicySubject;
-  /** False: no policy section, everyone may read and run changes after confirming. */
+  /** False: no rule is written and the default rules decide (src/policy/default.ts). */
   readonly configured: boolean;
   readonly groups: readonly string[];
   readonly verbs: readonly VerbRight[];

@@ -13,6 +13,7 @@ import type { CommandOf, IncidentCommand, WatchCommand } from '../grammar/comman
 import { describeError } from '../replies/describe-error.ts';
 import type { SlackConnectionState } from '../slack-connection.ts';
 import type { Store } from '../store/store.ts';
+import { VERSION } from '../version.ts';
 import type { Acknowledged, IncidentDesk, Ticketed } from '../watch/incident-desk.ts';
 import type { ActiveIncident, SourceStatus, WatchService } from '../watch/service.ts';
 import type { SourceReading } from '../watch/source.ts';
@@ -63,6 +64,10 @@ export interface HealthReport {
   readonly providers: ProvidersOutcome['reports'];
   readonly sources: readonly SourceStatus[];
   readonly testmode: TestModeState;
+  /** package.json's version. */
+  readonly version: string;
+  /** The operations HTTP listener's address, or "off"; absent in the CLI. */
+  readonly listener?: string;
 }
 
 export interface HealthAnswer {
@@ -105,6 +110,8 @@ export interface WatchDeps {
   readonly clock: Clock;
   /** The bot's Socket Mode connection; absent in the CLI. */
   readonly slack?: () => SlackConnectionState;
+  /** The operations HTTP listener's address, or "off"; absent in the CLI. */
+  readonly listener?: () => string;
 }
 
 const WHAT: Record<WatchCommand['verb'], (command: WatchCommand) => string> = {
@@ -227,6 +234,8 @@ async function healthReport(deps: WatchDeps): Promise<HealthReport> {
     providers: providers.kind === 'providers' ? providers.reports : [],
     sources,
     testmode,
+    version: VERSION,
+    ...(deps.listener ? { listener: deps.listener() } : {}),
   };
 }
 

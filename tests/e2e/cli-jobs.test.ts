@@ -12,9 +12,11 @@ import { type Harness, startBot } from '../support/bot-harness.ts';
 import { writeConfig } from '../support/dispatcher.ts';
 import { DigitalOceanDouble } from '../support/doubles/digitalocean.ts';
 import { eventually } from '../support/eventually.ts';
-import { start } from '../support/run-process.ts';
+import { start, terminalActsAs } from '../support/run-process.ts';
 
 const TOKEN = 'do-cli-jobs-token-0123456789';
+/** The Slack admin the terminal acts as. */
+const OPS = 'U0OPS';
 let digitalocean: DigitalOceanDouble | undefined;
 let harness: Harness | undefined;
 afterAll(async () => {
@@ -25,7 +27,7 @@ afterAll(async () => {
 describe('a CLI job interrupted', () => {
   it('is given up on Ctrl-C and finished by a bot on the same store, with one reboot sent', async () => {
     digitalocean = await DigitalOceanDouble.start({ token: TOKEN, actionMs: 2_500 });
-    const yaml = `settings: { pollInterval: 50ms }\nproviders:\n  do: { type: digitalocean, token: "\${DO_TOKEN}", endpoint: "${digitalocean.url}" }\n`;
+    const yaml = `settings: { pollInterval: 50ms, admins: [${OPS}] }\nproviders:\n  do: { type: digitalocean, token: "\${DO_TOKEN}", endpoint: "${digitalocean.url}" }\n${terminalActsAs(OPS)}`;
     const dir = mkdtempSync(join(tmpdir(), 'cloudmaster-cli-job-'));
     const env = { CLOUDMASTER_CONFIG: writeConfig(yaml), CLOUDMASTER_DATA_DIR: dir, DO_TOKEN: TOKEN };
     const cli = start('bin/cloudmaster.js', ['reboot', 'web-1', 'on', 'do', '--yes'], env);
@@ -54,7 +56,8 @@ describe('a CLI job interrupted', () => {
       entry: 'cli',
       verb: 'reboot',
       outcome: 'succeeded',
-      confirmedBy: 'cli:root',
+      userId: OPS,
+      confirmedBy: OPS,
     });
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT, runCli } from '../../src/cli/run.ts';
 import { openStore } from '../../src/store/store.ts';
 import { writeConfig } from '../support/dispatcher.ts';
@@ -228,6 +228,47 @@ describe('the CLI under the policy', () => {
       command: 'reboot web-1 --json',
       answers: [{ provider: 'demo', effect: 'allow', rule: 'alice-reboots', confirm: true }],
     });
+  });
+});
+
+describe('the CLI under the safe default (no policy rules)', () => {
+  let digitalocean: DigitalOceanDouble;
+  beforeAll(async () => {
+    digitalocean = await DigitalOceanDouble.start({ token: 'do-cli-default-token-0123', actionMs: 50 });
+  });
+  afterAll(async () => {
+    await digitalocean?.stop();
+  });
+  beforeEach(() => {
+    // Only cli: in the policy section: the OS user ops acts as U0OPS, an admin; nobody else is mapped.
+    env.CLOUDMASTER_CONFIG = writeConfig(`
+settings: { pollInterval: 20ms, admins: [U0OPS] }
+providers:
+  demo: { type: simulator, delays: { reboot: 50ms } }
+  do: { type: digitalocean, token: "\${DO_TOKEN}", endpoint: "${digitalocean.url}" }
+policy:
+  cli: { ops: U0OPS }
+`);
+    env.DO_TOKEN = 'do-cli-default-token-0123';
+  });
+
+  it('lets an unmapped terminal read and change simulators, and tells it how to get more', async () => {
+    expect((await cli('mallory', ['list', 'on', 'do'])).code).toBe(EXIT.ok);
+    expect((await cli('mallory', ['reboot', 'web-1', 'on', 'demo', '--yes'])).code).toBe(EXIT.ok);
+    const refused = await cli('mallory', ['reboot', 'web-1', 'on', 'do', '--yes']);
+    expect(refused.code).toBe(EXIT.refused);
+    expect(refused.stderr).toBe(
+      'You may not reboot web-1 on do: changes are limited to admins until a policy is written — map your OS user to an admin’s Slack id under policy.cli, or write a policy: section (docs/safety.md).\n',
+    );
+    expect(digitalocean.actionRequests('web-1', 'reboot')).toBe(0);
+  });
+
+  it('gives a terminal mapped to an admin the admin’s rights', async () => {
+    const result = await cli('ops', ['reboot', 'web-1', 'on', 'do', '--yes']);
+    expect(result.code).toBe(EXIT.ok);
+    expect(digitalocean.actionRequests('web-1', 'reboot')).toBe(1);
+    const audit = JSON.parse((await cli('ops', ['audit', '--json'])).stdout) as { records: unknown[] };
+    expect(audit.records[0]).toMatchObject({ userId: 'U0OPS', rule: 'default: admins change' });
   });
 });
 

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/run.ts';
+import { openStore } from '../../src/store/store.ts';
 import { writeConfig } from '../support/dispatcher.ts';
 import { eventually } from '../support/eventually.ts';
-import { hasScriptCommand, run, startInTerminal } from '../support/run-process.ts';
+import { hasScriptCommand, startInTerminal } from '../support/run-process.ts';
 
 const QUESTION = 'Type yes to go ahead: ';
 
@@ -36,9 +37,15 @@ async function rebootAnswering(keys: string) {
   return terminal.done;
 }
 
+/** Read from the store: reading the audit is for admins, and this terminal is none (a simulator needs none). */
 async function auditOutcomes(): Promise<{ outcome: string; confirmedBy?: string }[]> {
-  const audit = await run('bin/cloudmaster.js', ['audit', '--json'], env);
-  return (JSON.parse(audit.stdout) as { records: { outcome: string; confirmedBy?: string }[] }).records;
+  const path = join(env.CLOUDMASTER_DATA_DIR as string, 'cloudmaster.db');
+  const store = await openStore({ kind: 'sqlite', path }, { now: Date.now() });
+  try {
+    return await store.audit.query({ limit: 10 });
+  } finally {
+    await store.close();
+  }
 }
 
 describe.skipIf(!hasScriptCommand())('the CLI on a terminal', { timeout: 60_000 }, () => {

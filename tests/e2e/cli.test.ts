@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeConfig } from '../support/dispatcher.ts';
-import { run } from '../support/run-process.ts';
+import { run, terminalActsAs } from '../support/run-process.ts';
 
 /** Each test file keeps its store (audit log) apart; a test may share one between runs. */
 const DATA = mkdtempSync(join(tmpdir(), 'cloudmaster-cli-'));
@@ -136,7 +136,11 @@ describe('the CLI', () => {
 
   it('makes mutations dry runs while test mode is on, and says so in text and JSON', async () => {
     const data = mkdtempSync(join(tmpdir(), 'cloudmaster-cli-testmode-'));
-    const env = { ...DEMO, CLOUDMASTER_DATA_DIR: data };
+    // Test mode is the bot's own switch: only an admin turns it, so the terminal acts as one.
+    const config = writeConfig(
+      `settings: { admins: [U0OPS] }\nproviders:\n  demo: { type: simulator }\n${terminalActsAs('U0OPS')}`,
+    );
+    const env = { CLOUDMASTER_CONFIG: config, CLOUDMASTER_DATA_DIR: data };
     const on = await cli(['testmode', 'on'], env);
     expect(on.code).toBe(0);
     expect(on.stdout).toMatch(/No test incident was posted: the CLI does not post to Slack\./);

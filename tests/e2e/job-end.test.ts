@@ -34,7 +34,7 @@ describe('a job whose process dies as it ends', () => {
   it('has its final message shown by the next process, once, naming the requester, with no second reboot', async () => {
     fake = await FakeSlack.start();
     digitalocean = await DigitalOceanDouble.start({ token: TOKEN, actionMs: 300 });
-    const yaml = `settings: { pollInterval: 50ms, jobLease: 2s }\nproviders:\n  do: { type: digitalocean, token: "\${DO_TOKEN}", endpoint: "${digitalocean.url}" }\n`;
+    const yaml = `settings: { pollInterval: 50ms, jobLease: 2s, admins: [U0ALICE] }\nproviders:\n  do: { type: digitalocean, token: "\${DO_TOKEN}", endpoint: "${digitalocean.url}" }\n`;
     const dir = mkdtempSync(join(tmpdir(), 'cloudmaster-job-end-'));
     killed = start('src/main.ts', [], {
       SLACK_BOT_TOKEN: fake.botToken,

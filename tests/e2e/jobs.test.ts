@@ -19,7 +19,7 @@ const TOKEN = 'do-jobs-token-0123456789';
 
 function config(endpoint: string): string {
   return `
-settings: { pollInterval: 50ms }
+settings: { pollInterval: 50ms, admins: [U0ALICE] }
 providers:
   demo: { type: simulator, delays: { reboot: 200ms, create: 300ms, start: 20s, deploy: 20s, cancel: 300ms } }
   quick: { type: simulator, delays: { deploy: 300ms } }

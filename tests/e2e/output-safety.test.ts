@@ -46,7 +46,7 @@ describe('outside strings in Slack messages', () => {
     digitalocean = await DigitalOceanDouble.start({ droplets: 2, actionMs: 100 });
     harness = await startBot(
       `
-settings: { pollInterval: 50ms }
+settings: { pollInterval: 50ms, admins: [U0ALICE] }
 providers:
   demo: { type: simulator, machines: 3 }
   do: { type: digitalocean, token: "\${DO_TOKEN}", endpoint: "${digitalocean.url}" }

@@ -24,7 +24,7 @@ describe.runIf(postgres?.available)('two replicas sharing PostgreSQL', () => {
     fake = await FakeSlack.start();
     digitalocean = await DigitalOceanDouble.start({ token: TOKEN, actionMs: 100 });
     where = await (postgres as NonNullable<typeof postgres>).create();
-    const yaml = `settings: { pollInterval: 30ms }\nproviders:\n  do: { type: digitalocean, token: "\${DO_TOKEN}", endpoint: "${digitalocean.url}" }\n`;
+    const yaml = `settings: { pollInterval: 30ms, admins: [U0ALICE] }\nproviders:\n  do: { type: digitalocean, token: "\${DO_TOKEN}", endpoint: "${digitalocean.url}" }\n`;
     for (let i = 0; i < 2; i++) {
       replicas.push(await startBot(yaml, { slack: fake, env: { DO_TOKEN: TOKEN, ...where.env } }));
     }

@@ -17,7 +17,7 @@ beforeAll(async () => {
   cloud66 = await Cloud66Double.start({ deployMs: 300, cancelMs: 100 });
   harness = await startBot(
     `
-settings: { pollInterval: 50ms }
+settings: { pollInterval: 50ms, admins: [U0ALICE] }
 providers:
   do: { type: digitalocean, token: "\${DO_TOKEN}", endpoint: "${digitalocean.url}" }
   do-old: { type: digitalocean, token: "\${DO_OLD_TOKEN}", endpoint: "${digitalocean.url}" }

@@ -19,7 +19,7 @@ const LEAD = 'U0LEAD2';
 
 function config(endpoint: string): string {
   return `
-settings: { pollInterval: 30ms, confirmTimeout: 1500ms }
+settings: { pollInterval: 30ms, confirmTimeout: 1500ms, admins: [${BOB}] }
 providers:
   do: { type: digitalocean, token: "\${DO_TOKEN}", endpoint: "${endpoint}" }
   demo: { type: simulator, delays: { reboot: 100ms, start: 100ms, deploy: 200ms } }
@@ -210,6 +210,12 @@ for (const database of testDatabases()) {
         1,
       );
       expect(fake.repliesTo(first.ts)).toHaveLength(1);
+    });
+
+    it('gives settings.admins nothing once rules are written, and warns at start-up', async () => {
+      expect(harness.logs.some((line) => line.includes('settings.admins grants nothing'))).toBe(true);
+      const destroy = await privately('can-i destroy web-1 on do', BOB);
+      expect(destroy.text).toBe('can-i destroy web-1 on do\non do: no (denied by rule “only-sre-destroys”)');
     });
 
     it('shows in help only what the caller may run, and explains rights', async () => {

@@ -20,7 +20,7 @@ beforeAll(async () => {
   gce = await GceDouble.start(mkdtempSync(join(tmpdir(), 'cloudmaster-e2e-gce-')), { transitionMs: 150 });
   harness = await startBot(
     `
-settings: { pollInterval: 50ms }
+settings: { pollInterval: 50ms, admins: [U0ALICE] }
 providers:
   aws:
     type: aws

@@ -179,7 +179,7 @@ describe('mentions and direct messages', () => {
     const { fake } = harness;
     const { ts } = await fake.mention({ text: '<@U0BOT> status' });
     const reply = await fake.waitFor(() => fake.messages.find((m) => m.threadTs === ts));
-    expect(latest(reply).text).toContain('Usage: @cloudmaster status NAME [on PROVIDER]');
+    expect(latest(reply).text).toContain('Usage: @igor status NAME [on PROVIDER]');
   });
 
   it('answers a direct message in the DM and ignores bot messages', async () => {

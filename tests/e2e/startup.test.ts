@@ -45,6 +45,39 @@ describe('npm start', () => {
     expect(paragraph).toContain('npx cloudmaster help');
   });
 
+  it('with the two Slack tokens swapped, says so in one line, naming prefixes and never the values', async () => {
+    const [one, both] = await Promise.all([
+      run('src/main.ts', [], { SLACK_BOT_TOKEN: 'xapp-1-secretvalue', SLACK_APP_TOKEN: 'xapp-2-othervalue' }),
+      run('src/main.ts', [], { SLACK_BOT_TOKEN: 'xapp-1-secretvalue', SLACK_APP_TOKEN: 'xoxb-2-othervalue' }),
+    ]);
+    for (const result of [one, both]) {
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).not.toMatch(/secretvalue|othervalue|\s+at /);
+      expect(result.stderr).not.toContain('not set');
+    }
+    expect(one.stderr).toContain(
+      'cloudmaster cannot connect to Slack: SLACK_BOT_TOKEN holds an app-level token (xapp-…); it wants the bot token (xoxb-…) — are the two swapped?',
+    );
+    expect(both.stderr).toContain(
+      'cloudmaster cannot connect to Slack: SLACK_BOT_TOKEN and SLACK_APP_TOKEN are swapped: SLACK_BOT_TOKEN holds the app-level token (xapp-…) and SLACK_APP_TOKEN the bot token (xoxb-…).',
+    );
+  });
+
+  it('with PORT that is not a port, exits naming it, without a stack trace', async () => {
+    const result = await run('src/main.ts', [], {
+      SLACK_BOT_TOKEN: 'xoxb-1-2-3',
+      SLACK_APP_TOKEN: 'xapp-1-2-3',
+      CLOUDMASTER_CONFIG: writeConfig('providers:\n  demo: { type: simulator }\n'),
+      PORT: 'eighty',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'cloudmaster cannot start: The configuration has 1 problem(s):\nenvironment: PORT: "eighty" is not a port number (0-65535)\n',
+    );
+  });
+
   it('with a bad config, exits naming each problem, without a stack trace', async () => {
     const result = await run('src/main.ts', [], {
       SLACK_BOT_TOKEN: 'xoxb-1-2-3',

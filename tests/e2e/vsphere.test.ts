@@ -14,7 +14,7 @@ describe.skipIf(!vcsimBinary())('the vsphere provider through Slack', () => {
     sim = await VsphereLab.start({ username: 'ops@vsphere.local', password: 'vcsim-secret-value-789' });
     harness = await startBot(
       `
-settings: { pollInterval: 50ms }
+settings: { pollInterval: 50ms, admins: [U0ALICE] }
 providers:
   lab:
     type: vsphere

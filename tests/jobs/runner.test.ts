@@ -228,7 +228,7 @@ describe('jobs on a fake clock', () => {
       const timers = new ManualTimers();
       const dataDir = mkdtempSync(join(tmpdir(), 'cm-jobs-'));
       // The provider may take 20 s to answer; a job's lease is 2 s.
-      const yaml = `settings: { pollInterval: 1s, jobLease: 2s }\nproviders:\n  do: { type: digitalocean, token: "\${DO_TOKEN}", endpoint: "${digitalocean.url}", timeout: 20s }\n`;
+      const yaml = `settings: { pollInterval: 1s, jobLease: 2s, admins: [${ORIGIN.user}] }\nproviders:\n  do: { type: digitalocean, token: "\${DO_TOKEN}", endpoint: "${digitalocean.url}", timeout: 20s }\n`;
       const env = { DO_TOKEN: 'do-jobs-lease-token-1234' };
       const sender = await coreFor(yaml, timers, dataDir, { env });
       const replica = await coreFor(yaml, timers, dataDir, { env });
@@ -274,7 +274,7 @@ describe('jobs on a fake clock', () => {
     });
     try {
       const core = await coreWithRealTime(
-        `settings: { pollInterval: 20ms }\nproviders:\n  do: { type: digitalocean, token: "\${DO_TOKEN}", endpoint: "${digitalocean.url}", timeout: 2s }\n`,
+        `settings: { pollInterval: 20ms, admins: [${ORIGIN.user}] }\nproviders:\n  do: { type: digitalocean, token: "\${DO_TOKEN}", endpoint: "${digitalocean.url}", timeout: 2s }\n`,
         { DO_TOKEN: 'do-jobs-runner-token-123' },
       );
       const { reporter } = recorder();

@@ -27,6 +27,8 @@ export interface StartOptions {
   readonly clock?: Clock;
   /** The outage watch's timers and jitter. */
   readonly watch?: BotOptions['watch'];
+  /** Runs between creating the bot and starting it (routes to mount on its HTTP server, say). */
+  readonly beforeStart?: (bot: Bot) => void;
 }
 
 export async function startBot(yaml: string, options: StartOptions = {}): Promise<Harness> {
@@ -48,6 +50,7 @@ export async function startBot(yaml: string, options: StartOptions = {}): Promis
     ...(options.watch ? { watch: options.watch } : {}),
     logDestination: { write: (line: string) => logs.push(line) },
   });
+  options.beforeStart?.(bot);
   await bot.start();
   await fake.waitFor(() => fake.connectionsOpened > connectionsBefore, {
     description: 'the bot’s connection',

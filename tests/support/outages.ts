@@ -18,6 +18,8 @@ export const OUTAGE_CHANNEL = 'C0OUTAGES';
 /** A cloudmaster.yml watching one GitHub status page on `pages`, every minute; `more` adds sections. */
 export function watchConfig(pages: StatusFixtureServer, more = ''): string {
   return `
+settings:
+  admins: [U0ALICE, U0BOB, U0CAROL, U0DAVE]
 providers:
   demo: { type: simulator }
 watch:

@@ -1,10 +1,19 @@
 /** Runs one of the project's entry points as a real process, as a user would. */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
+
+/**
+ * cloudmaster.yml lines that make whoever runs the tests act as the Slack
+ * user `admin` at the terminal (policy.cli); list `admin` in settings.admins
+ * too for the terminal to get an admin's rights under the default policy.
+ */
+export function terminalActsAs(admin: string): string {
+  return `policy:\n  cli: { ${JSON.stringify(userInfo().username)}: ${admin} }\n`;
+}
 
 export interface ProcessResult {
   readonly code: number | null;
@@ -31,8 +40,17 @@ function activeMutant(): Record<string, string> {
 
 /** A clean environment: no Slack tokens, no provider variables, a fresh cwd without cloudmaster.yml. */
 export function start(script: string, args: readonly string[], env: Record<string, string> = {}): Running {
+  return startExecutable(process.execPath, [join(ROOT, script), ...args], env);
+}
+
+/** Any program (an installed `cloudmaster`, another Node) in the same clean environment as `start`. */
+export function startExecutable(
+  file: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Running {
   const cwd = mkdtempSync(join(tmpdir(), 'cloudmaster-run-'));
-  const child = spawn(process.execPath, [join(ROOT, script), ...args], {
+  const child = spawn(file, args, {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: cwd, ...activeMutant(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -229,14 +229,53 @@ providers:
   });
 });
 
+/** The problems from the file's name on (the folder before it is a temporary one). */
+function fileProblems(yaml: string): string[] {
+  return problems(yaml).map((line) => line.slice(line.indexOf('cloudmaster.yml')));
+}
+
+describe('settings.admins', () => {
+  const PROVIDERS = 'providers:\n  demo: { type: simulator }\n';
+  it('holds Slack member ids, none by default', () => {
+    expect(load(PROVIDERS).settings.admins).toEqual([]);
+    expect(load(`settings: { admins: [U024BE7LH, W0ENTERPRISE] }\n${PROVIDERS}`).settings.admins).toEqual([
+      'U024BE7LH',
+      'W0ENTERPRISE',
+    ]);
+  });
+
+  it('refuses names, handles and repeats, naming the key', () => {
+    const notAnId = 'must be a Slack member id such as U012AB3CD (profile → ⋮ → Copy member ID), not a name';
+    expect(fileProblems(`settings: { admins: [alice, "@bob"] }\n${PROVIDERS}`)).toEqual([
+      `cloudmaster.yml: settings.admins.0: ${notAnId}`,
+      `cloudmaster.yml: settings.admins.1: ${notAnId}`,
+    ]);
+    expect(fileProblems(`settings: { admins: [U0ALICE, U0ALICE] }\n${PROVIDERS}`)).toEqual([
+      'cloudmaster.yml: settings.admins: lists a user twice',
+    ]);
+    expect(fileProblems(`settings: { admins: U0ALICE }\n${PROVIDERS}`)).toEqual([
+      expect.stringMatching(/^cloudmaster\.yml: settings\.admins: /),
+    ]);
+  });
+});
+
 describe('policy section', () => {
   const PROVIDERS = 'providers:\n  demo:\n    type: simulator\n';
   it('is loaded and kept apart from settings', () => {
     const config = load(
       `${PROVIDERS}policy:\n  groups: { sre: [U0SRE1] }\n  rules:\n    - { name: sre, groups: [sre], effect: allow }\n    - { verbs: [read], providers: [simulator], effect: allow }\n`,
     );
-    expect(config.policy?.rules.map((rule) => rule.effect)).toEqual(['allow', 'allow']);
+    expect(config.policy?.rules?.map((rule) => rule.effect)).toEqual(['allow', 'allow']);
     expect(load(PROVIDERS).policy).toBeUndefined();
+  });
+
+  it('may hold only cli: (the default rules then decide), but not groups without rules', () => {
+    expect(load(`${PROVIDERS}policy:\n  cli: { deploy: U0OPS }\n`).policy).toEqual({
+      cli: { deploy: 'U0OPS' },
+    });
+    expect(fileProblems(`${PROVIDERS}policy:\n  groups: { sre: [U0SRE1] }\n`)).toEqual([
+      'cloudmaster.yml: policy.groups: groups are used only by rules: write rules: too, or leave groups out',
+    ]);
   });
 
   it('reports its problems one line each, with their keys, and providers no account is', () => {

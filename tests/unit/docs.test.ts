@@ -1,6 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROVIDER_MODULES } from '../../providers/modules.ts';
+import { loadConfig } from '../../src/config/load.ts';
 import { usageLine } from '../../src/grammar/usage.ts';
 import { VERB_SPECS } from '../../src/grammar/verbs.ts';
 
@@ -19,6 +22,24 @@ describe('README', () => {
     const links = [...readme.matchAll(/\]\(((?:docs\/)[^)#]*)/g)].map((match) => match[1] ?? '');
     expect(links.length).toBeGreaterThan(5);
     for (const link of links) expect(existsSync(new URL(`../../${link}`, import.meta.url)), link).toBe(true);
+  });
+  it('shows configuration that loads: the minimal file, then with the policy that takes over', () => {
+    const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
+    expect(blocks).toHaveLength(2);
+    const load = (yaml: string) => {
+      const path = join(mkdtempSync(join(tmpdir(), 'cloudmaster-readme-')), 'cloudmaster.yml');
+      writeFileSync(path, yaml);
+      return loadConfig({
+        env: { CLOUDMASTER_CONFIG: path, DIGITALOCEAN_TOKEN: 'dop_v1_readme' },
+        modules: PROVIDER_MODULES,
+        cwd: '/',
+      });
+    };
+    const minimal = load(blocks[0] ?? '');
+    expect(minimal.settings.admins).toEqual(['U024BE7LH']);
+    expect(minimal.accounts.map((account) => account.id)).toEqual(['do']);
+    const withPolicy = load(`${blocks[0]}${blocks[1]}`);
+    expect(withPolicy.accounts.map((account) => account.id)).toEqual(['do']);
   });
 });
 

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { SLASH_COMMANDS } from '../../src/entry-points.ts';
 
 interface Manifest {
+  display_information: { name: string };
   features: {
     app_home: { messages_tab_enabled: boolean; messages_tab_read_only_enabled: boolean };
     bot_user: { display_name: string };
@@ -34,6 +35,12 @@ describe('manifest.yml', () => {
         usage_hint: usageHint,
       })),
     );
+  });
+
+  it('names the bot user igor (shown as Igor) while the app and its command stay cloudmaster', () => {
+    expect(manifest.features.bot_user.display_name).toBe('Igor');
+    expect(manifest.display_information.name).toBe('cloudmaster');
+    expect(manifest.features.slash_commands[0]?.command).toBe('/cloudmaster');
   });
 
   it('subscribes to mentions and direct messages only', () => {

@@ -1,7 +1,8 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_RULES } from '../../src/policy/default.ts';
 import { type GroupDirectory, SlackGroupDirectory } from '../../src/policy/directory.ts';
-import { DEFAULT_RULE, NO_RULE, Policy, type PolicyQuestion } from '../../src/policy/policy.ts';
+import { NO_RULE, Policy, type PolicyQuestion } from '../../src/policy/policy.ts';
 import { type PolicyConfig, policySchema } from '../../src/policy/schema.ts';
 
 const RULES = {
@@ -328,21 +329,122 @@ describe('policy: decisions (first match wins)', () => {
   });
 });
 
-describe('policy: without a policy section', () => {
-  const open = new Policy(undefined, directory({}));
-  it.each([
-    ['reboot', true],
-    ['destroy', true],
-    ['deploy', true],
-    ['list', false],
-    ['status', false],
-    ['audit', false],
-  ] as const)('%s is allowed (confirm: %s)', async (verb, confirm) => {
-    expect(await open.decide({ user: 'U0ANY', channel: 'C0X', verb })).toEqual({
-      effect: 'allow',
-      rule: DEFAULT_RULE,
-      confirm,
+describe('policy: the safe default, while no rule is written', () => {
+  const ADMIN = 'U0ADMIN';
+  const SIM = { id: 'demo', type: 'simulator' };
+  /** An account whose id says simulator but that touches a real cloud. */
+  const NAMED_SIMULATOR = { id: 'simulator', type: 'digitalocean' };
+  const safe = new Policy(undefined, directory({}), { admins: [ADMIN] });
+  const ask = (question: Omit<PolicyQuestion, 'channel'>) => safe.decide({ channel: 'C0X', ...question });
+
+  it.each(['list', 'status', 'providers', 'jobs', 'job', 'outages', 'check', 'health'] as const)(
+    'everyone may %s, anywhere',
+    async (verb) => {
+      expect(await ask({ user: 'U0ANY', verb, provider: DO, target: 'web-1' })).toEqual({
+        effect: 'allow',
+        rule: DEFAULT_RULES.reads,
+        confirm: false,
+      });
+    },
+  );
+
+  it.each(['reboot', 'start', 'stop', 'create', 'destroy', 'deploy', 'cancel'] as const)(
+    'anyone may %s on a simulator account, after confirming',
+    async (verb) => {
+      expect(await ask({ user: 'U0ANY', verb, provider: SIM, target: 'web-1' })).toEqual({
+        effect: 'allow',
+        rule: DEFAULT_RULES.simulator,
+        confirm: true,
+      });
+    },
+  );
+
+  it('refuses anyone else’s change on a real cloud with one sentence saying how to allow it', async () => {
+    for (const provider of [DO, AWS, NAMED_SIMULATOR]) {
+      expect(await ask({ user: 'U0ANY', verb: 'reboot', provider, target: 'web-1' })).toEqual({
+        effect: 'deny',
+        rule: DEFAULT_RULES.others,
+        reason:
+          'changes are limited to admins until a policy is written — add your Slack id (U0ANY) to settings.admins, or write a policy: section (docs/safety.md)',
+      });
+    }
+  });
+
+  it('lets admins change anything after confirming, and read what is not a read (audit, testmode)', async () => {
+    for (const verb of ['reboot', 'destroy', 'deploy'] as const) {
+      expect(await ask({ user: ADMIN, verb, provider: DO, target: 'web-1' })).toEqual({
+        effect: 'allow',
+        rule: DEFAULT_RULES.admins,
+        confirm: true,
+      });
+    }
+    for (const verb of ['audit', 'testmode', 'resolve', 'acknowledge', 'ticket'] as const) {
+      expect(await ask({ user: ADMIN, verb })).toMatchObject({ effect: 'allow', rule: DEFAULT_RULES.admins });
+      expect(await ask({ user: 'U0ANY', verb })).toMatchObject({
+        effect: 'deny',
+        rule: DEFAULT_RULES.others,
+        reason: expect.stringMatching(
+          new RegExp(`^${verb} is limited to admins until a policy is written — `),
+        ),
+      });
+    }
+  });
+
+  it('tells a terminal user how the terminal gets an admin’s rights', async () => {
+    const decision = await ask({ user: 'cli:alice', verb: 'reboot', provider: DO, target: 'web-1' });
+    expect(decision).toMatchObject({ effect: 'deny', rule: DEFAULT_RULES.others });
+    if (decision.effect === 'deny') expect(decision.reason).toMatch(/under policy\.cli/);
+  });
+
+  it('answers before the target is known: a change is possible somewhere (simulators), never on a real cloud', async () => {
+    const subject = { user: 'U0ANY', channel: 'C0X' };
+    expect(await safe.outlook({ ...subject, verb: 'reboot' })).toMatchObject({
+      possible: true,
+      depends: true,
+      rule: DEFAULT_RULES.simulator,
     });
+    expect(await safe.outlook({ ...subject, verb: 'reboot', provider: DO })).toMatchObject({
+      possible: false,
+      rule: DEFAULT_RULES.others,
+      reason: expect.stringMatching(/^changes are limited to admins until a policy is written/),
+    });
+    expect(await safe.outlook({ ...subject, verb: 'audit' })).toMatchObject({ possible: false });
+    expect(await safe.outlook({ ...subject, verb: 'list' })).toMatchObject({
+      possible: true,
+      depends: false,
+      rule: DEFAULT_RULES.reads,
+    });
+  });
+
+  it('without admins, nobody changes a real cloud', async () => {
+    const noAdmins = new Policy(undefined, directory({}));
+    expect(noAdmins.configured).toBe(false);
+    expect(
+      await noAdmins.decide({ user: ADMIN, channel: 'C0X', verb: 'reboot', provider: DO, target: 'web-1' }),
+    ).toMatchObject({ effect: 'deny', rule: DEFAULT_RULES.others });
+  });
+
+  it('a policy section holding only cli: keeps the default and maps the terminal to an admin', async () => {
+    const mapped = new Policy(policySchema.parse({ cli: { alice: ADMIN } }), directory({}), {
+      admins: [ADMIN],
+    });
+    expect(mapped.configured).toBe(false);
+    expect(mapped.cliUser('alice')).toBe(ADMIN);
+    expect(
+      await mapped.decide({ user: ADMIN, channel: 'cli', verb: 'reboot', provider: DO, target: 'web-1' }),
+    ).toMatchObject({ effect: 'allow', rule: DEFAULT_RULES.admins });
+  });
+
+  it('once rules are written, admins get nothing the rules do not give', async () => {
+    const written = new Policy(policySchema.parse(RULES), directory({ S0CONTRACT: [] }), { admins: [ADMIN] });
+    expect(written.configured).toBe(true);
+    expect(
+      await written.decide({ user: ADMIN, channel: 'C0X', verb: 'reboot', provider: DO, target: 'db-1' }),
+    ).toMatchObject({ effect: 'deny', rule: NO_RULE });
+  });
+
+  it('rejects groups without rules: they would grant nothing', () => {
+    expect(policySchema.safeParse({ groups: { sre: ['U0SRE1'] } }).success).toBe(false);
   });
 });
 
@@ -371,6 +473,7 @@ describe('policy: before the target is known', () => {
     expect(await policy.outlook({ user: 'U0BOB', channel: 'C0X', verb: 'destroy' })).toEqual({
       possible: false,
       rule: 'only-sre-destroys',
+      reason: 'denied by rule “only-sre-destroys”',
       depends: false,
       approval: false,
     });
@@ -464,7 +567,7 @@ describe('policy: configuration', () => {
     ],
     [
       { rules: [{ verbs: ['read', 'deploy'], effect: 'approve', approvers: ['U0LEAD'] }] },
-      /\(not list, status, providers, jobs, job, outages, check, health\)/,
+      /\(not list, status, providers, jobs, job, outages, check, health, webhooks\)/,
     ],
     [
       { rules: [{ verbs: ['list'], effect: 'allow', approvers: ['U0LEAD'] }] },

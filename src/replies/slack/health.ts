@@ -2,7 +2,7 @@
  * `health`: the bot's own state, as the seed's /BotStatus showed it — the
  * Slack connection, the store and how fast it answers, each provider's
  * reachability and latency, each status source's health and last success,
- * and whether test mode is on.
+ * whether test mode is on, the version and the operations listener.
  */
 import { formatDuration } from '../../config/duration.ts';
 import type { HealthAnswer, HealthReport } from '../../safety/watch-answers.ts';
@@ -12,13 +12,14 @@ import { plainWriter, slackWriter, type Writer } from '../writer.ts';
 import { context, header, message, packLines, type SlackMessage } from './message.ts';
 import { joinMd, md } from './mrkdwn.ts';
 
-type Mark = 'ok' | 'bad' | 'unsure' | 'test';
+type Mark = 'ok' | 'bad' | 'unsure' | 'test' | 'info';
 
 const EMOJI: Record<Mark, string> = {
   ok: ':large_green_circle:',
   bad: ':red_circle:',
   unsure: ':white_circle:',
   test: ':test_tube:',
+  info: ':information_source:',
 };
 
 const SOURCE_MARK: Record<HealthState, Mark> = { healthy: 'ok', unhealthy: 'bad', unknown: 'unsure' };
@@ -87,6 +88,15 @@ export function healthLines<T>(report: HealthReport, w: Writer<T>): HealthLine<T
   } else {
     add('ok', w`Test mode: off`);
   }
+  add('info', w`Version: cloudmaster ${report.version}`);
+  const { listener } = report;
+  if (listener !== undefined)
+    add(
+      'info',
+      listener === 'off'
+        ? w`Operations listener: off (settings.http.port or PORT turns it on)`
+        : w`Operations listener: ${listener} (/healthz, /readyz, /metrics)`,
+    );
   return lines;
 }
 

@@ -1,6 +1,6 @@
 /** `whoami` and `can-i`, only for the person who asked. */
 import type { CanIAnswer, Rights } from '../../safety/rights.ts';
-import { canILines, rightLines } from '../rights-words.ts';
+import { canILines, DEFAULT_POLICY_WORDS, rightLines } from '../rights-words.ts';
 import { context, header, message, packLines, type SlackMessage, section } from './message.ts';
 import { channelLink, code, joinMd, md, mention } from './mrkdwn.ts';
 
@@ -18,7 +18,7 @@ export function renderRights(rights: Rights): SlackMessage {
       : md`You are ${user}; here is ${channel === 'cli' ? 'the terminal' : channel}.`;
   const intro = rights.configured
     ? md`What the policy in cloudmaster.yml lets you run here (first matching rule wins; what no rule allows is denied):`
-    : md`There is no \`policy:\` section: everyone may read, and run changes after confirming them.`;
+    : md`${DEFAULT_POLICY_WORDS}`;
   const lines = rightLines(rights);
   return message(joinMd([whoText, intro, ...lines], '\n'), [
     header('whoami'),

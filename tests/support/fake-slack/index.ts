@@ -54,6 +54,10 @@ export interface FakeSlackOptions {
   readonly connectionWaitMs?: number;
   /** Posts one response_url takes (default 5, as Slack). */
   readonly responseUrlMaxUses?: number;
+  /** Listen on this port (default: any free one), e.g. to come up where a bot is already retrying. */
+  readonly port?: number;
+  /** The bot user as this workspace has it (default U0BOT, named igor as manifest.yml makes it). */
+  readonly bot?: { readonly userId?: string; readonly name?: string };
 }
 
 export interface SlashDelivery extends Delivery {
@@ -127,7 +131,7 @@ export class FakeSlack extends FakeWorkspace {
   private stopped = false;
 
   private constructor(options: FakeSlackOptions) {
-    super();
+    super(options.bot);
     this.apiLatencyMs = options.apiLatencyMs ?? 0;
     this.ackTimeoutMs = options.ackTimeoutMs ?? 5_000;
     this.connectionWaitMs = options.connectionWaitMs ?? 15_000;
@@ -157,7 +161,7 @@ export class FakeSlack extends FakeWorkspace {
     const fake = new FakeSlack(options);
     await new Promise<void>((resolve, reject) => {
       fake.server.once('error', reject);
-      fake.server.listen(0, '127.0.0.1', resolve);
+      fake.server.listen(options.port ?? 0, '127.0.0.1', resolve);
     });
     fake.port = (fake.server.address() as AddressInfo).port;
     return fake;
@@ -230,10 +234,12 @@ export class FakeSlack extends FakeWorkspace {
     const ts = this.nextTs();
     const channel = input.channelId ?? DEFAULT_CHANNEL;
     const mention = `<@${this.identity.botUserId}>`;
+    // `<@ID|name>`, as older clients write it, mentions the bot too.
+    const mentioned = input.text.includes(mention) || input.text.includes(`<@${this.identity.botUserId}|`);
     const event = {
       type: 'app_mention',
       user: input.userId ?? DEFAULT_USER,
-      text: input.text.includes(mention) ? input.text : `${mention} ${input.text}`,
+      text: mentioned ? input.text : `${mention} ${input.text}`,
       ts,
       team: this.identity.teamId,
       channel,

@@ -5,6 +5,8 @@ export interface Identity {
   readonly teamDomain: string;
   readonly appId: string;
   readonly botUserId: string;
+  /** The bot user's name, as auth.test gives it: what the workspace calls the bot. */
+  readonly botName: string;
   readonly botId: string;
 }
 

@@ -32,13 +32,7 @@ interface ResponseUrlBinding {
 export class FakeWorkspace {
   readonly botToken = 'xoxb-fake-bot-token';
   readonly appToken = 'xapp-fake-app-token';
-  readonly identity: Identity = {
-    teamId: 'T0FAKE',
-    teamDomain: 'fake',
-    appId: 'A0CLOUDMASTER',
-    botUserId: 'U0BOT',
-    botId: 'B0BOT',
-  };
+  readonly identity: Identity;
   /** Every Web API call, oldest first (faults and errors included). */
   readonly calls: ApiCall[] = [];
   /** Every post to a response_url, oldest first. */
@@ -63,6 +57,18 @@ export class FakeWorkspace {
   private tsSequence = 100;
   /** Set once the server listens; URLs handed out carry it. */
   protected port = 0;
+
+  /** `bot`: the bot user as this workspace has it; by default as manifest.yml makes it (igor). */
+  constructor(bot: { readonly userId?: string; readonly name?: string } = {}) {
+    this.identity = {
+      teamId: 'T0FAKE',
+      teamDomain: 'fake',
+      appId: 'A0CLOUDMASTER',
+      botUserId: bot.userId ?? 'U0BOT',
+      botName: bot.name ?? 'igor',
+      botId: 'B0BOT',
+    };
+  }
 
   get teamId(): string {
     return this.identity.teamId;
@@ -240,7 +246,7 @@ export class FakeWorkspace {
           ok: true,
           url: `https://${this.identity.teamDomain}.slack.test/`,
           team: 'Fake Team',
-          user: 'cloudmaster',
+          user: this.identity.botName,
           team_id: this.identity.teamId,
           user_id: this.identity.botUserId,
           bot_id: this.identity.botId,
