@@ -215,6 +215,7 @@ describe('policy outlook: before the target is known', () => {
     expect(await outlook('destroy')).toEqual({
       possible: true,
       rule: 'destroy-dev',
+      reason: '',
       depends: true,
       approval: false,
     });
@@ -224,6 +225,7 @@ describe('policy outlook: before the target is known', () => {
     expect(await outlook('stop')).toEqual({
       possible: false,
       rule: 'no-stops',
+      reason: 'denied by rule “no-stops”',
       depends: false,
       approval: false,
     });
@@ -233,6 +235,7 @@ describe('policy outlook: before the target is known', () => {
     expect(await outlook('deploy')).toEqual({
       possible: true,
       rule: 'deploys',
+      reason: '',
       depends: true,
       approval: true,
     });
@@ -242,12 +245,14 @@ describe('policy outlook: before the target is known', () => {
     expect(await outlook('reboot', { channel: 'C0OPS' })).toEqual({
       possible: true,
       rule: 'ops-reboots',
+      reason: '',
       depends: false,
       approval: false,
     });
     expect(await outlook('reboot')).toEqual({
       possible: false,
       rule: NO_RULE,
+      reason: NO_RULE,
       depends: false,
       approval: false,
     });
@@ -266,6 +271,7 @@ describe('policy outlook: before the target is known', () => {
     expect(await onlyDeny.outlook({ user: 'U0BOB', channel: 'C0X', verb: 'destroy' })).toEqual({
       possible: false,
       rule: NO_RULE,
+      reason: NO_RULE,
       depends: true,
       approval: false,
     });
@@ -286,6 +292,7 @@ describe('policy outlook: groups that cannot be read', () => {
     expect(await outlook('reboot')).toEqual({
       possible: false,
       rule: NO_RULE,
+      reason: NO_RULE,
       depends: false,
       approval: false,
     });
@@ -295,6 +302,7 @@ describe('policy outlook: groups that cannot be read', () => {
     expect(await outlook('destroy')).toEqual({
       possible: false,
       rule: 'blind-deny',
+      reason: 'denied by rule “blind-deny”',
       depends: false,
       approval: false,
     });
