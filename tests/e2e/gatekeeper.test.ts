@@ -546,3 +546,16 @@ describe('the audit through the gatekeeper', () => {
     expect(records[0]).toMatchObject({ outcome: 'denied', userId: BOB, verb: 'audit', rule: NO_RULE });
   });
 });
+
+describe('Slack deliveries', () => {
+  it('claims a delivery once for a day, here or on a replica, and again once the day is over', async () => {
+    const replica = await open();
+    expect(await core.gatekeeper.claim('event:Ev0001')).toBe(true);
+    expect(await replica.gatekeeper.claim('event:Ev0001')).toBe(false);
+    now += 24 * 3_600_000 - 1;
+    expect(await core.gatekeeper.claim('event:Ev0001')).toBe(false);
+    now += 1;
+    expect(await replica.gatekeeper.claim('event:Ev0001')).toBe(true);
+    expect(await core.gatekeeper.claim('event:Ev0002')).toBe(true);
+  });
+});

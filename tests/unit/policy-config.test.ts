@@ -65,6 +65,22 @@ describe('policy configuration: what each refusal says and where', () => {
       { cli: { alice: 'alice' }, rules: [{ effect: 'allow' }] },
       'cli.alice: must be a Slack user id (U… or W…)',
     ],
+    [
+      { rules: [{ verbs: ['list', 'reboot'], effect: 'approve', approvers: ['U0LEAD'] }] },
+      'rules.0.verbs: an approve rule must list the mutating verbs it covers (not list)',
+    ],
+    [
+      { groups: { sre: ['U0A'] }, cli: { alice: 'U0A' } },
+      'groups: groups are used only by rules: write rules: too, or leave groups out',
+    ],
+    [
+      { rules: [{ users: ['alice'], effect: 'allow' }] },
+      'rules.0.users.0: must be a Slack user id (U… or W…), a bridge client (client:NAME) or *',
+    ],
+    [
+      { rules: [{ channels: ['#ops'], effect: 'allow' }] },
+      'rules.0.channels.0: must be a channel id (C…, G…, D…), dm, cli, api or *',
+    ],
   ])('refuses %j', (config, problem) => {
     expect(problems(config)).toEqual([problem]);
   });
@@ -85,6 +101,20 @@ describe('policy configuration: what each refusal says and where', () => {
   ])('refuses %s: %j, which only contains an id', (field, value) => {
     const rule = { [field]: [value], effect: field === 'approvers' ? 'approve' : 'allow', verbs: ['reboot'] };
     expect(problems({ rules: [rule] })).not.toEqual([]);
+  });
+
+  it('takes users, bridge clients and everyone; channels, dm, cli, api and everywhere', () => {
+    const rule = {
+      users: ['U0ALICE', 'W0BOB', 'client:ci-bot', '*'],
+      channels: ['C0OPS', 'G0PRIV', 'D0ALICE', 'dm', 'cli', 'api', '*'],
+      effect: 'allow',
+    };
+    expect(problems({ rules: [rule] })).toEqual([]);
+    expect(problems({ cli: { alice: 'U0ALICE' } })).toEqual([]);
+  });
+
+  it.each(['client:', 'client:Bot', 'xclient:bot', 'client:bot!'])('refuses the user %j', (user) => {
+    expect(problems({ rules: [{ users: [user], effect: 'allow' }] })).not.toEqual([]);
   });
 
   it.each(['sre!', '-sre'])('refuses the group name %j', (name) => {

@@ -9,6 +9,16 @@ describe('the redactor', () => {
     expect(redactor.text('first-secret then second-secret')).toBe('[redacted] then [redacted]');
   });
 
+  it('starts with no secrets: plain text passes unchanged, whichever way it was made', () => {
+    // "Stryker was here" is what mutation testing puts into an emptied list: a default must stay empty.
+    const texts = ['Stryker was here', 'rebooting web-1 on do', 'nothing to hide'];
+    for (const redactor of [new Redactor(), new Redactor([])]) {
+      for (const text of texts) expect(redactor.text(text)).toBe(text);
+      redactor.add([]);
+      expect(redactor.holdsSecret(texts.join(' '))).toBe(false);
+    }
+  });
+
   it('tells whether a text holds any one of its secrets, in any encoded form', () => {
     const redactor = new Redactor(['alpha-secret', 'a>b<c&d']);
     expect(redactor.holdsSecret('only alpha-secret here')).toBe(true);
@@ -26,7 +36,9 @@ describe('the redactor', () => {
     const redactor = new Redactor(['top-secret-1']);
     const plain = redactor.deep<unknown>({ error }) as { error: Record<string, unknown> };
     expect(plain.error).toEqual({ type: 'Error', message: 'failed with [redacted]' });
-    const debug = redactor.deep<unknown>({ error }, { errorStacks: true }) as { error: Record<string, unknown> };
+    const debug = redactor.deep<unknown>({ error }, { errorStacks: true }) as {
+      error: Record<string, unknown>;
+    };
     expect(debug.error.message).toBe('failed with [redacted]');
     expect(String(debug.error.stack)).toMatch(/^Error: failed with \[redacted\]\n\s+at /);
   });
