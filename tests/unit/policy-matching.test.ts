@@ -17,6 +17,16 @@ function policyOf(config: unknown, groups: Record<string, string[]> = {}): Polic
   return new Policy(policySchema.parse(config), directory(groups));
 }
 
+/** An outlook that lets the verb run somewhere, under `rule`. */
+function possible(rule: string, how: { depends: boolean; approval: boolean }) {
+  return { possible: true, rule, reason: '', ...how };
+}
+
+/** An outlook that refuses the verb under `rule`, telling the user `reason`. */
+function impossible(rule: string, reason: string, how: { depends: boolean }) {
+  return { possible: false, rule, reason, approval: false, ...how };
+}
+
 const AWS = { id: 'aws-prod', type: 'aws' };
 const DO = { id: 'do', type: 'digitalocean' };
 
@@ -212,50 +222,24 @@ describe('policy outlook: before the target is known', () => {
     policy.outlook({ user: 'U0BOB', channel: 'C0X', verb, ...extra });
 
   it('is possible, depending on the target, past a deny rule that holds for some targets only', async () => {
-    expect(await outlook('destroy')).toEqual({
-      possible: true,
-      rule: 'destroy-dev',
-      reason: '',
-      depends: true,
-      approval: false,
-    });
+    expect(await outlook('destroy')).toEqual(possible('destroy-dev', { depends: true, approval: false }));
   });
 
   it('is settled by a deny rule that holds for every target', async () => {
-    expect(await outlook('stop')).toEqual({
-      possible: false,
-      rule: 'no-stops',
-      reason: 'denied by rule “no-stops”',
-      depends: false,
-      approval: false,
-    });
+    expect(await outlook('stop')).toEqual(
+      impossible('no-stops', 'denied by rule “no-stops”', { depends: false }),
+    );
   });
 
   it('says when what is possible needs an approval', async () => {
-    expect(await outlook('deploy')).toEqual({
-      possible: true,
-      rule: 'deploys',
-      reason: '',
-      depends: true,
-      approval: true,
-    });
+    expect(await outlook('deploy')).toEqual(possible('deploys', { depends: true, approval: true }));
   });
 
   it('is settled by a rule that matches whatever the target', async () => {
-    expect(await outlook('reboot', { channel: 'C0OPS' })).toEqual({
-      possible: true,
-      rule: 'ops-reboots',
-      reason: '',
-      depends: false,
-      approval: false,
-    });
-    expect(await outlook('reboot')).toEqual({
-      possible: false,
-      rule: NO_RULE,
-      reason: NO_RULE,
-      depends: false,
-      approval: false,
-    });
+    expect(await outlook('reboot', { channel: 'C0OPS' })).toEqual(
+      possible('ops-reboots', { depends: false, approval: false }),
+    );
+    expect(await outlook('reboot')).toEqual(impossible(NO_RULE, NO_RULE, { depends: false }));
   });
 
   it('counts a provider not known yet as maybe, and a known one as it is', async () => {
@@ -268,13 +252,9 @@ describe('policy outlook: before the target is known', () => {
     const onlyDeny = policyOf({
       rules: [{ name: 'no-prod', verbs: ['destroy'], targets: ['prod-*'], effect: 'deny' }],
     });
-    expect(await onlyDeny.outlook({ user: 'U0BOB', channel: 'C0X', verb: 'destroy' })).toEqual({
-      possible: false,
-      rule: NO_RULE,
-      reason: NO_RULE,
-      depends: true,
-      approval: false,
-    });
+    expect(await onlyDeny.outlook({ user: 'U0BOB', channel: 'C0X', verb: 'destroy' })).toEqual(
+      impossible(NO_RULE, NO_RULE, { depends: true }),
+    );
   });
 });
 
@@ -289,22 +269,12 @@ describe('policy outlook: groups that cannot be read', () => {
   const outlook = (verb: PolicyQuestion['verb']) => policy.outlook({ user: 'U0BOB', channel: 'C0X', verb });
 
   it('makes nothing possible through an allow rule on a group that cannot be read', async () => {
-    expect(await outlook('reboot')).toEqual({
-      possible: false,
-      rule: NO_RULE,
-      reason: NO_RULE,
-      depends: false,
-      approval: false,
-    });
+    expect(await outlook('reboot')).toEqual(impossible(NO_RULE, NO_RULE, { depends: false }));
   });
 
   it('settles a denial through a deny rule on a group that cannot be read', async () => {
-    expect(await outlook('destroy')).toEqual({
-      possible: false,
-      rule: 'blind-deny',
-      reason: 'denied by rule “blind-deny”',
-      depends: false,
-      approval: false,
-    });
+    expect(await outlook('destroy')).toEqual(
+      impossible('blind-deny', 'denied by rule “blind-deny”', { depends: false }),
+    );
   });
 });
