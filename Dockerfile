@@ -15,8 +15,12 @@ COPY providers/ providers/
 RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM ${BASE_IMAGE}
+# CLOUDMASTER_REQUIRE_SLACK: without Slack tokens the image stops with one line
+# rather than opening the local workspace (docs/local-workspace.md); a deployment
+# never silently becomes a local one.
 ENV NODE_ENV=production \
     CLOUDMASTER_DATA_DIR=/data \
+    CLOUDMASTER_REQUIRE_SLACK=1 \
     PORT=8080
 RUN groupadd --gid 10001 cloudmaster \
  && useradd --uid 10001 --gid cloudmaster --home-dir /app --no-create-home \

@@ -12,6 +12,7 @@ import { writeConfig } from '../tests/support/dispatcher.ts';
 import { FakeSlack } from '../tests/support/fake-slack/index.ts';
 import { testTls } from '../tests/support/tls.ts';
 import { benchHugeInput, hugeInputSection } from './huge-input.ts';
+import { benchLocalWorkspace, localWorkspaceSection } from './local-workspace.ts';
 import { benchRestList, restListSummary } from './rest-list.ts';
 import type { SdkListResult } from './sdk-list.ts';
 import { mib, ms, percentile, ratio } from './stats.ts';
@@ -172,6 +173,7 @@ try {
   const sdkList = await benchSdkList();
   const storeLock = await benchStoreLock(fake);
   const hugeInput = await benchHugeInput(fake);
+  const localWorkspace = await benchLocalWorkspace();
   const slowest = Math.max(...Object.values(sdkList.alone));
   const rest = restListSummary(restList);
   const wellFormedPerSecond = parserThroughput(WELL_FORMED);
@@ -250,7 +252,9 @@ for all 5,000, a Next button): "final reply" is that message arriving.
 
 ${storeLockSection(storeLock)}
 
-${hugeInputSection(hugeInput)}`;
+${hugeInputSection(hugeInput)}
+
+${localWorkspaceSection(localWorkspace)}`;
   writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), report);
   process.stdout.write(report);
 } finally {

@@ -9,13 +9,14 @@
  * rewrites only its section of BENCHMARKS.md.
  */
 import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATABASE_FILE } from '../src/store/store.ts';
 import { writeConfig } from '../tests/support/dispatcher.ts';
 import { FakeSlack } from '../tests/support/fake-slack/index.ts';
 import { holdWriteLock, type ReleasedBy } from '../tests/support/sqlite-lock.ts';
+import { writeBenchmarkSection } from './sections.ts';
 import { ms, percentile } from './stats.ts';
 
 const COMMANDS = 100;
@@ -123,20 +124,6 @@ max 3,021 ms, and 1 of 100 acks arrived while the lock was held.
 `;
 }
 
-/** Replaces this benchmark's section of BENCHMARKS.md (or appends it), leaving the rest as it was. */
-function writeSection(section: string): void {
-  const file = new URL('../BENCHMARKS.md', import.meta.url);
-  const report = readFileSync(file, 'utf8');
-  const start = report.indexOf(HEADING);
-  if (start === -1) {
-    writeFileSync(file, `${report.trimEnd()}\n\n${section}`);
-    return;
-  }
-  const next = report.indexOf('\n## ', start + HEADING.length);
-  const rest = next === -1 ? '' : report.slice(next + 1);
-  writeFileSync(file, `${report.slice(0, start)}${section}${rest ? `\n${rest}` : ''}`);
-}
-
 if (import.meta.main) {
   const fake = await FakeSlack.start();
   try {
@@ -144,7 +131,7 @@ if (import.meta.main) {
     const section = `${storeLockSection(result)}
 Produced by \`node bench/store-lock.ts\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${availableParallelism()} cores.
 `;
-    writeSection(section);
+    writeBenchmarkSection(HEADING, section);
     process.stdout.write(section);
   } finally {
     await fake.stop();

@@ -124,7 +124,8 @@ config() {
     process.stdin.on("data", (chunk) => (text += chunk)).on("end", () => {
       const image = JSON.parse(text);
       const value = { user: image.OCIv1.config.User, entrypoint: image.OCIv1.config.Entrypoint,
-        cmd: image.OCIv1.config.Cmd, healthcheck: image.Docker.config.Healthcheck }[process.argv[1]];
+        cmd: image.OCIv1.config.Cmd, healthcheck: image.Docker.config.Healthcheck,
+        env: image.OCIv1.config.Env }[process.argv[1]];
       process.stdout.write(typeof value === "string" ? value : JSON.stringify(value ?? null));
     });' "$1"
 }
@@ -137,6 +138,8 @@ case "$user" in "" | 0 | 0:* | root | root:*) fail "the image runs as root (USER
 [ "$entrypoint" = '["node","/app/bin/cloudmaster.js"]' ] || fail "unexpected entry point $entrypoint"
 [ "$cmd" = '["serve"]' ] || fail "unexpected command $cmd"
 case "$healthcheck" in *healthz*) ;; *) fail "no HEALTHCHECK on /healthz (got $healthcheck)" ;; esac
+# Without it, serve without tokens would open the local workspace instead of refusing.
+case "$(config env)" in *'"CLOUDMASTER_REQUIRE_SLACK=1"'*) ;; *) fail "the image does not set CLOUDMASTER_REQUIRE_SLACK=1" ;; esac
 
 buildah from --name "$container" "$image" >/dev/null
 # buildah run starts no entry point by itself: run the image's own, with the image's USER.
@@ -166,6 +169,24 @@ serve=$(run "$container" -- sh -c 'node /app/bin/cloudmaster.js serve 2>&1; echo
   fail "serve without tokens should say what is missing in one line and exit 1; it printed: $serve"
 serve=${serve%%$'\n'*}
 step "serve without tokens: ${serve:0:60}…"
+
+# With the variable cleared, as docs/local-workspace.md says, the local workspace's page answers from dist/.
+local=$(run --env CLOUDMASTER_REQUIRE_SLACK= "$container" -- node -e '
+  const child = require("node:child_process").spawn("node", ["/app/bin/cloudmaster.js", "serve", "--port", "0"],
+    { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "", asked = false;
+  const done = (word) => { process.stdout.write(word); child.kill("SIGTERM"); };
+  child.stdout.on("data", (chunk) => {
+    out += chunk;
+    const url = /open (http:\S+)\n/.exec(out)?.[1];
+    if (!url || asked) return;
+    asked = true;
+    fetch(`${url}/local/page/app.js`).then((r) => done(r.ok ? "page" : `HTTP ${r.status}`), (e) => done(String(e)));
+  });
+  child.on("exit", () => process.exit(0));
+  setTimeout(() => done("no local workspace line within 60 s"), 60_000);' 2>&1) || true
+[ "$local" = page ] || fail "serve with CLOUDMASTER_REQUIRE_SLACK cleared should open the local workspace; got: $local"
+step "serve with CLOUDMASTER_REQUIRE_SLACK cleared: the local workspace's page answers"
 
 # The HEALTHCHECK's own command, run inside: healthy when something answers GET /healthz on PORT with
 # 200, unhealthy when nothing does. (The bot's endpoint itself is tested with the bot, not here.)

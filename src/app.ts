@@ -12,6 +12,8 @@ export interface AppOptions {
   readonly appToken: string;
   /** Moves every Web API call and the Socket Mode handshake (tests point it at a fake Slack). */
   readonly slackApiUrl?: string;
+  /** Known bot ids spare Bolt its auth.test at construction. */
+  readonly botIds?: { readonly botId: string; readonly botUserId: string };
   readonly log: Logger;
   /** Web API retries; tests lower them so a failure shows at once. */
   readonly retryConfig?: RetryOptions;
@@ -45,6 +47,7 @@ export function buildApp(options: AppOptions): App {
     appToken: options.appToken,
     socketMode: true,
     receiver,
+    ...(options.botIds ?? {}),
     logger,
     logLevel,
     clientOptions,

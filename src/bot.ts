@@ -26,7 +26,7 @@ import * as events from './listeners/events/index.ts';
 import { boltLogger } from './log/bolt-logger.ts';
 import { createLogger, logLevelFrom } from './log/logger.ts';
 import { Redactor } from './log/redact.ts';
-import { OperationsServer } from './ops/http-server.ts';
+import { type BotMode, OperationsServer } from './ops/http-server.ts';
 import { BotMetrics } from './ops/metrics.ts';
 import { readiness } from './ops/readiness.ts';
 import { SlackReachability } from './ops/slack-reachability.ts';
@@ -52,6 +52,8 @@ export interface SlackCredentials {
   readonly botToken: string;
   readonly appToken: string;
   readonly apiUrl?: string;
+  /** The bot's ids when known beforehand (the local workspace): Bolt then asks no auth.test before it listens. */
+  readonly botIds?: { readonly botId: string; readonly botUserId: string };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -76,6 +78,10 @@ export interface BotOptions {
   readonly timers?: Timers;
   readonly logDestination?: DestinationStream;
   readonly retryConfig?: RetryOptions;
+  /** `local`: connected to the embedded local workspace, whose listener is given here (health says which). */
+  readonly mode?: BotMode;
+  /** The HTTP listener, instead of settings.http / PORT (the local workspace's). */
+  readonly listener?: { readonly host: string; readonly port: number };
   /** The outage watch's clock and timers (tests drive them), its jitter, its fetcher's retry wait. */
   readonly watch?: {
     readonly timers?: Timers;
@@ -114,7 +120,9 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
   for (const notice of config.notices) log.warn(notice);
-  const listener = httpListenerSettings(config.settings, options.env);
+  const listener: ReturnType<typeof httpListenerSettings> = options.listener
+    ? { http: options.listener }
+    : httpListenerSettings(config.settings, options.env);
   if (listener.problem) throw new ConfigError([listener.problem]);
   const clock = options.clock ?? Date;
   const work = new WorkTracker();
@@ -130,6 +138,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     botToken: options.slack.botToken,
     appToken: options.slack.appToken,
     ...(options.slack.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}),
+    ...(options.slack.botIds ? { botIds: options.slack.botIds } : {}),
     log,
     ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
     fetch: reachability.fetch,
@@ -182,6 +191,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       : new OperationsServer({
           host,
           port,
+          mode: options.mode ?? 'slack',
           log,
           metrics,
           readiness: () =>
@@ -277,15 +287,17 @@ export async function createBot(options: BotOptions): Promise<Bot> {
       const address = await http?.start();
       const slackApi = options.slack.apiUrl ?? SLACK_API_URL;
       const providers = connected.map((entry) => entry.account.id);
+      const mode = options.mode ?? 'slack';
       log.info(
         {
           version: VERSION,
+          mode,
           slackApi,
           store: { kind: store.dialect, location: store.location },
           providers,
           http: address ?? 'off',
         },
-        `cloudmaster ${VERSION} is connecting to Slack at ${slackApi}; store: ${store.dialect} at ${store.location}; ` +
+        `cloudmaster ${VERSION} is connecting to ${mode === 'local' ? 'the local workspace' : 'Slack'} at ${slackApi}; store: ${store.dialect} at ${store.location}; ` +
           `providers: ${providers.join(', ') || 'none'}; operations listener: ${address ?? 'off'}`,
       );
       try {

@@ -14,11 +14,8 @@ function usage(line: string): never {
 }
 
 if (first === 'serve') {
-  if (rest.length > 0)
-    usage(
-      `cloudmaster serve takes no arguments (it was given: ${rest.join(' ')}); the bot reads cloudmaster.yml and the environment.`,
-    );
-  await import('./main.ts');
+  const { serve } = await import('./main.ts');
+  await serve(rest);
 } else if (first !== undefined && VERSION_WORDS.includes(first)) {
   if (rest.length > 0) usage(`cloudmaster ${first} takes no arguments (it was given: ${rest.join(' ')}).`);
   process.stdout.write(`cloudmaster ${VERSION}\n`);

@@ -141,9 +141,33 @@ function readYaml(path: string, where: string): unknown {
   return document.toJS() ?? {};
 }
 
-function loadFile(path: string, { env, modules, cwd }: LoadOptions): LoadedConfig {
-  const where = relative(cwd ?? process.cwd(), path) || path;
-  const top = fileSchema.safeParse(readYaml(path, where));
+function loadFile(path: string, options: LoadOptions): LoadedConfig {
+  const where = relative(options.cwd ?? process.cwd(), path) || path;
+  const loaded = loadDocument(readYaml(path, where), where, { kind: 'file', path }, options);
+  return { ...loaded, notices: ignoredEnvironment(where, options.env) };
+}
+
+/** A config written out by cloudmaster itself (the local workspace's demo), checked as a file would be. */
+export function loadConfigText(text: string, where: string, options: LoadOptions): LoadedConfig {
+  const document = parseDocument(text, { uniqueKeys: true });
+  if (document.errors.length > 0) throw new ConfigError(document.errors.map((e) => `${where}: ${e.message}`));
+  return loadDocument(document.toJS() ?? {}, where, { kind: 'file', path: where }, options);
+}
+
+/** Whether a config file would be read (CLOUDMASTER_CONFIG, else ./cloudmaster.yml), and where. */
+export function configFileIn(env: LoadOptions['env']): string | undefined {
+  const explicit = env.CLOUDMASTER_CONFIG;
+  const path = explicit && explicit !== '' ? explicit : DEFAULT_CONFIG_PATH;
+  return explicit || existsSync(path) ? path : undefined;
+}
+
+function loadDocument(
+  document: unknown,
+  where: string,
+  source: ConfigSource,
+  { env, modules }: LoadOptions,
+): LoadedConfig {
+  const top = fileSchema.safeParse(document);
   if (!top.success) throw new ConfigError(formatIssues(top.error.issues, where, [], fileSchema));
 
   const problems: string[] = [];
@@ -200,7 +224,7 @@ function loadFile(path: string, { env, modules, cwd }: LoadOptions): LoadedConfi
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
-    source: { kind: 'file', path },
+    source,
     settings: effective,
     accounts: built.accounts,
     ...(policy ? { policy } : {}),
@@ -212,7 +236,7 @@ function loadFile(path: string, { env, modules, cwd }: LoadOptions): LoadedConfi
     ...(outageWatch.watch ? { watch: outageWatch.watch } : {}),
     ...(outageWatch.tickets ? { tickets: outageWatch.tickets } : {}),
     ...(bridge.bridge ? { bridge: bridge.bridge } : {}),
-    notices: ignoredEnvironment(path, env),
+    notices: [],
   };
 }
 

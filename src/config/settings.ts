@@ -1,13 +1,10 @@
 /** Bot-wide settings: the `settings:` section of cloudmaster.yml. */
 import { z } from 'zod';
 import { MUTATING_VERBS } from '../grammar/command.ts';
+import { DEFAULT_LOCAL_SETTINGS, localSettingsSchema } from '../local-slack/settings.ts';
 import { slackUserIdSchema } from '../policy/schema.ts';
 import { auditRetentionSchema, durationSchema } from './duration.ts';
-
-/** A TCP port: a number, or digits (`port: ${PORT}` interpolates to a string); 0 takes any free port. */
-const portSchema = z
-  .union([z.number(), z.string().regex(/^\d+$/, 'is not a port number').transform(Number)])
-  .pipe(z.number().int().min(0).max(65_535));
+import { portSchema } from './port.ts';
 
 /** The operations listener (/healthz, /readyz, /metrics): off unless a port is given (here or `PORT`). */
 const httpSchema = z
@@ -42,6 +39,8 @@ export const settingsSchema = z
     /** How long a job stays with a process that stopped renewing it, before another takes it over. */
     jobLease: durationSchema.refine((ms) => ms >= 1_000, 'a job lease must be at least 1s').default(30_000),
     http: httpSchema,
+    /** The local workspace (`npm start` without Slack tokens): its listener and its people. */
+    local: localSettingsSchema,
     /**
      * Slack user ids (U… or W…) who may run changes while there is no
      * policy rule; once rules are written, the rules alone decide.
@@ -64,6 +63,7 @@ export const settingsSchema = z
     auditRetention: 365 * 86_400_000,
     jobLease: 30_000,
     http: { host: '127.0.0.1' },
+    local: DEFAULT_LOCAL_SETTINGS,
     admins: [],
   });
 

@@ -28,8 +28,13 @@ import type { Logger } from 'pino';
 import type { BotMetrics } from './metrics.ts';
 import type { Readiness } from './readiness.ts';
 
+/** `slack`: connected to Slack; `local`: to the embedded local workspace (`npm start` without tokens). */
+export type BotMode = 'slack' | 'local';
+
 export interface OperationsServerOptions {
   readonly host: string;
+  /** Said by /healthz. */
+  readonly mode?: BotMode;
   /** 0: any free port (`address` says which). */
   readonly port: number;
   readonly log: Logger;
@@ -78,7 +83,7 @@ export class OperationsServer {
       request.log.error({ err: error, reference, url: request.url }, 'http handler failed');
       return reply.code(status).send({ error: `internal error (reference ${reference})` });
     });
-    this.app.get('/healthz', async () => ({ status: 'ok' }));
+    this.app.get('/healthz', async () => ({ status: 'ok', mode: options.mode ?? 'slack' }));
     this.app.get('/readyz', async (_request, reply) => {
       const answer = await options.readiness();
       return reply.code(answer.ready ? 200 : 503).send(answer);

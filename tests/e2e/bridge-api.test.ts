@@ -83,7 +83,10 @@ describe('POST /v1/messages', () => {
     });
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ state: 'posted', channel: '#deploys', key: 'deploy-42' });
-    expect(first.body.permalink).toMatch(/^https:\/\/fake\.slack\.test\/archives\/.+\/p\d+$/);
+    // The workspace's own URL, as auth.test gives it (the fake's address: its page opens archives links).
+    expect(first.body.permalink).toBe(
+      `${harness.fake.baseUrl}/archives/${first.body.channel_id}/p${String(first.body.ts).replace('.', '')}`,
+    );
     const posted = harness.fake.message(first.body.channel_id, first.body.ts);
     expect(posted?.text).toBe('Deploy 42: *building*');
 

@@ -132,7 +132,7 @@ describe('the handshake', () => {
       type: 'hello',
       num_connections: 2,
       connection_info: { app_id: fake.appId },
-      debug_info: { host: 'fake-slack', approximate_connection_time: 3600 },
+      debug_info: { host: 'local-slack', approximate_connection_time: 3600 },
     });
   });
 

@@ -92,6 +92,7 @@ describe('the operations listener of a bot on the fake Slack', () => {
     const connecting = harness.logs.find((line) => line.includes('is connecting to Slack'));
     expect(connecting).toBeDefined();
     const line = JSON.parse(connecting as string) as Record<string, unknown>;
+    expect(line.mode).toBe('slack');
     expect(line.msg).toBe(
       `cloudmaster ${VERSION} is connecting to Slack at ${harness.fake.apiUrl}; store: sqlite at ${(line.store as { location: string }).location}; providers: demo, down; operations listener: ${base}`,
     );
@@ -103,7 +104,7 @@ describe('the operations listener of a bot on the fake Slack', () => {
   it('answers /healthz, and /readyz 200 with the socket connected and the store answering', async () => {
     const health = await get(base, '/healthz');
     expect(health.status).toBe(200);
-    expect(JSON.parse(health.body)).toEqual({ status: 'ok' });
+    expect(JSON.parse(health.body)).toEqual({ status: 'ok', mode: 'slack' });
     const ready = await get(base, '/readyz');
     expect(ready.status).toBe(200);
     expect(JSON.parse(ready.body)).toEqual({ ready: true, reasons: [] });

@@ -17,6 +17,17 @@ afterEach(async () => {
   bot = undefined;
 });
 
+/** Waits for a value, polling: for a process's output. */
+async function waitForOutput<T>(probe: () => T | null | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting for the process');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function startProcess(yaml: string): Promise<{ fake: FakeSlack; bot: Running }> {
   fake = await FakeSlack.start();
   bot = start('src/main.ts', [], {
@@ -32,17 +43,53 @@ async function startProcess(yaml: string): Promise<{ fake: FakeSlack; bot: Runni
 }
 
 describe('npm start', () => {
-  it('without Slack tokens, exits with one paragraph naming what is missing', async () => {
-    const result = await run('src/main.ts', []);
-    expect(result.code).toBe(1);
-    expect(result.stdout).toBe('');
-    const paragraph = result.stderr.trim();
-    expect(paragraph.split('\n')).toHaveLength(1);
-    expect(paragraph).toMatch(
-      /SLACK_BOT_TOKEN \(a bot token, xoxb-…\) and SLACK_APP_TOKEN \(an app-level token with connections:write, xapp-…\) are not set/,
+  it('without Slack tokens, opens the local workspace: one line with its address, health says local, SIGTERM exits 0', async () => {
+    const local = start('bin/cloudmaster.js', ['serve', '--port', '0']);
+    bot = local;
+    const line = await waitForOutput(() =>
+      local
+        .stdout()
+        .match(/^cloudmaster is running in a local workspace: open (http:\/\/127\.0\.0\.1:\d+)\n$/),
     );
-    expect(paragraph).toContain('README.md');
-    expect(paragraph).toContain('npx cloudmaster help');
+    const address = line[1] as string;
+    const health = await fetch(`${address}/healthz`);
+    expect(await health.json()).toEqual({ status: 'ok', mode: 'local' });
+    const page = await fetch(`${address}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('local workspace');
+    local.child.kill('SIGTERM');
+    const result = await local.done;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(line[0]);
+    expect(result.stderr).toBe('');
+  });
+
+  it('with --slack or CLOUDMASTER_REQUIRE_SLACK=1 and no tokens, refuses with one paragraph naming what is missing', async () => {
+    const [flag, variable] = await Promise.all([
+      run('bin/cloudmaster.js', ['serve', '--slack']),
+      run('bin/cloudmaster.js', ['serve'], { CLOUDMASTER_REQUIRE_SLACK: '1' }),
+    ]);
+    for (const result of [flag, variable]) {
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      const paragraph = result.stderr.trim();
+      expect(paragraph.split('\n')).toHaveLength(1);
+      expect(paragraph).toMatch(
+        /SLACK_BOT_TOKEN \(a bot token, xoxb-…\) and SLACK_APP_TOKEN \(an app-level token with connections:write, xapp-…\) are not set/,
+      );
+      expect(paragraph).toContain('README.md');
+      expect(paragraph).toContain('npx cloudmaster help');
+      expect(paragraph).toContain('local workspace');
+    }
+  });
+
+  it('with an option it does not know, exits naming it and the usage', async () => {
+    const result = await run('bin/cloudmaster.js', ['serve', '--prot', '3000']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      'cloudmaster serve: unknown option "--prot"; usage: cloudmaster serve [--slack] [--port N] [--host ADDRESS]\n',
+    );
   });
 
   it('with the two Slack tokens swapped, says so in one line, naming prefixes and never the values', async () => {

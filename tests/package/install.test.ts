@@ -80,6 +80,10 @@ describe('the npm package', () => {
         'CHANGELOG.md',
         'dist/src/entry.js',
         'dist/src/main.js',
+        'dist/src/local-slack/page/index.html',
+        'dist/src/local-slack/page/app.js',
+        'dist/src/local-slack/page/blocks.js',
+        'dist/src/local-slack/page/style.css',
         'dist/providers/simulator/provider.js',
         'LICENSE',
         'manifest.yml',
@@ -121,14 +125,47 @@ describe('the npm package', () => {
     expect(existsSync(join(data, 'cloudmaster.db'))).toBe(true);
   });
 
-  it('cloudmaster serve without Slack tokens says what is missing in one line', async () => {
-    const result = await cloudmaster(['serve']).done;
+  it('cloudmaster serve --slack without Slack tokens says what is missing in one line', async () => {
+    const result = await cloudmaster(['serve', '--slack']).done;
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(
       /^cloudmaster cannot connect to Slack: SLACK_BOT_TOKEN .*SLACK_APP_TOKEN .* are not set/,
     );
+  });
+
+  it('cloudmaster serve without Slack tokens opens the local workspace from the build: the page, its files and the manifest’s commands', async () => {
+    const local = cloudmaster(['serve', '--port', '0'], {
+      CLOUDMASTER_DATA_DIR: mkdtempSync(join(work, 'data-')),
+    });
+    try {
+      let address = '';
+      await eventually(
+        async () => {
+          address = /open (http:\/\/127\.0\.0\.1:\d+)\n/.exec(local.stdout())?.[1] ?? '';
+          return address !== '';
+        },
+        'the local workspace line',
+        60_000,
+      );
+      const page = await fetch(`${address}/`);
+      expect(page.status).toBe(200);
+      for (const file of ['app.js', 'blocks.js', 'style.css'])
+        expect((await fetch(`${address}/local/page/${file}`)).status, file).toBe(200);
+      const state = (await (await fetch(`${address}/local/state`)).json()) as {
+        commands: { command: string; usageHint: string }[];
+      };
+      // As manifest.yml installs them, usage hints and all (the installed package carries the manifest).
+      expect(state.commands.map((entry) => entry.command)).toEqual(['/cloudmaster', '/dostat', '/vustat']);
+      expect(state.commands[0]?.usageHint).not.toBe('');
+      local.child.kill('SIGTERM');
+      const result = await local.done;
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('');
+    } finally {
+      local.child.kill('SIGKILL');
+    }
   });
 
   it('cloudmaster serve connects to Slack, logs its version, answers a command and stops on SIGTERM', async () => {

@@ -68,13 +68,13 @@ describe('the Node.js floor', () => {
   it('on a Node it admits, runs the program: the version, the CLI and serve', async () => {
     const version = await run('bin/cloudmaster.js', ['--version']);
     expect(version.stdout).toMatch(/^cloudmaster \d+\.\d+\.\d+\n$/);
-    const serve = await run('bin/cloudmaster.js', ['serve']);
+    const serve = await run('bin/cloudmaster.js', ['serve', '--slack']);
     expect(serve.code).toBe(1);
     expect(serve.stderr).toMatch(/^cloudmaster cannot connect to Slack: SLACK_BOT_TOKEN .* are not set\./);
     const extra = await run('bin/cloudmaster.js', ['serve', '--now']);
     expect(extra.code).toBe(2);
     expect(extra.stderr).toBe(
-      'cloudmaster serve takes no arguments (it was given: --now); the bot reads cloudmaster.yml and the environment.\n',
+      'cloudmaster serve: unknown option "--now"; usage: cloudmaster serve [--slack] [--port N] [--host ADDRESS]\n',
     );
   });
 });

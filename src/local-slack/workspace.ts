@@ -1,23 +1,52 @@
 /**
- * The workspace side of the fake Slack: what the Web API and response_urls
- * answer, the messages as Slack would now show them, what was called, the
- * faults a test asked for, and `waitFor`. The server (index.ts) feeds it
- * requests; nothing here knows about sockets.
+ * The workspace side of the local Slack: who is in it, its channels, the
+ * messages as Slack would now show them, and what the Web API and
+ * response_urls answer — with Slack's own refusals (Block Kit limits,
+ * tokens of the wrong kind, ephemeral messages that cannot be edited).
+ * The server (local-slack.ts) feeds it requests; nothing here knows about
+ * sockets. It keeps at most `maxMessages` messages (the oldest go first).
  */
-import { refusal } from './block-kit.ts';
-import type { Identity } from './payloads.ts';
+import { refusal } from '../replies/slack/block-kit.ts';
 import {
-  type ApiCall,
-  type EnvelopeRecord,
-  type Fault,
   type MessageRecord,
   type MessageVersion,
   type PostedVia,
   type ResponseRecord,
   SlackMessage,
   versionOf,
-} from './records.ts';
-import { Waiters, type WaitOptions } from './waiters.ts';
+} from './messages.ts';
+import { type Identity, nameOf } from './payloads.ts';
+
+export interface Person {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface Channel {
+  readonly id: string;
+  readonly name: string;
+  /** `im`: a person's direct messages with the bot. */
+  readonly kind: 'channel' | 'im';
+  /** Whose DM it is. */
+  readonly user?: string;
+}
+
+export interface WorkspaceOptions {
+  readonly identity?: Identity;
+  /** The bot user's name, as `auth.test` answers it (people mention `@NAME`). */
+  readonly botName?: string;
+  readonly teamName?: string;
+  /** Default: random per workspace, so nothing else on the machine can act as the bot. */
+  readonly botToken?: string;
+  readonly appToken?: string;
+  readonly people?: readonly Person[];
+  /** Public channels; one is also made for a `#name` the app posts to. */
+  readonly channels?: readonly { readonly id: string; readonly name: string }[];
+  /** Messages kept; past it the oldest are forgotten (default 20,000). */
+  readonly maxMessages?: number;
+  /** Where response_urls point: the server's own address (set later with `setBaseUrl`). */
+  readonly baseUrl?: string;
+}
 
 /** Where a response_url posts: the conversation, and the message it may replace or delete. */
 interface ResponseUrlBinding {
@@ -26,48 +55,63 @@ interface ResponseUrlBinding {
   readonly userId: string;
   /** The clicked message for an interaction; for a slash command, its first post. */
   original: SlackMessage | undefined;
+  /** The command as its person typed it: public once the app answers in the channel, as in Slack. */
+  readonly echo: SlackMessage | undefined;
   uses: number;
 }
 
-export class FakeWorkspace {
-  readonly botToken = 'xoxb-fake-bot-token';
-  readonly appToken = 'xapp-fake-app-token';
+/** Slack's response_urls live 30 minutes; here the newest ones are kept, at most this many. */
+const MAX_RESPONSE_URLS = 10_000;
+
+export class LocalWorkspace {
+  readonly botToken: string;
+  readonly appToken: string;
   readonly identity: Identity;
-  /** Every Web API call, oldest first (faults and errors included). */
-  readonly calls: ApiCall[] = [];
-  /** Every post to a response_url, oldest first. */
-  readonly responses: ResponseRecord[] = [];
-  /** Every message the app made appear (deleted ones stay, flagged), oldest first. */
+  readonly botName: string;
+  readonly teamName: string;
+  /** Every message the app (or a person, through the page) made appear, oldest first; deleted ones stay, flagged. */
   readonly messages: MessageRecord[] = [];
-  /** Every envelope sent over Socket Mode, oldest first, with its ack once it came. */
-  readonly envelopes: EnvelopeRecord[] = [];
 
   /** How many posts one response_url takes before answering `used_url` (Slack: 5 in 30 min). */
   responseUrlMaxUses = 5;
 
-  protected readonly faults = new Map<string, Fault[]>();
+  private readonly people = new Map<string, Person>();
+  private readonly channels = new Map<string, Channel>();
   private readonly messagesByKey = new Map<string, SlackMessage>();
   private readonly bindings = new Map<string, ResponseUrlBinding>();
-  private readonly firstResponses = new Map<string, ResponseRecord>();
-  private readonly responseWaiters = new Map<string, ((record: ResponseRecord) => void)[]>();
   private readonly channelsWithoutBot = new Set<string>();
   private readonly userGroups = new Map<string, string[]>();
-  private readonly waiters = new Waiters(() => this.recentActivity());
+  private readonly maxMessages: number;
+  private readonly listeners = new Set<(message: MessageRecord | undefined) => void>();
   private idSequence = 0;
-  private tsSequence = 100;
-  /** Set once the server listens; URLs handed out carry it. */
-  protected port = 0;
+  private lastMicros = 0;
+  private base: string;
 
-  /** `bot`: the bot user as this workspace has it; by default as manifest.yml makes it (igor). */
-  constructor(bot: { readonly userId?: string; readonly name?: string } = {}) {
-    this.identity = {
-      teamId: 'T0FAKE',
-      teamDomain: 'fake',
+  constructor(options: WorkspaceOptions = {}) {
+    this.identity = options.identity ?? {
+      teamId: 'T0LOCAL',
+      teamDomain: 'local',
       appId: 'A0CLOUDMASTER',
-      botUserId: bot.userId ?? 'U0BOT',
-      botName: bot.name ?? 'igor',
-      botId: 'B0BOT',
+      botUserId: 'U0IGOR',
+      botId: 'B0IGOR',
     };
+    this.botName = options.botName ?? 'igor';
+    this.teamName = options.teamName ?? 'Local workspace';
+    this.botToken = options.botToken ?? `xoxb-local-${randomPart()}`;
+    this.appToken = options.appToken ?? `xapp-local-${randomPart()}`;
+    this.maxMessages = options.maxMessages ?? 20_000;
+    this.base = options.baseUrl ?? 'http://127.0.0.1';
+    for (const person of options.people ?? []) {
+      this.people.set(person.id, person);
+      this.channels.set(dmOf(person.id), {
+        id: dmOf(person.id),
+        name: person.name,
+        kind: 'im',
+        user: person.id,
+      });
+    }
+    for (const channel of options.channels ?? [])
+      this.channels.set(channel.id, { ...channel, kind: 'channel' });
   }
 
   get teamId(): string {
@@ -86,7 +130,40 @@ export class FakeWorkspace {
     return this.identity.botId;
   }
 
-  // ── Reading what happened ─────────────────────────────────────────────
+  /** The server's address, e.g. "http://127.0.0.1:3000": response_urls and the socket URL carry it. */
+  get baseUrl(): string {
+    return this.base;
+  }
+
+  setBaseUrl(url: string): void {
+    this.base = url.replace(/\/$/, '');
+  }
+
+  // ── Who and where ─────────────────────────────────────────────────────
+
+  /** The people one can act as. */
+  directory(): { readonly people: readonly Person[]; readonly channels: readonly Channel[] } {
+    return { people: [...this.people.values()], channels: [...this.channels.values()] };
+  }
+
+  person(id: string): Person | undefined {
+    return this.people.get(id);
+  }
+
+  channel(id: string): Channel | undefined {
+    return this.channels.get(id);
+  }
+
+  /** A person's DM with the bot. */
+  dmOf(userId: string): string {
+    return dmOf(userId);
+  }
+
+  /** The name of a person or channel, as Slack puts it in payloads. */
+  readonly nameOf = (id: string): string =>
+    this.people.get(id)?.name ?? this.channels.get(id)?.name ?? nameOf(id);
+
+  // ── Reading ───────────────────────────────────────────────────────────
 
   message(channel: string, ts: string): MessageRecord | undefined {
     return this.messagesByKey.get(messageKey(channel, ts));
@@ -111,79 +188,20 @@ export class FakeWorkspace {
     return this.messages.filter((m) => m.threadTs === threadTs);
   }
 
-  callsOf(method: string): ApiCall[] {
-    return this.calls.filter((call) => call.method === method);
+  /** Called with each message that appeared or changed (undefined: something else changed). */
+  onChange(listener: (message: MessageRecord | undefined) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
-  /**
-   * Resolves with the first post to a response_url. O(1) per post, for
-   * benchmarks that wait on hundreds of commands at once.
-   */
-  firstResponse(responseUrl: string): Promise<ResponseRecord> {
-    const seen = this.firstResponses.get(responseUrl);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => {
-      this.responseWaiters.set(responseUrl, [...(this.responseWaiters.get(responseUrl) ?? []), resolve]);
-    });
-  }
-
-  /**
-   * Resolves with the predicate's first truthy result. The predicate runs
-   * now and again whenever anything is recorded (a call, a post, an ack, a
-   * connection), not on a timer; after the timeout it rejects, naming the
-   * description and showing the most recent calls.
-   */
-  waitFor<T>(predicate: () => T | undefined | false | null | 0 | '', options: WaitOptions = {}): Promise<T> {
-    return this.waiters.waitFor(predicate, options);
-  }
-
-  /** Waits for a message matching the predicate (newest wins if several match). */
-  waitForMessage(
-    predicate: (message: MessageRecord) => boolean,
-    options: WaitOptions = {},
-  ): Promise<MessageRecord> {
-    return this.waitFor(() => this.messages.findLast(predicate), {
-      description: 'a matching message',
-      ...options,
-    });
-  }
-
-  /** The last calls and posts, for failure messages. */
-  recentActivity(count = 10): string {
-    const calls = this.calls
-      .slice(-count)
-      .map((call) => `  ${call.method} → ${describeAnswer(call.response)} ${abbreviate(call.args)}`);
-    const responses = this.responses
-      .slice(-Math.ceil(count / 2))
-      .map((record) => `  ${record.responseUrl} ← ${abbreviate(record.body)}`);
-    return [
-      `recent Web API calls (${this.calls.length} in all):`,
-      ...(calls.length > 0 ? calls : ['  none']),
-      `recent response_url posts (${this.responses.length} in all):`,
-      ...(responses.length > 0 ? responses : ['  none']),
-    ].join('\n');
-  }
-
-  // ── Faults ────────────────────────────────────────────────────────────
-
-  /** The next call(s) of `method` fail this way, e.g. `{ status: 429, retryAfter: 1 }`. */
-  failNext(method: string, fault: Fault = {}): void {
-    const queue = this.faults.get(method) ?? [];
-    for (let i = 0; i < (fault.times ?? 1); i += 1) queue.push(fault);
-    this.faults.set(method, queue);
-  }
-
-  /** Forgets the faults still waiting for `method`. */
-  clearFaults(method: string): void {
-    this.faults.delete(method);
-  }
+  // ── Changing ──────────────────────────────────────────────────────────
 
   /** As if someone deleted it in Slack: chat.update then answers `message_not_found`. */
   deleteMessage(channel: string, ts: string): void {
     const message = this.messagesByKey.get(messageKey(channel, ts));
     if (!message) throw new Error(`no message ${ts} in ${channel} to delete`);
     message.deleted = true;
-    this.changed();
+    this.changed(message);
   }
 
   /** A Slack user group and its members, as `usergroups.users.list` answers them. */
@@ -196,6 +214,27 @@ export class FakeWorkspace {
     this.channelsWithoutBot.add(channelId);
   }
 
+  /** What a person wrote in a channel or DM (the page's composer). */
+  addPersonMessage(fields: {
+    readonly channel: string;
+    readonly author: string;
+    readonly text: string;
+    readonly threadTs?: string | undefined;
+    /** Only this person sees it (a slash command until the app answers in the channel). */
+    readonly visibleTo?: string | undefined;
+  }): MessageRecord {
+    return this.addMessage(
+      {
+        channel: fields.channel,
+        via: 'person',
+        author: fields.author,
+        threadTs: fields.threadTs,
+        visibleTo: fields.visibleTo,
+      },
+      { text: fields.text, blocks: [], at: Date.now() },
+    );
+  }
+
   // ── For the server ────────────────────────────────────────────────────
 
   protected nextId(prefix: string): string {
@@ -203,50 +242,48 @@ export class FakeWorkspace {
     return `${prefix}${this.idSequence.toString().padStart(6, '0')}`;
   }
 
-  /** Message timestamps as Slack writes them: seconds.micros, unique and increasing. */
+  /** Message timestamps as Slack writes them: seconds.micros of now, unique and increasing. */
   protected nextTs(): string {
-    this.tsSequence += 100;
-    const seconds = 1_700_000_000 + Math.floor(this.tsSequence / 1_000_000);
-    return `${seconds}.${(this.tsSequence % 1_000_000).toString().padStart(6, '0')}`;
+    this.lastMicros = Math.max(Date.now() * 1000, this.lastMicros + 1);
+    const seconds = Math.floor(this.lastMicros / 1_000_000);
+    return `${seconds}.${(this.lastMicros % 1_000_000).toString().padStart(6, '0')}`;
   }
 
-  /** Wakes every `waitFor`; called after anything is recorded. */
-  protected changed(): void {
-    this.waiters.wake();
-  }
-
-  protected cancelWaiters(reason: Error): void {
-    this.waiters.cancelAll(reason);
-  }
-
-  protected takeFault(method: string): Fault | undefined {
-    return this.faults.get(method)?.shift();
+  /** Tells listeners; called after anything is recorded. */
+  protected changed(message?: MessageRecord): void {
+    for (const listener of this.listeners) listener(message);
   }
 
   /** A response_url for one delivery; `original` is the message it may replace. */
-  createResponseUrl(channel: string, userId: string, original?: MessageRecord): string {
-    const url = `http://127.0.0.1:${this.port}/respond/${this.nextId('R')}`;
+  createResponseUrl(channel: string, userId: string, original?: MessageRecord, echo?: MessageRecord): string {
+    // Unguessable, as Slack's: another page in the browser must not be able to post as the app.
+    const url = `${this.base}/respond/${this.nextId('R')}${randomPart().slice(0, 16)}`;
     const known = original ? this.messagesByKey.get(messageKey(original.channel, original.ts)) : undefined;
-    this.bindings.set(url, { channel, userId, original: known, uses: 0 });
+    const echoed = echo ? this.messagesByKey.get(messageKey(echo.channel, echo.ts)) : undefined;
+    this.bindings.set(url, { channel, userId, original: known, echo: echoed, uses: 0 });
+    if (this.bindings.size > MAX_RESPONSE_URLS) {
+      const oldest = this.bindings.keys().next().value;
+      if (oldest !== undefined) this.bindings.delete(oldest);
+    }
     return url;
   }
 
-  protected answer(
-    method: string,
-    args: Record<string, unknown>,
-    token: string | undefined,
-  ): Record<string, unknown> {
+  /** The JSON body Slack's Web API answers `method` with. */
+  answer(method: string, args: Record<string, unknown>, token: string | undefined): Record<string, unknown> {
     const tokenError = this.checkToken(method, token);
     if (tokenError) return { ok: false, error: tokenError };
     switch (method) {
       case 'apps.connections.open':
-        return { ok: true, url: `ws://127.0.0.1:${this.port}/socket?ticket=${this.nextId('ticket-')}` };
+        return {
+          ok: true,
+          url: `${this.base.replace(/^http/, 'ws')}/socket?ticket=${this.nextId('ticket-')}`,
+        };
       case 'auth.test':
         return {
           ok: true,
-          url: `https://${this.identity.teamDomain}.slack.test/`,
-          team: 'Fake Team',
-          user: this.identity.botName,
+          url: `${this.base}/`,
+          team: this.teamName,
+          user: this.botName,
           team_id: this.identity.teamId,
           user_id: this.identity.botUserId,
           bot_id: this.identity.botId,
@@ -275,8 +312,28 @@ export class FakeWorkspace {
     return token === this.appToken || token === this.botToken ? 'not_allowed_token_type' : 'invalid_auth';
   }
 
+  /** A channel id, or a `#name` (a channel of that name is made if there is none, as one the bot was invited to). */
+  ensureChannel(given: string): string {
+    if (!given.startsWith('#')) {
+      if (/^[CG][A-Z0-9]{2,}$/.test(given) && !this.channels.has(given))
+        this.channels.set(given, { id: given, name: nameOf(given), kind: 'channel' });
+      return given;
+    }
+    const name = given.slice(1);
+    for (const channel of this.channels.values())
+      if (channel.kind === 'channel' && channel.name === name) return channel.id;
+    const id = `C0${name.toUpperCase().replace(/[^A-Z0-9]/g, '')}`;
+    this.channels.set(id, { id, name, kind: 'channel' });
+    this.changed();
+    return id;
+  }
+
+  private channelOf(value: unknown): string {
+    return this.ensureChannel(stringArg(value));
+  }
+
   private postMessage(args: Record<string, unknown>): Record<string, unknown> {
-    const channel = stringArg(args.channel);
+    const channel = this.channelOf(args.channel);
     if (channel === '') return { ok: false, error: 'channel_not_found' };
     if (this.channelsWithoutBot.has(channel)) return { ok: false, error: 'not_in_channel' };
     const refused = refusedAnswer(args);
@@ -293,7 +350,7 @@ export class FakeWorkspace {
   }
 
   private postEphemeral(args: Record<string, unknown>): Record<string, unknown> {
-    const channel = stringArg(args.channel);
+    const channel = this.channelOf(args.channel);
     const user = stringArg(args.user);
     if (channel === '') return { ok: false, error: 'channel_not_found' };
     if (user === '') return { ok: false, error: 'user_not_found' };
@@ -315,15 +372,17 @@ export class FakeWorkspace {
   }
 
   private update(args: Record<string, unknown>): Record<string, unknown> {
-    const message = this.messagesByKey.get(messageKey(stringArg(args.channel), stringArg(args.ts)));
-    // Ephemeral messages have no server-side copy to update.
-    if (!message || message.deleted || message.ephemeral) return { ok: false, error: 'message_not_found' };
+    const message = this.messagesByKey.get(messageKey(this.channelOf(args.channel), stringArg(args.ts)));
+    // Ephemeral messages have no server-side copy to update; nor have a person's own.
+    if (!message || message.deleted || message.ephemeral || message.author !== undefined)
+      return { ok: false, error: 'message_not_found' };
     // The bot can only edit where it is a member; a message it posted through a response_url stays out of reach.
     if (this.channelsWithoutBot.has(message.channel)) return { ok: false, error: 'not_in_channel' };
     const refused = refusedAnswer(args);
     if (refused) return refused;
     if (!hasContent(args)) return { ok: false, error: 'no_text' };
     message.versions.push(versionOf(args));
+    this.changed(message);
     return {
       ok: true,
       channel: message.channel,
@@ -334,25 +393,17 @@ export class FakeWorkspace {
   }
 
   /** A post to one of our response_urls; answers the HTTP status and body Slack would. */
-  protected onResponseUrl(
-    responseUrl: string,
-    body: Record<string, unknown>,
-  ): { status: number; body: string } {
+  onResponseUrl(responseUrl: string, body: Record<string, unknown>): { status: number; body: string } {
     const binding = this.bindings.get(responseUrl);
     const outcome = binding
       ? this.applyResponse(binding, responseUrl, body)
       : { status: 404, body: 'no_such_url' };
-    const record: ResponseRecord = { responseUrl, body, at: Date.now(), status: outcome.status };
-    this.responses.push(record);
-    if (!this.firstResponses.has(responseUrl)) {
-      this.firstResponses.set(responseUrl, record);
-      const waiting = this.responseWaiters.get(responseUrl);
-      this.responseWaiters.delete(responseUrl);
-      for (const resolve of waiting ?? []) resolve(record);
-    }
-    this.changed();
+    this.recordResponse({ responseUrl, body, at: Date.now(), status: outcome.status });
     return outcome;
   }
+
+  /** Told of every post to a response_url (the test fake keeps them). */
+  protected recordResponse(_record: ResponseRecord): void {}
 
   private applyResponse(
     binding: ResponseUrlBinding,
@@ -363,7 +414,10 @@ export class FakeWorkspace {
     if (binding.uses > this.responseUrlMaxUses) return { status: 404, body: 'used_url' };
     const original = binding.original;
     if (body.delete_original === true || body.delete_original === 'true') {
-      if (original) original.deleted = true;
+      if (original) {
+        original.deleted = true;
+        this.changed(original);
+      }
       return { status: 200, body: 'ok' };
     }
     // A response_url answers a refused message with a 400 and the error in plain text.
@@ -373,10 +427,15 @@ export class FakeWorkspace {
     const replace = body.replace_original === true || body.replace_original === 'true';
     if (replace && original && !original.deleted) {
       original.versions.push(versionOf(body));
+      this.changed(original);
       return { status: 200, body: 'ok' };
     }
     // A new message: ephemeral to the invoker unless the app asks for the channel.
     const inChannel = body.response_type === 'in_channel';
+    if (inChannel && binding.echo && binding.echo.visibleTo !== undefined) {
+      binding.echo.visibleTo = undefined;
+      this.changed(binding.echo);
+    }
     const message = this.addMessage(
       {
         channel: binding.channel,
@@ -400,6 +459,7 @@ export class FakeWorkspace {
       ephemeral?: boolean;
       visibleTo?: string | undefined;
       responseUrl?: string;
+      author?: string;
     },
     first: MessageVersion,
   ): SlackMessage {
@@ -411,34 +471,47 @@ export class FakeWorkspace {
         ephemeral: fields.ephemeral ?? false,
         visibleTo: fields.visibleTo,
         via: fields.via,
+        author: fields.author,
         responseUrl: fields.responseUrl,
       },
       first,
     );
     this.messages.push(message);
     this.messagesByKey.set(messageKey(message.channel, message.ts), message);
+    if (this.messages.length > this.maxMessages) this.forgetOldest();
+    this.changed(message);
     return message;
+  }
+
+  /** Drops the oldest tenth at once, so that keeping the bound costs little per message. */
+  private forgetOldest(): void {
+    const dropped = this.messages.splice(0, Math.max(1, Math.ceil(this.maxMessages / 10)));
+    for (const message of dropped) this.messagesByKey.delete(messageKey(message.channel, message.ts));
   }
 
   /** The message object Slack returns and puts in interaction payloads. */
   asSlackShowsIt(message: MessageRecord): Record<string, unknown> {
+    const author = message.author ?? this.identity.botUserId;
     return {
       type: 'message',
       ts: message.ts,
       text: message.text,
       ...(message.blocks.length > 0 ? { blocks: message.blocks } : {}),
       ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
-      user: this.identity.botUserId,
-      bot_id: this.identity.botId,
-      app_id: this.identity.appId,
+      user: author,
+      ...(message.author === undefined ? { bot_id: this.identity.botId, app_id: this.identity.appId } : {}),
       team: this.identity.teamId,
-      ...(message.versions.length > 1 ? { edited: { user: this.identity.botUserId, ts: message.ts } } : {}),
+      ...(message.versions.length > 1 ? { edited: { user: author, ts: message.ts } } : {}),
     };
   }
+}
 
-  protected recordEnvelope(record: EnvelopeRecord): void {
-    this.envelopes.push(record);
-  }
+function dmOf(userId: string): string {
+  return `D${userId.slice(1)}`;
+}
+
+function randomPart(): string {
+  return crypto.randomUUID().replaceAll('-', '');
 }
 
 function messageKey(channel: string, ts: string): string {
@@ -465,13 +538,4 @@ function hasContent(args: Record<string, unknown>): boolean {
   const filled = (value: unknown): boolean =>
     (typeof value === 'string' && value !== '') || (Array.isArray(value) && value.length > 0);
   return filled(args.text) || filled(args.blocks) || filled(args.attachments);
-}
-
-function describeAnswer(response: Record<string, unknown>): string {
-  return response.ok === true ? 'ok' : String(response.error ?? 'error');
-}
-
-function abbreviate(value: unknown): string {
-  const text = JSON.stringify(value) ?? '';
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }

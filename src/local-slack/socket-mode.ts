@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { EnvelopeRecord, EnvelopeType } from './records.ts';
+import type { EnvelopeRecord, EnvelopeType } from './messages.ts';
 
 export type DisconnectReason = 'warning' | 'refresh_requested' | 'link_disabled' | 'too_many_websockets';
 
@@ -65,6 +65,11 @@ export class SocketModeServer {
     }, options.pingIntervalMs);
   }
 
+  /** Connections not yet closed, draining ones included. */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
   /** Connections open and not told to disconnect. */
   get openConnections(): number {
     let count = 0;
@@ -88,7 +93,7 @@ export class SocketModeServer {
         type: 'hello',
         num_connections: this.connections.size,
         connection_info: { app_id: this.options.appId },
-        debug_info: { host: 'fake-slack', approximate_connection_time: 3600 },
+        debug_info: { host: 'local-slack', approximate_connection_time: 3600 },
       }),
     );
     this.options.onChange();
@@ -190,7 +195,7 @@ export class SocketModeServer {
       if (connection.draining) continue;
       connection.draining = true;
       connection.socket.send(
-        JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'fake-slack' } }),
+        JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'local-slack' } }),
       );
     }
     this.options.onChange();
@@ -200,7 +205,7 @@ export class SocketModeServer {
     clearInterval(this.pingTimer);
     for (const [envelopeId, pending] of [...this.pending]) {
       this.settle(envelopeId, pending);
-      pending.reject(new Error(`the fake Slack stopped before the app acked envelope ${envelopeId}`));
+      pending.reject(new Error(`the Slack server stopped before the app acked envelope ${envelopeId}`));
     }
     for (const connection of this.connections) connection.socket.terminate();
     this.connections.clear();
