@@ -18,6 +18,8 @@ function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType | undefined): 
       })
       .join('; ');
   }
+  // A record's key refused by its own schema: its message says why ("group names are words…").
+  if (issue.code === 'invalid_key') return issue.issues.map((inner) => inner.message).join('; ');
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
     return `is required (${issue.expected})`;
   }

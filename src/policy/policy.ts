@@ -109,8 +109,7 @@ export class Policy {
     for (const rule of this.rules) {
       if (this.fixedMismatch(rule, question)) continue;
       if (!this.targetsMatch(rule, question, false)) continue;
-      const who = await this.isSubject(rule, question);
-      if (who === 'no' || (who === 'unknown' && rule.config.effect !== 'deny')) continue;
+      if (!appliesTo(rule, await this.isSubject(rule, question))) continue;
       return this.decisionOf(rule, question);
     }
     return { effect: 'deny', ...this.fallback(question) };
@@ -128,8 +127,7 @@ export class Policy {
       if (this.fixedMismatch(rule, question)) continue;
       const definite = this.targetsMatch(rule, question, false);
       if (!definite && !this.targetsMatch(rule, question, true)) continue;
-      const who = await this.isSubject(rule, question);
-      if (who === 'no' || (who === 'unknown' && rule.config.effect !== 'deny')) continue;
+      if (!appliesTo(rule, await this.isSubject(rule, question))) continue;
       if (rule.config.effect !== 'deny') {
         const approval = rule.config.effect === 'approve';
         return { possible: true, rule: rule.label, reason: '', depends: depends || !definite, approval };
@@ -250,6 +248,11 @@ export class Policy {
     if (!members) return 'unknown';
     return members.has(user) ? 'yes' : 'no';
   }
+}
+
+/** A rule applies to those it names; to those it may name (a group not read) only when it denies. */
+function appliesTo(rule: Rule, who: Tri): boolean {
+  return who === 'yes' || (who === 'unknown' && rule.config.effect === 'deny');
 }
 
 function deniedBy(rule: string): string {

@@ -15,6 +15,11 @@ const CHANNEL = /^([CGD][A-Z0-9]{2,}|dm|cli|api|\*)$/;
 /** A bridge client (`bridge.clients`), as the policy names it. */
 const CLIENT = /^client:[a-z][a-z0-9_-]{0,39}$/;
 
+/** A problem zod's own checks cannot see, under the path it concerns. */
+function refuse(ctx: z.RefinementCtx, path: (string | number)[], message: string): void {
+  ctx.addIssue({ code: 'custom', path, message });
+}
+
 const list = <T extends z.ZodType>(item: T) => z.array(item).min(1);
 const userId = z.string().regex(SLACK_USER, 'must be a Slack user id (U… or W…)');
 /** A Slack member id as a person finds it: profile → ⋮ → Copy member ID. */
@@ -58,34 +63,29 @@ export const ruleSchema = z
       const { unknown } = expandVerbs(rule.verbs);
       for (const word of unknown) {
         const near = suggest(word, [...Object.keys(VERB_SETS), ...POLICY_VERBS]);
-        ctx.addIssue({
-          code: 'custom',
-          path: ['verbs'],
-          message: `"${word}" is not a verb a rule can name${near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : ''}; use verb names, read, mutate or *`,
-        });
+        refuse(
+          ctx,
+          ['verbs'],
+          `"${word}" is not a verb a rule can name${near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : ''}; use verb names, read, mutate or *`,
+        );
       }
     }
     if (rule.effect === 'approve') {
-      if (!rule.approvers)
-        ctx.addIssue({ code: 'custom', path: ['approvers'], message: 'an approve rule needs approvers' });
+      if (!rule.approvers) refuse(ctx, ['approvers'], 'an approve rule needs approvers');
       const verbs = rule.verbs ? [...expandVerbs(rule.verbs).verbs] : undefined;
       const reads = verbs?.filter((verb) => !(MUTATING_VERBS as readonly string[]).includes(verb));
       if (!verbs || (reads && reads.length > 0)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['verbs'],
-          message: `an approve rule must list the mutating verbs it covers${reads && reads.length > 0 ? ` (not ${reads.join(', ')})` : ''}`,
-        });
+        refuse(
+          ctx,
+          ['verbs'],
+          `an approve rule must list the mutating verbs it covers${reads && reads.length > 0 ? ` (not ${reads.join(', ')})` : ''}`,
+        );
       }
     } else if (rule.approvers) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['approvers'],
-        message: 'approvers belong to approve rules only',
-      });
+      refuse(ctx, ['approvers'], 'approvers belong to approve rules only');
     }
     if (rule.confirm !== undefined && rule.effect !== 'allow') {
-      ctx.addIssue({ code: 'custom', path: ['confirm'], message: 'confirm applies to allow rules only' });
+      refuse(ctx, ['confirm'], 'confirm applies to allow rules only');
     }
   });
 
@@ -103,11 +103,7 @@ export const policySchema = z
   .superRefine((policy, ctx) => {
     const defined = new Set(Object.keys(policy.groups ?? {}));
     if (!policy.rules && policy.groups) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['groups'],
-        message: 'groups are used only by rules: write rules: too, or leave groups out',
-      });
+      refuse(ctx, ['groups'], 'groups are used only by rules: write rules: too, or leave groups out');
     }
     const names = new Set<string>();
     (policy.rules ?? []).forEach((rule, index) => {
@@ -116,20 +112,15 @@ export const policySchema = z
           if (SLACK_USER.test(ref) && field === 'approvers') continue;
           if (defined.has(ref) || SLACK_USER_GROUP.test(ref)) continue;
           const near = suggest(ref, [...defined]);
-          ctx.addIssue({
-            code: 'custom',
-            path: ['rules', index, field],
-            message: `"${ref}" is neither a group under policy.groups nor a Slack user group id (S…)${near.length > 0 ? `; did you mean ${near.join(' or ')}?` : ''}`,
-          });
+          refuse(
+            ctx,
+            ['rules', index, field],
+            `"${ref}" is neither a group under policy.groups nor a Slack user group id (S…)${near.length > 0 ? `; did you mean ${near.join(' or ')}?` : ''}`,
+          );
         }
       }
       if (rule.name !== undefined) {
-        if (names.has(rule.name))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['rules', index, 'name'],
-            message: `"${rule.name}" names two rules`,
-          });
+        if (names.has(rule.name)) refuse(ctx, ['rules', index, 'name'], `"${rule.name}" names two rules`);
         names.add(rule.name);
       }
     });

@@ -29,6 +29,15 @@ export interface Running {
   readonly done: Promise<ProcessResult>;
 }
 
+/**
+ * Under a mutation run (npm run test:mutation), the mutant being tested: the
+ * process runs with it too, so it judges the same code as the test.
+ */
+function activeMutant(): Record<string, string> {
+  const mutant = process.env.__STRYKER_ACTIVE_MUTANT__;
+  return mutant ? { __STRYKER_ACTIVE_MUTANT__: mutant } : {};
+}
+
 /** A clean environment: no Slack tokens, no provider variables, a fresh cwd without cloudmaster.yml. */
 export function start(script: string, args: readonly string[], env: Record<string, string> = {}): Running {
   return startExecutable(process.execPath, [join(ROOT, script), ...args], env);
@@ -43,7 +52,7 @@ export function startExecutable(
   const cwd = mkdtempSync(join(tmpdir(), 'cloudmaster-run-'));
   const child = spawn(file, args, {
     cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: cwd, ...activeMutant(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

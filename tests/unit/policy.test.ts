@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RULES } from '../../src/policy/default.ts';
+import { DEFAULT_RULES, defaultSummary } from '../../src/policy/default.ts';
 import { type GroupDirectory, SlackGroupDirectory } from '../../src/policy/directory.ts';
 import { NO_RULE, Policy, type PolicyQuestion } from '../../src/policy/policy.ts';
 import { type PolicyConfig, policySchema } from '../../src/policy/schema.ts';
@@ -414,6 +414,28 @@ describe('policy: the safe default, while no rule is written', () => {
       depends: false,
       rule: DEFAULT_RULES.reads,
     });
+  });
+
+  it('names its rules as denials, whoami and the audit show them, and sums itself up for the start-up log', async () => {
+    const rules = await Promise.all([
+      ask({ user: ADMIN, verb: 'reboot', provider: DO, target: 'web-1' }),
+      ask({ user: 'U0ANY', verb: 'list' }),
+      ask({ user: 'U0ANY', verb: 'reboot', provider: SIM, target: 'web-1' }),
+      ask({ user: 'U0ANY', verb: 'reboot', provider: DO, target: 'web-1' }),
+    ]);
+    expect(rules.map((decision) => decision.rule)).toEqual([
+      'default: admins change',
+      'default: everyone reads',
+      'default: simulator changes',
+      'default: changes need an admin',
+    ]);
+    const summary =
+      'default (no policy rules): everyone reads; changes only on simulator accounts and by settings.admins';
+    expect([0, 1, 2].map(defaultSummary)).toEqual([
+      `${summary} (0 admins)`,
+      `${summary} (1 admin)`,
+      `${summary} (2 admins)`,
+    ]);
   });
 
   it('without admins, nobody changes a real cloud', async () => {
