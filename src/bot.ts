@@ -25,7 +25,7 @@ import * as events from './listeners/events/index.ts';
 import { boltLogger } from './log/bolt-logger.ts';
 import { createLogger, logLevelFrom } from './log/logger.ts';
 import { Redactor } from './log/redact.ts';
-import { OperationsServer } from './ops/http-server.ts';
+import type { OperationsServer } from './ops/http-server.ts';
 import { BotMetrics } from './ops/metrics.ts';
 import { readiness } from './ops/readiness.ts';
 import { SlackReachability } from './ops/slack-reachability.ts';
@@ -153,6 +153,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     reporterFor: (job) => (jobMessages ? slackJobReporter(jobMessages, job) : {}),
     adopt: (driven) => work.adopt(driven),
     meter: metrics,
+    backgroundCheckpoints: true,
   });
   const { dispatcher, gatekeeper, store, policy, connected, jobs, testmode } = core;
   jobMessages = { client: jobClient, redactor, store, timers, log };
@@ -171,10 +172,11 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     sources: () => watch.health(),
   });
   const { host, port } = listener.http;
+  // Fastify is loaded only when the listener is on: off, the bot does not carry it.
   const http =
     port === undefined
       ? undefined
-      : new OperationsServer({
+      : new (await import('./ops/http-server.ts')).OperationsServer({
           host,
           port,
           log,
