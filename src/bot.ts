@@ -10,6 +10,7 @@ import { PROVIDER_MODULES } from '../providers/modules.ts';
 import type { AnyProviderModule } from '../providers/registry.ts';
 import type { Clock } from '../providers/types.ts';
 import { buildApp } from './app.ts';
+import { type Bridge, createBridge } from './bridge/bridge.ts';
 import { ConfigError, type LoadedConfig, loadConfig } from './config/load.ts';
 import { httpListenerSettings } from './config/settings.ts';
 import { type JobMessagesDeps, slackJobReporter } from './conversation/job-reporter.ts';
@@ -96,6 +97,8 @@ export interface Bot {
   readonly metrics: BotMetrics;
   /** The HTTP server (settings.http): mount other routes on it before `start()`; absent when off. */
   readonly http: OperationsServer | undefined;
+  /** The HTTP bridge (`bridge:`): its API, message sender and webhook dispatcher; absent without one. */
+  readonly bridge: Bridge | undefined;
   start(): Promise<void>;
   /** Stop taking work, let in-flight work finish (or record itself), close the socket. */
   stop(options?: { readonly graceMs?: number; readonly abortMs?: number }): Promise<void>;
@@ -110,6 +113,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     redactor,
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
+  for (const notice of config.notices) log.warn(notice);
   const listener = httpListenerSettings(config.settings, options.env);
   if (listener.problem) throw new ConfigError([listener.problem]);
   const clock = options.clock ?? Date;
@@ -170,6 +174,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     slack: () => connection.snapshot(),
     jobsByState: () => store.jobs.countByState(),
     sources: () => watch.health(),
+    outboxDepth: () => store.outbox.depth(),
   });
   const { host, port } = listener.http;
   // Fastify is loaded only when the listener is on: off, the bot does not carry it.
@@ -229,6 +234,24 @@ export async function createBot(options: BotOptions): Promise<Bot> {
   commands.register(app, deps);
   events.register(app, deps);
   actions.register(app, deps);
+  // The config loader refuses a bridge without the listener; `http` is there when `bridge` is.
+  const bridge =
+    config.bridge && http
+      ? createBridge({
+          settings: config.bridge,
+          http,
+          app,
+          pacedClient: jobClient,
+          store,
+          policy,
+          conversation: deps,
+          redactor,
+          log,
+          metrics,
+          claimDelivery: deps.claimDelivery,
+          now: () => clock.now(),
+        })
+      : undefined;
   app.error(async (error) => {
     log.error({ err: error }, 'unhandled error in a listener');
   });
@@ -251,6 +274,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     log,
     metrics,
     http,
+    bridge,
     async start() {
       const address = await http?.start();
       const slackApi = options.slack.apiUrl ?? SLACK_API_URL;
@@ -273,6 +297,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
         throw error;
       }
       watch.start();
+      bridge?.start();
       housekeeping = startHousekeeping({
         gatekeeper,
         store,
@@ -330,6 +355,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
         );
       housekeeping?.stop();
       clearInterval(orphanSweep);
+      await bridge?.stop();
       await app.stop();
       await core.close();
       // Last: until here /readyz says it is shutting down.

@@ -61,6 +61,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     redactor,
     onIdleError: (error) => log.error({ err: error }, 'the database connection failed'),
     backgroundCheckpoints: options.backgroundCheckpoints ?? false,
+    ...(config.bridge ? { webhooks: config.bridge.webhooks } : {}),
   });
   const connected = await connectAccounts(config.accounts, { log, clock });
   const dispatcher = new Dispatcher({

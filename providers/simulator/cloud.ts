@@ -36,6 +36,16 @@ export interface SimOperation {
   readonly doneStep: string;
 }
 
+export interface CloudSnapshot {
+  readonly seed: number;
+  readonly machines: readonly SimMachine[];
+  readonly stacks: readonly SimStack[];
+  readonly operations: readonly SimOperation[];
+  readonly operationCount: number;
+  /** Where the id generator is, so new machines never reuse an id. */
+  readonly random: number;
+}
+
 export interface RequestRecord {
   readonly verb: MutatingVerb;
   readonly target: string;
@@ -57,7 +67,7 @@ export class SimulatedCloud {
   /** Every mutation request received, in order: tests count them. */
   readonly requests: RequestRecord[] = [];
   private readonly machines = new Map<string, SimMachine>();
-  private readonly stacks: SimStack[];
+  private stacks: SimStack[];
   private readonly operations = new Map<string, SimOperation>();
   private readonly random: SeededRandom;
   private operationCount = 0;
@@ -67,6 +77,29 @@ export class SimulatedCloud {
     this.random = new SeededRandom(config.seed ^ 0xc0ffee);
     for (const machine of generateMachines(config, now)) this.machines.set(machine.id, machine);
     this.stacks = generateStacks(config, now);
+  }
+
+  /** Everything that makes this cloud what it is now, as plain data (providers/simulator/state-file.ts). */
+  snapshot(): CloudSnapshot {
+    return {
+      seed: this.config.seed,
+      machines: [...this.machines.values()],
+      stacks: this.stacks,
+      operations: [...this.operations.values()],
+      operationCount: this.operationCount,
+      random: this.random.position,
+    };
+  }
+
+  /** Becomes the cloud a snapshot describes (another process changed it). */
+  restore(snapshot: CloudSnapshot): void {
+    this.machines.clear();
+    for (const machine of snapshot.machines) this.machines.set(machine.id, { ...machine });
+    this.stacks = snapshot.stacks.map((stack) => ({ ...stack, deployments: [...stack.deployments] }));
+    this.operations.clear();
+    for (const operation of snapshot.operations) this.operations.set(operation.id, operation);
+    this.operationCount = snapshot.operationCount;
+    this.random.position = snapshot.random;
   }
 
   /** Applies a finished transition. Returns false when the machine is gone. */

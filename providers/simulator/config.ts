@@ -53,6 +53,11 @@ export const simulatorConfigSchema = z
     failures: z.partialRecord(z.enum(MUTATING_VERBS), z.string().min(1)).default({}),
     /** Instances with the same world name in one process share one cloud (replicas, restarts). */
     world: z.string().min(1).optional(),
+    /**
+     * Keep the cloud in this file, so separate processes (CLI runs, the bot)
+     * see the same machines; CLOUDMASTER_DEMO=1 keeps it in the data folder.
+     */
+    stateFile: z.string().min(1).optional(),
   })
   .superRefine((config, ctx) => {
     if (typeof config.latency === 'object' && config.latency.min > config.latency.max) {

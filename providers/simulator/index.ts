@@ -2,6 +2,7 @@
  * The `simulator` provider: an in-memory cloud for demos, tests and
  * benchmarks, declared and connected like every real provider module.
  */
+import { join } from 'node:path';
 import type { CapabilityTable, ProviderModule } from '../types.ts';
 import { type SimulatorConfig, simulatorConfigSchema } from './config.ts';
 
@@ -25,6 +26,12 @@ export const simulatorCapabilities = {
 
 const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
 
+/** Whether the environment asks for the demo cloud (CLOUDMASTER_DEMO=1, true, yes or on). */
+export function demoRequested(env: Readonly<Record<string, string | undefined>>): boolean {
+  const flag = env.CLOUDMASTER_DEMO?.toLowerCase();
+  return flag !== undefined && TRUE_WORDS.has(flag);
+}
+
 export const simulatorModule: ProviderModule<SimulatorConfig, typeof simulatorCapabilities> = {
   type: 'simulator',
   aliases: ['sim'],
@@ -35,8 +42,9 @@ export const simulatorModule: ProviderModule<SimulatorConfig, typeof simulatorCa
   defaultCacheTtlMs: 0,
   capabilities: simulatorCapabilities,
   fromEnvironment(env) {
-    const flag = env.CLOUDMASTER_DEMO?.toLowerCase();
-    return flag && TRUE_WORDS.has(flag) ? { id: 'demo', config: {} } : undefined;
+    // Kept beside the store, so one CLI run sees what the last one changed.
+    const stateFile = join(env.CLOUDMASTER_DATA_DIR || 'data', 'demo-cloud.json');
+    return demoRequested(env) ? { id: 'demo', config: { stateFile } } : undefined;
   },
   async connect(setup) {
     // Loaded on connect, as real modules load their SDKs: declarations stay cheap.

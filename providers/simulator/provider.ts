@@ -15,6 +15,7 @@ import { cloudFor, type SimOperation, type SimulatedCloud } from './cloud.ts';
 import type { SimulatorConfig } from './config.ts';
 import type { simulatorCapabilities } from './index.ts';
 import { SeededRandom } from './random.ts';
+import { CloudStateFile } from './state-file.ts';
 
 type SimulatorProvider = ProviderFor<typeof simulatorCapabilities>;
 
@@ -45,6 +46,7 @@ function progressFromState(ref: OperationRef, found: readonly Resource[]): Opera
 export function createSimulator(setup: ProviderSetup<SimulatorConfig>): SimulatorProvider {
   const { id, config, clock } = setup;
   const cloud: SimulatedCloud = cloudFor(config, clock.now());
+  const file = config.stateFile === undefined ? undefined : new CloudStateFile(config.stateFile);
   const jitter = new SeededRandom(config.seed ^ 0x1a7e);
 
   const answer = async (ctx: CallContext): Promise<number> => {
@@ -64,17 +66,22 @@ export function createSimulator(setup: ProviderSetup<SimulatorConfig>): Simulato
         provider: id,
       });
     }
+    file?.refresh(cloud);
     return clock.now();
   };
 
-  const reference = (operation: SimOperation, accepted: string): OperationRef => ({
-    verb: operation.verb,
-    provider: id,
-    target: { kind: operation.kind, id: operation.targetId, name: operation.targetName },
-    operationId: operation.id,
-    startedAt: new Date(operation.startedAt).toISOString(),
-    accepted,
-  });
+  // Every change comes back through here: the moment to keep it for the next process.
+  const reference = (operation: SimOperation, accepted: string): OperationRef => {
+    file?.save(cloud);
+    return {
+      verb: operation.verb,
+      provider: id,
+      target: { kind: operation.kind, id: operation.targetId, name: operation.targetName },
+      operationId: operation.id,
+      startedAt: new Date(operation.startedAt).toISOString(),
+      accepted,
+    };
+  };
 
   return {
     id,

@@ -6,6 +6,15 @@ export class SeededRandom {
     this.state = seed >>> 0;
   }
 
+  /** Where the sequence is: saved and restored with the cloud it generates for. */
+  get position(): number {
+    return this.state;
+  }
+
+  set position(value: number) {
+    this.state = value >>> 0;
+  }
+
   /** A float in [0, 1). */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;

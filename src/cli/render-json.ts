@@ -54,6 +54,12 @@ export function toJson(outcome: Answer, log?: Logger): unknown {
       return { kind: 'denied', what: outcome.what, reason: outcome.reason };
     case 'audit':
       return { kind: 'audit', filters: auditFilters(outcome.command), records: outcome.records };
+    case 'webhooks':
+      return {
+        kind: 'webhooks',
+        endpoints: outcome.endpoints,
+        ...(outcome.retried ? { retried: outcome.retried } : {}),
+      };
     case 'rights':
       return { kind: 'rights', ...outcome.rights };
     case 'can-i':

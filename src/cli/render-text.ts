@@ -1,4 +1,5 @@
 /** Plain-text answers for the terminal. */
+
 import type { ListOutcome } from '../dispatch/outcome.ts';
 import type { Logger } from '../log/logger.ts';
 import { auditFacts, isoMinute } from '../replies/audit-words.ts';
@@ -24,6 +25,7 @@ import {
 import { renderError, renderUsage } from '../replies/slack/problem.ts';
 import { renderProviders } from '../replies/slack/providers.ts';
 import { renderTestmode } from '../replies/slack/testmode.ts';
+import { webhookLines } from '../replies/webhook-words.ts';
 import { cachedNote, plural, statusWords } from '../replies/wording.ts';
 import { plainWriter } from '../replies/writer.ts';
 import type { Answer, AuditListing, JobsListing, JobView } from '../safety/answers.ts';
@@ -168,6 +170,8 @@ export function renderText(outcome: Answer, log?: Logger): string {
       return `You may not ${outcome.what}: ${outcome.reason}.`;
     case 'audit':
       return renderAuditText(outcome);
+    case 'webhooks':
+      return webhookLines(outcome).join('\n');
     case 'rights':
       return [
         `You are ${outcome.rights.subject.user}${outcome.rights.groups.length > 0 ? `, in ${outcome.rights.groups.join(', ')}` : ''}.`,

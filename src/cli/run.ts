@@ -151,6 +151,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     redactor,
     destination: json ? { write: toStderr } : readableLogDestination(toStderr),
   });
+  for (const notice of config.notices) log.warn(notice);
   let core: Core;
   try {
     core = await openCore({

@@ -14,6 +14,8 @@ import {
   environmentInputs,
   type ProviderAccount,
 } from '../../providers/registry.ts';
+import { demoRequested } from '../../providers/simulator/index.ts';
+import { type BridgeSettings, loadBridgeSection } from '../bridge/config.ts';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
 import { matchesAny } from '../policy/glob.ts';
 import { type PolicyConfig, policySchema } from '../policy/schema.ts';
@@ -42,6 +44,10 @@ export interface LoadedConfig {
   readonly watch?: WatchSettings;
   /** Where Create ticket opens issues (`tickets:`), when configured. */
   readonly tickets?: TicketSettings;
+  /** The HTTP bridge's clients and webhooks (`bridge:`), when configured. */
+  readonly bridge?: BridgeSettings;
+  /** Things a person should know about how the config was read (logged as warnings). */
+  readonly notices: readonly string[];
 }
 
 export class ConfigError extends CloudmasterError {
@@ -62,6 +68,7 @@ const fileSchema = z.strictObject({
   policy: z.unknown().optional(),
   watch: z.unknown().optional(),
   tickets: z.unknown().optional(),
+  bridge: z.unknown().optional(),
 });
 
 /** A provider a rule names that no account is (by id or type) would silently never match: say so. */
@@ -110,6 +117,7 @@ function loadEnvironment({ env, modules }: LoadOptions): LoadedConfig {
     settings: DEFAULT_SETTINGS,
     accounts,
     secrets: accounts.flatMap((account) => account.secrets),
+    notices: [],
   };
 }
 
@@ -186,6 +194,9 @@ function loadFile(path: string, { env, modules, cwd }: LoadOptions): LoadedConfi
   }
   const outageWatch = loadWatchSections(data, interpolated, where);
   problems.push(...outageWatch.problems);
+  const hasPort = effective.http.port !== undefined || (env.PORT !== undefined && env.PORT !== '');
+  const bridge = loadBridgeSection(data.bridge, interpolated, where, hasPort);
+  problems.push(...bridge.problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -193,8 +204,22 @@ function loadFile(path: string, { env, modules, cwd }: LoadOptions): LoadedConfi
     settings: effective,
     accounts: built.accounts,
     ...(policy ? { policy } : {}),
-    secrets: [...built.accounts.flatMap((account) => account.secrets), ...outageWatch.secrets],
+    secrets: [
+      ...built.accounts.flatMap((account) => account.secrets),
+      ...outageWatch.secrets,
+      ...bridge.secrets,
+    ],
     ...(outageWatch.watch ? { watch: outageWatch.watch } : {}),
     ...(outageWatch.tickets ? { tickets: outageWatch.tickets } : {}),
+    ...(bridge.bridge ? { bridge: bridge.bridge } : {}),
+    notices: ignoredEnvironment(path, env),
   };
+}
+
+/** With a file, providers come from it alone: say so when the environment asks for more. */
+function ignoredEnvironment(path: string, env: LoadOptions['env']): string[] {
+  if (!demoRequested(env)) return [];
+  return [
+    `CLOUDMASTER_DEMO is ignored: ${path} is read, and its providers alone are used (add an account with \`type: simulator\` to it for the simulated cloud).`,
+  ];
 }

@@ -167,7 +167,11 @@ async function route(
   }
   const ctx = { ...(conversation.fixed ? { fixed: conversation.fixed } : {}), signal: deps.work.signal };
   const answered: Answer = isBotVerb(command.verb)
-    ? await answerBotCommand(deps, origin, command as Extract<Command, { verb: BotVerb }>)
+    ? await answerBotCommand(
+        { ...deps, store: deps.watch.store },
+        origin,
+        command as Extract<Command, { verb: BotVerb }>,
+      )
     : await governedRead(deps.gatekeeper, deps.dispatcher, origin, command as ReadCommand, ctx);
   log.info({ verb: command.verb, outcome: answered.kind }, 'answered');
   tally.answered(answered.kind);

@@ -102,6 +102,7 @@ export class Dispatcher {
         case 'audit':
         case 'whoami':
         case 'can-i':
+        case 'webhooks':
         case 'outages':
         case 'check':
         case 'resolve':

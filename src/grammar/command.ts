@@ -31,7 +31,7 @@ export const MUTATING_VERBS = [
 export type MutatingVerb = (typeof MUTATING_VERBS)[number];
 
 /** Verbs the bot answers itself, from its store and policy. */
-export const BOT_VERBS = ['jobs', 'job', 'audit', 'whoami', 'can-i'] as const;
+export const BOT_VERBS = ['jobs', 'job', 'audit', 'whoami', 'can-i', 'webhooks'] as const;
 export type BotVerb = (typeof BOT_VERBS)[number];
 
 /** The outage watch's verbs and the bot's own health: answered from the watch, the store and Slack. */
@@ -178,6 +178,12 @@ export interface CanICommand extends CommandBase {
   readonly question: Command;
 }
 
+export interface WebhooksCommand extends CommandBase {
+  readonly verb: 'webhooks';
+  /** `webhooks retry ID`: send that event again to each of its endpoints. */
+  readonly retry?: string;
+}
+
 export interface OutagesCommand extends CommandBase {
   readonly verb: 'outages';
 }
@@ -221,6 +227,7 @@ export type Command =
   | AuditCommand
   | WhoamiCommand
   | CanICommand
+  | WebhooksCommand
   | WatchCommand;
 
 export type CommandOf<V extends Verb> = Extract<Command, { verb: V }>;

@@ -92,3 +92,29 @@ export function parseCanI(
     command: { raw, verb: 'can-i', question: asked, fresh: false, json: asked.json, yes: false },
   };
 }
+
+/** `webhooks` shows the endpoints; `webhooks retry ID` sends an event again. */
+export function parseWebhooks(rest: readonly Token[], raw: string): ParseResult {
+  const base = {
+    raw,
+    fresh: false,
+    json: rest.some((token) => !token.quoted && token.text === '--json'),
+    yes: false,
+  };
+  const words = rest.filter((token) => token.quoted || token.text !== '--json').map((token) => token.text);
+  if (words.length === 0) return { ok: true, command: { ...base, verb: 'webhooks' } };
+  if (words[0]?.toLowerCase() !== 'retry')
+    return failure(
+      'unexpected-argument',
+      `webhooks takes nothing, or \`retry ID\`; not "${words.join(' ')}".`,
+      'webhooks',
+    );
+  const id = words[1];
+  if (id === undefined || words.length > 2 || !/^[\w.-]{1,100}$/.test(id))
+    return failure(
+      'missing-argument',
+      'webhooks retry needs one event id, e.g. `webhooks retry evt_m1x2y3`.',
+      'webhooks',
+    );
+  return { ok: true, command: { ...base, verb: 'webhooks', retry: id } };
+}

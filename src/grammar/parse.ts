@@ -14,7 +14,7 @@ import {
   optionByKey,
   UNIVERSAL_OPTIONS,
 } from './options.ts';
-import { DEFAULT_JOBS_LIMIT, parseAudit, parseCanI, parseLimit } from './parse-bot.ts';
+import { DEFAULT_JOBS_LIMIT, parseAudit, parseCanI, parseLimit, parseWebhooks } from './parse-bot.ts';
 import { failure, parseBoolean } from './parse-failure.ts';
 import { buildWatch } from './parse-watch.ts';
 import { suggest } from './suggest.ts';
@@ -380,6 +380,9 @@ function build(spec: VerbSpec, collected: Collected, raw: string): ParseResult {
       });
     case 'whoami':
       return { ok: true, command: { ...base, verb: 'whoami' } };
+    case 'webhooks':
+      // Read before build: `webhooks retry ID` (see parseTokens).
+      return { ok: true, command: { ...base, verb: 'webhooks' } };
     case 'can-i':
       // Read before build: can-i takes a whole command (see parseTokens).
       return missingName('a command to ask about, e.g. `can-i reboot web-1`');
@@ -419,6 +422,7 @@ export function parseTokens(tokens: readonly Token[], raw: string): ParseResult 
     );
   }
   if (spec.verb === 'can-i') return parseCanI(rest, raw, parseTokens);
+  if (spec.verb === 'webhooks') return parseWebhooks(rest, raw);
   // `cancel job ID`: a job, not a deployment.
   if (spec.verb === 'cancel' && rest[0] && !rest[0].quoted && rest[0].text.toLowerCase() === 'job') {
     const parsed = parseTokens([{ text: 'job', quoted: false }, ...rest.slice(1)], raw);

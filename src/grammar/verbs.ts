@@ -193,6 +193,17 @@ export const VERB_SPECS: readonly VerbSpec[] = [
     examples: ['can-i reboot web-1 on do', 'can-i destroy vmtest01', 'can-i deploy -s shop -e production'],
   },
   {
+    verb: 'webhooks',
+    aliases: ['hooks'],
+    summary:
+      'the bridge’s webhooks: last success, failures, dead events; `webhooks retry ID` sends one again',
+    group: 'bot',
+    positional: { placeholder: 'retry ID', required: false, description: 'an event id to send again' },
+    options: [],
+    noProvider: true,
+    examples: ['webhooks', 'webhooks retry evt_m1x2y3'],
+  },
+  {
     verb: 'outages',
     aliases: ['incidents'],
     summary: 'the incidents open on the watched status pages',

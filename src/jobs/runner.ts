@@ -415,9 +415,8 @@ export class JobRunner {
     return this.keepLease(job.id, async () => {
       let told = outcome;
       if (job.auditedAt === undefined) {
-        const unaudited = await this.deps.gatekeeper.finish(job.payload.attempt, outcome);
+        const unaudited = await this.deps.gatekeeper.finish(job.payload.attempt, outcome, job.id);
         if (unaudited) told = { ...outcome, unaudited };
-        else await jobs.audited(job.id, this.now());
       }
       if (!(await settlesWithin(this.deps.timers, TELL_LIMIT_MS, reporter.ended?.(job, told)))) {
         // Slack does not take it (down, or rate-limiting for long): the lease lapses and a later sweep tries again.

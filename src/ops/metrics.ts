@@ -42,6 +42,18 @@ export function confirmationOutcome(action: ClickAction, result: ClickOutcome): 
   }
 }
 
+/** The bridge's routes (their templates): the only values the route label takes. */
+export const BRIDGE_ROUTES = [
+  '/v1/messages',
+  '/v1/messages/:id',
+  '/v1/approvals',
+  '/v1/approvals/:id',
+  '/v1/commands',
+  '/v1/jobs/:id',
+] as const;
+
+export const WEBHOOK_OUTCOMES = ['delivered', 'failed', 'dead'] as const;
+
 export const PROVIDER_CALL_OUTCOMES = ['ok', 'error', 'timeout'] as const;
 export type ProviderCallOutcome = (typeof PROVIDER_CALL_OUTCOMES)[number];
 
@@ -68,6 +80,8 @@ export interface MetricReadings {
   slack(): SlackConnectionState;
   jobsByState(): Promise<ReadonlyMap<string, number>>;
   sources(): Promise<readonly SourceStatus[]>;
+  /** Webhook deliveries not delivered yet (absent without a bridge). */
+  outboxDepth?(): Promise<number>;
 }
 
 export interface BotMetricsOptions {
@@ -105,6 +119,9 @@ export class BotMetrics implements ProviderCallMeter {
   private readonly providerCalls: Counter<'provider' | 'operation' | 'outcome'>;
   private readonly providerCallSeconds: Histogram<'provider' | 'operation'>;
   private readonly confirmations: Counter<'outcome'>;
+  private readonly bridgeRequests: Counter<'route' | 'status'>;
+  private readonly bridgeSeconds: Histogram<'route'>;
+  private readonly webhookDeliveries: Counter<'outcome'>;
 
   constructor(options: BotMetricsOptions) {
     this.providers = options.providers;
@@ -156,6 +173,25 @@ export class BotMetrics implements ProviderCallMeter {
       labelNames: ['outcome'],
       registers,
     });
+    this.bridgeRequests = new Counter({
+      name: 'cloudmaster_bridge_requests_total',
+      help: 'Calls to the bridge API (/v1), by route and HTTP status.',
+      labelNames: ['route', 'status'],
+      registers,
+    });
+    this.bridgeSeconds = new Histogram({
+      name: 'cloudmaster_bridge_request_duration_seconds',
+      help: 'How long the bridge API took to answer, by route.',
+      labelNames: ['route'],
+      buckets: ACK_BUCKETS,
+      registers,
+    });
+    this.webhookDeliveries = new Counter({
+      name: 'cloudmaster_webhook_deliveries_total',
+      help: 'Webhook delivery attempts, by outcome (delivered, failed and to be retried, dead).',
+      labelNames: ['outcome'],
+      registers,
+    });
     this.defineGauges(registers);
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
@@ -192,6 +228,16 @@ export class BotMetrics implements ProviderCallMeter {
 
   confirmation(outcome: ConfirmationOutcome): void {
     this.confirmations.inc({ outcome });
+  }
+
+  bridgeRequest(route: string, status: number, seconds: number): void {
+    const known = oneOf(route, BRIDGE_ROUTES);
+    this.bridgeRequests.inc({ route: known, status: String(status >= 100 && status < 600 ? status : 0) });
+    this.bridgeSeconds.observe({ route: known }, seconds);
+  }
+
+  webhookDelivery(outcome: (typeof WEBHOOK_OUTCOMES)[number]): void {
+    this.webhookDeliveries.inc({ outcome });
   }
 
   /** The Prometheus text format of every metric. */
@@ -241,6 +287,15 @@ export class BotMetrics implements ProviderCallMeter {
       'When each watched status page was last polled successfully (Unix time).',
       ({ health }) => (health.lastSuccessAt ? Date.parse(health.lastSuccessAt) / 1000 : undefined),
     );
+    new Gauge({
+      name: 'cloudmaster_webhook_outbox_depth',
+      help: 'Webhook deliveries not delivered yet (pending, in the store shared by every replica).',
+      registers,
+      async collect() {
+        const depth = await metrics.reading((readings) => readings.outboxDepth?.() ?? Promise.resolve(0));
+        this.set(depth ?? 0);
+      },
+    });
     new Gauge({
       name: 'cloudmaster_slack_socket_state',
       help: 'The Socket Mode connection: 1 for its current state, 0 for the others.',

@@ -11,7 +11,9 @@ import { expandVerbs, POLICY_VERBS, VERB_SETS } from './verbs.ts';
 
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
 const SLACK_USER_GROUP = /^S[A-Z0-9]{2,}$/;
-const CHANNEL = /^([CGD][A-Z0-9]{2,}|dm|cli|\*)$/;
+const CHANNEL = /^([CGD][A-Z0-9]{2,}|dm|cli|api|\*)$/;
+/** A bridge client (`bridge.clients`), as the policy names it. */
+const CLIENT = /^client:[a-z][a-z0-9_-]{0,39}$/;
 
 const list = <T extends z.ZodType>(item: T) => z.array(item).min(1);
 const userId = z.string().regex(SLACK_USER, 'must be a Slack user id (U… or W…)');
@@ -22,8 +24,8 @@ export const slackUserIdSchema = z
     SLACK_USER,
     'must be a Slack member id such as U012AB3CD (profile → ⋮ → Copy member ID), not a name',
   );
-const who = z.string().refine((value) => value === '*' || SLACK_USER.test(value), {
-  message: 'must be a Slack user id (U… or W…) or *',
+const who = z.string().refine((value) => value === '*' || SLACK_USER.test(value) || CLIENT.test(value), {
+  message: 'must be a Slack user id (U… or W…), a bridge client (client:NAME) or *',
 });
 
 export const ruleSchema = z
@@ -33,8 +35,10 @@ export const ruleSchema = z
     users: list(who).optional(),
     /** Names from `groups:` or Slack user group ids (S…). */
     groups: list(z.string().min(1)).optional(),
-    /** Channel ids, `dm` (any direct message), `cli` (the terminal), or `*`. */
-    channels: list(z.string().regex(CHANNEL, 'must be a channel id (C…, G…, D…), dm, cli or *')).optional(),
+    /** Channel ids, `dm` (any direct message), `cli` (the terminal), `api` (the bridge's clients), or `*`. */
+    channels: list(
+      z.string().regex(CHANNEL, 'must be a channel id (C…, G…, D…), dm, cli, api or *'),
+    ).optional(),
     /** Verb names, or `read`, `mutate`, `*`. */
     verbs: list(z.string().min(1)).optional(),
     /** Provider ids or types; `*` and `?` match any characters. */

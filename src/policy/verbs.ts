@@ -28,6 +28,7 @@ export const READ_VERBS = [
   'outages',
   'check',
   'health',
+  'webhooks',
 ] as const satisfies readonly PolicyVerb[];
 
 /** Words a rule's `verbs:` may hold besides verb names. */

@@ -6,10 +6,19 @@
 import type { DispatchContext, Dispatcher } from '../dispatch/dispatcher.ts';
 import type { Outcome } from '../dispatch/outcome.ts';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
-import type { AuditCommand, BotVerb, Command, JobCommand, JobsCommand } from '../grammar/command.ts';
+import type {
+  AuditCommand,
+  BotVerb,
+  Command,
+  JobCommand,
+  JobsCommand,
+  WebhooksCommand,
+} from '../grammar/command.ts';
 import type { CancelAnswer, JobRunner, StoredJob } from '../jobs/runner.ts';
 import type { AuditRecord } from '../store/audit-log.ts';
 import type { JobStep } from '../store/jobs.ts';
+import type { EndpointSummary } from '../store/outbox.ts';
+import type { Store } from '../store/store.ts';
 import type { Origin } from './attempt.ts';
 import type { Gatekeeper } from './gatekeeper.ts';
 import { questionOf } from './gatekeeper.ts';
@@ -55,6 +64,13 @@ export interface JobView {
   readonly steps: readonly JobStep[];
 }
 
+/** `webhooks`: each endpoint's deliveries; after `webhooks retry ID`, how many were sent again. */
+export interface WebhooksOutcome {
+  readonly kind: 'webhooks';
+  readonly endpoints: readonly EndpointSummary[];
+  readonly retried?: { readonly eventId: string; readonly deliveries: number };
+}
+
 export interface JobCancelOutcome {
   readonly kind: 'job-cancel';
   readonly answer: CancelAnswer;
@@ -69,6 +85,7 @@ export type Answer =
   | JobsListing
   | JobView
   | JobCancelOutcome
+  | WebhooksOutcome
   | WatchAnswer
   | DryRunOutcome;
 
@@ -77,6 +94,8 @@ export interface BotDeps {
   readonly gatekeeper: Gatekeeper;
   readonly dispatcher: Dispatcher;
   readonly jobs: JobRunner;
+  /** The webhooks' outbox (`webhooks`); absent: the answer says there is none to show. */
+  readonly store?: Pick<Store, 'outbox'>;
 }
 
 function subjectOf(origin: Origin) {
@@ -109,6 +128,8 @@ export async function answerBotCommand(
       } catch (error) {
         return { kind: 'error', error, verb: 'can-i' };
       }
+    case 'webhooks':
+      return webhooks(deps, origin, command);
     case 'audit': {
       const decision = await gatekeeper.authorise(origin, command);
       if (decision.effect === 'deny')
@@ -243,4 +264,33 @@ async function cancelJob(deps: BotDeps, origin: Origin, command: JobCommand): Pr
     answer.kind === 'requested' ? `cancellation of job ${job.id} requested` : `job ${job.id}: ${answer.kind}`,
   );
   return { kind: 'job-cancel', answer };
+}
+
+/** `webhooks` (a read) and `webhooks retry ID` (recorded: it sends an event out again). */
+async function webhooks(deps: BotDeps, origin: Origin, command: WebhooksCommand): Promise<Answer> {
+  const { gatekeeper } = deps;
+  const decision = await gatekeeper.authorise(origin, command);
+  if (decision.effect === 'deny')
+    return {
+      kind: 'denied',
+      reason: decision.reason,
+      what: command.retry ? `send event ${command.retry} again` : 'see the webhooks',
+    };
+  const outbox = deps.store?.outbox;
+  if (!outbox) return { kind: 'webhooks', endpoints: [] };
+  if (!command.retry) return { kind: 'webhooks', endpoints: await outbox.summary() };
+  const requestedAt = Date.now();
+  const deliveries = await outbox.retry(command.retry, requestedAt);
+  await gatekeeper.record(
+    { origin, requestedAt, command, decision },
+    deliveries > 0 ? 'succeeded' : 'failed',
+    deliveries > 0
+      ? `event ${command.retry} sent again to ${deliveries} endpoint(s)`
+      : `no event ${command.retry}`,
+  );
+  return {
+    kind: 'webhooks',
+    endpoints: await outbox.summary(),
+    retried: { eventId: command.retry, deliveries },
+  };
 }

@@ -287,7 +287,7 @@ export class Gatekeeper {
    * Records the end of a mutation that ran; undefined once written, else the
    * log reference under which the record that could not be written is kept.
    */
-  finish(attempt: Attempt, outcome: OperationOutcome): Promise<string | undefined> {
+  finish(attempt: Attempt, outcome: OperationOutcome, jobId?: string): Promise<string | undefined> {
     const problem =
       outcome.error === undefined ? undefined : describeError(outcome.error, this.deps.log).message;
     return this.record(
@@ -295,6 +295,7 @@ export class Gatekeeper {
       auditOutcomeOf(outcome),
       problem ?? outcome.last?.step,
       outcome.ref?.operationId,
+      jobId,
     );
   }
 
@@ -319,6 +320,8 @@ export class Gatekeeper {
     outcome: AuditOutcome,
     detail?: string,
     requestId?: string,
+    /** The job whose end this is: its record is written once, however many processes finish it. */
+    jobId?: string,
   ): Promise<string | undefined> {
     const { redactor } = this.deps;
     const record = auditRecord(attempt, {
@@ -330,6 +333,7 @@ export class Gatekeeper {
     try {
       await this.deps.store.audit.append(
         redactor.deep({ ...record, rawText: redactor.text(record.rawText) }),
+        jobId === undefined ? undefined : { id: jobId, at: this.now() },
       );
       return undefined;
     } catch (error) {

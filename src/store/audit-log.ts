@@ -6,7 +6,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DATABASE_NOW_MS, MIN_RETENTION_MS } from './audit-retention-clock.ts';
-import { type Row, type SqlDriver, toNumber, toOptionalNumber, toOptionalString } from './sql.ts';
+import { Outbox } from './outbox.ts';
+import {
+  type Row,
+  type SqlDriver,
+  type SqlRunner,
+  toNumber,
+  toOptionalNumber,
+  toOptionalString,
+} from './sql.ts';
 
 export const AUDIT_OUTCOMES = [
   'denied',
@@ -132,11 +140,37 @@ const PROBE_VALUES: Readonly<Record<string, string | number>> = {
   outcome: 'dry_run',
 };
 
+/** What a webhook hears of an audit record (`audit.OUTCOME`): who, what, how it ended; not the raw command. */
+function auditEventData(record: AuditRecord): Record<string, unknown> {
+  return {
+    record: {
+      id: record.id,
+      requested_at: new Date(record.requestedAt).toISOString(),
+      ended_at: new Date(record.endedAt).toISOString(),
+      user: record.userId,
+      channel: record.channel ?? null,
+      entry: record.entry,
+      text: record.rawText,
+      verb: record.verb ?? null,
+      decision: record.decision,
+      rule: record.rule ?? null,
+      confirmed_by: record.confirmedBy ?? null,
+      approved_by: record.approvedBy ?? null,
+      provider: record.provider ?? null,
+      target: record.target ?? null,
+      outcome: record.outcome,
+      detail: record.detail ?? null,
+    },
+  };
+}
+
 export class AuditLog {
   private readonly db: SqlDriver;
+  private readonly outbox: Outbox;
 
-  constructor(db: SqlDriver) {
+  constructor(db: SqlDriver, outbox = new Outbox(db)) {
     this.db = db;
+    this.outbox = outbox;
   }
 
   /**
@@ -165,7 +199,16 @@ export class AuditLog {
     }
   }
 
-  async append(record: NewAuditRecord): Promise<AuditRecord> {
+  /**
+   * Appends a record. For the end of a job (`jobEnd`), the record and the
+   * job's mark that it is audited are one transaction, and the record is
+   * written only by whoever sets the mark: a process that dies between them
+   * leaves neither, and a replica finishing the job after it writes no second.
+   */
+  async append(
+    record: NewAuditRecord,
+    jobEnd?: { readonly id: string; readonly at: number },
+  ): Promise<AuditRecord> {
     const stored: AuditRecord = { id: auditId(record.requestedAt), ...record };
     const values = [
       stored.id,
@@ -190,7 +233,28 @@ export class AuditLog {
       stored.durationMs === undefined ? null : Math.round(stored.durationMs),
     ];
     const placeholders = AUDIT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
-    await this.db.run(`INSERT INTO audit (${AUDIT_COLUMNS.join(', ')}) VALUES (${placeholders})`, values);
+    const insert = `INSERT INTO audit (${AUDIT_COLUMNS.join(', ')}) VALUES (${placeholders})`;
+    const write = async (tx: SqlRunner): Promise<boolean> => {
+      if (jobEnd) {
+        const marked = await tx.run('UPDATE jobs SET audited_at = $2 WHERE id = $1 AND audited_at IS NULL', [
+          jobEnd.id,
+          jobEnd.at,
+        ]);
+        if (marked === 0) return false;
+      }
+      await tx.run(insert, values);
+      return true;
+    };
+    const type = `audit.${stored.outcome}`;
+    if (!this.outbox.wants(type)) {
+      await (jobEnd ? this.db.transaction(write) : write(this.db));
+      return stored;
+    }
+    await this.outbox.withEvent(
+      write,
+      (written) => (written ? { type, data: auditEventData(stored) } : undefined),
+      stored.endedAt,
+    );
     return stored;
   }
 

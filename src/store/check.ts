@@ -21,6 +21,13 @@ const PROBES: readonly (readonly [what: string, sql: string])[] = [
   ['the outage watch', 'SELECT * FROM watch_incidents WHERE 1 = 0'],
   ['the outage watch', 'SELECT * FROM watch_tickets WHERE 1 = 0'],
   ['the bot’s flags', 'SELECT * FROM bot_flags WHERE 1 = 0'],
+  ['the outbox', 'SELECT * FROM outbox_events WHERE 1 = 0'],
+  ['the outbox', 'SELECT * FROM webhook_deliveries WHERE 1 = 0'],
+  ['the bridge', 'SELECT * FROM bridge_messages WHERE 1 = 0'],
+  ['the bridge', 'SELECT * FROM bridge_threads WHERE 1 = 0'],
+  ['the bridge', 'SELECT * FROM bridge_approvals WHERE 1 = 0'],
+  ['the bridge', 'SELECT * FROM bridge_approval_votes WHERE 1 = 0'],
+  ['the bridge', 'SELECT * FROM api_answers WHERE 1 = 0'],
   ['a job’s lease', 'UPDATE jobs SET lease_until = lease_until WHERE 1 = 0 RETURNING cancel_requested_by'],
 ];
 

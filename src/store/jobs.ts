@@ -10,7 +10,15 @@
 import { randomInt } from 'node:crypto';
 import type { OperationProgress, OperationRef } from '../../providers/types.ts';
 import { Redactor } from '../log/redact.ts';
-import { type Row, type SqlDriver, toNumber, toOptionalNumber, toOptionalString } from './sql.ts';
+import { type NewOutboxEvent, Outbox } from './outbox.ts';
+import {
+  type Row,
+  type SqlDriver,
+  type SqlValue,
+  toNumber,
+  toOptionalNumber,
+  toOptionalString,
+} from './sql.ts';
 import { storableRequest } from './storable-request.ts';
 
 export const JOB_STATES = [
@@ -134,13 +142,53 @@ function fromRow<Payload>(row: Row): Job<Payload> {
   ) as unknown as Job<Payload>;
 }
 
+/** What a webhook hears of a job (`job.STATE`): the job as the change left it, without its payload. */
+export function jobEvent(job: Job, redactor: Redactor): NewOutboxEvent {
+  const at = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+  return {
+    type: `job.${job.state}`,
+    data: {
+      job: {
+        id: job.id,
+        state: job.state,
+        verb: job.verb,
+        provider: job.provider,
+        target: job.targetName,
+        target_id: job.targetId ?? null,
+        requester: job.requester,
+        detail: job.detail === undefined ? null : redactor.text(job.detail),
+        operation: job.operation?.operationId ?? null,
+        created_at: at(job.createdAt),
+        started_at: at(job.startedAt),
+        ended_at: at(job.endedAt),
+      },
+    },
+  };
+}
+
 export class JobStore {
   private readonly db: SqlDriver;
   private readonly redactor: Redactor;
+  private readonly outbox: Outbox;
 
-  constructor(db: SqlDriver, redactor = new Redactor()) {
+  constructor(db: SqlDriver, redactor = new Redactor(), outbox = new Outbox(db)) {
     this.db = db;
     this.redactor = redactor;
+    this.outbox = outbox;
+  }
+
+  /**
+   * A change of state, with its `job.STATE` event in the same transaction
+   * when a webhook wants job events; true when the row changed.
+   */
+  private async transition(sql: string, params: readonly SqlValue[], now: number): Promise<boolean> {
+    if (!this.outbox.wantsAny('job.')) return (await this.db.run(sql, params)) > 0;
+    const row = await this.outbox.withEvent(
+      async (tx) => (await tx.all(`${sql} RETURNING ${JOB_COLUMNS}`, params))[0],
+      (changed) => (changed ? jobEvent(fromRow(changed), this.redactor) : undefined),
+      now,
+    );
+    return row !== undefined;
   }
 
   /** A new job, queued and leased to `owner`; its text redacted, a configured secret refused (storable-request.ts). */
@@ -153,7 +201,7 @@ export class JobStore {
     const job = { ...asked, ...storableRequest(this.redactor, asked.rawText, asked.payload) };
     for (let attempt = 0; ; attempt++) {
       const id = newJobId();
-      const changed = await this.db.run(
+      const changed = await this.transition(
         `INSERT INTO jobs (id, state, verb, provider, target_name, target_id, requester, channel, entry, raw_text,
            payload, message_channel, message_ts, message_thread, created_at, deadline_at, lease_owner, lease_until)
          VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
@@ -177,14 +225,29 @@ export class JobStore {
           owner,
           now + leaseMs,
         ],
+        now,
       );
-      if (changed > 0) return (await this.get<Payload>(id)) as Job<Payload>;
+      if (changed) return (await this.get<Payload>(id)) as Job<Payload>;
       if (attempt > 5) throw new Error('could not find a free job id');
     }
   }
 
   async get<Payload>(id: string): Promise<Job<Payload> | undefined> {
     const [row] = await this.db.all(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1`, [id.toUpperCase()]);
+    return row ? fromRow<Payload>(row) : undefined;
+  }
+
+  /** The first job `requester` asked for with `rawText` from `since` on (a client's approved change). */
+  async firstAfter<Payload>(
+    requester: string,
+    rawText: string,
+    since: number,
+  ): Promise<Job<Payload> | undefined> {
+    const [row] = await this.db.all(
+      `SELECT ${JOB_COLUMNS} FROM jobs WHERE requester = $1 AND raw_text = $2 AND created_at >= $3
+       ORDER BY created_at LIMIT 1`,
+      [requester, rawText, since],
+    );
     return row ? fromRow<Payload>(row) : undefined;
   }
 
@@ -227,10 +290,11 @@ export class JobStore {
     now: number,
     leaseMs: number,
   ): Promise<boolean> {
-    return this.changed(
+    return this.transition(
       `UPDATE jobs SET state = 'running', operation = $3, started_at = $4, lease_until = $5
        WHERE id = $1 AND state = 'sending' AND lease_owner = $2`,
       [id, owner, JSON.stringify(operation), now, now + leaseMs],
+      now,
     );
   }
 
@@ -278,10 +342,11 @@ export class JobStore {
     now: number,
     leaseMs: number,
   ): Promise<boolean> {
-    return this.changed(
+    return this.transition(
       `UPDATE jobs SET state = $3, detail = $4, ended_at = $5, lease_until = $6
        WHERE id = $1 AND ${ACTIVE} AND lease_owner = $2`,
       [id, owner, state, detail ?? null, now, now + leaseMs],
+      now,
     );
   }
 
@@ -292,11 +357,6 @@ export class JobStore {
       owner,
       now + leaseMs,
     ]);
-  }
-
-  /** Its end is in the audit log. */
-  async audited(id: string, now: number): Promise<void> {
-    await this.db.run('UPDATE jobs SET audited_at = $2 WHERE id = $1 AND audited_at IS NULL', [id, now]);
   }
 
   /** Its end was shown: nobody's work any more. */

@@ -230,6 +230,105 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX jobs_untold ON jobs (lease_until) WHERE told_at IS NULL',
     ],
   },
+  {
+    version: 7,
+    name: 'bridge: an outbox of events and their webhook deliveries, clients’ messages and approvals, API answers',
+    statements: [
+      // An event is written in the transaction of the change it reports; its body is what is delivered.
+      `CREATE TABLE outbox_events (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        occurred_at BIGINT NOT NULL,
+        body TEXT NOT NULL
+      )`,
+      // One row per event and endpoint (a configured webhook, or a client's callback with its own url).
+      `CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY,
+        event_id TEXT NOT NULL,
+        endpoint TEXT NOT NULL,
+        url TEXT,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at BIGINT NOT NULL,
+        claimed_by TEXT,
+        claimed_until BIGINT NOT NULL,
+        last_attempt_at BIGINT,
+        last_status INTEGER,
+        last_error TEXT,
+        delivered_at BIGINT,
+        created_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at)',
+      'CREATE INDEX webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint, state)',
+      // What a client posted: the content wanted (version) and what Slack shows (sent_version, ts).
+      `CREATE TABLE bridge_messages (
+        id TEXT PRIMARY KEY,
+        client TEXT NOT NULL,
+        message_key TEXT,
+        channel TEXT NOT NULL,
+        channel_id TEXT,
+        thread_of TEXT,
+        content TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        sent_version INTEGER NOT NULL,
+        ts TEXT,
+        state TEXT NOT NULL,
+        error TEXT,
+        claimed_by TEXT,
+        claimed_until BIGINT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      'CREATE UNIQUE INDEX bridge_messages_by_key ON bridge_messages (client, message_key)',
+      'CREATE INDEX bridge_messages_unsent ON bridge_messages (state, claimed_until)',
+      // The first message of a thread_key is its thread's parent: the row is the claim.
+      `CREATE TABLE bridge_threads (
+        client TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        thread_key TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (client, channel, thread_key)
+      )`,
+      `CREATE TABLE bridge_approvals (
+        id TEXT PRIMARY KEY,
+        client TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        title TEXT NOT NULL,
+        details TEXT,
+        approvers TEXT NOT NULL,
+        min_approvals INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        decided_by TEXT,
+        decided_at BIGINT,
+        callback_url TEXT,
+        message_channel TEXT,
+        message_ts TEXT,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX bridge_approvals_pending ON bridge_approvals (state, expires_at)',
+      `CREATE TABLE bridge_approval_votes (
+        approval_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        vote TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        PRIMARY KEY (approval_id, user_id)
+      )`,
+      // Idempotency-Key: the first answer, given again to a repeat (any replica).
+      `CREATE TABLE api_answers (
+        client TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        status INTEGER,
+        body TEXT,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        PRIMARY KEY (client, idempotency_key)
+      )`,
+      'CREATE INDEX api_answers_by_expiry ON api_answers (expires_at)',
+    ],
+  },
 ];
 
 const TABLE_EXISTS: Readonly<Record<Dialect, string>> = {

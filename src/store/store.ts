@@ -6,12 +6,16 @@
 import { join } from 'node:path';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
 import type { Redactor } from '../log/redact.ts';
+import { ApiAnswers } from './api-answers.ts';
 import { AuditLog } from './audit-log.ts';
 import { BotFlags } from './bot-flags.ts';
+import { BridgeApprovals } from './bridge-approvals.ts';
+import { BridgeMessages } from './bridge-messages.ts';
 import { checkStore } from './check.ts';
 import { IdempotencyKeys } from './idempotency.ts';
 import { JobStore } from './jobs.ts';
 import { migrate } from './migrations.ts';
+import { Outbox, type OutboxRoute } from './outbox.ts';
 import { PendingRequests } from './pending-requests.ts';
 import type { Dialect, SqlDriver } from './sql.ts';
 import { openSqlite } from './sqlite-driver.ts';
@@ -32,6 +36,14 @@ export interface Store {
     readonly sources: WatchSources;
     readonly incidents: WatchIncidents;
     readonly tickets: WatchTickets;
+  };
+  /** Events for webhooks, written with the changes they report. */
+  readonly outbox: Outbox;
+  /** The HTTP bridge: clients' messages and approvals, and answers kept for Idempotency-Key. */
+  readonly bridge: {
+    readonly messages: BridgeMessages;
+    readonly approvals: BridgeApprovals;
+    readonly answers: ApiAnswers;
   };
   /** Switches every replica reads alike (test mode). */
   readonly flags: BotFlags;
@@ -94,6 +106,8 @@ export interface OpenStoreOptions {
   readonly onIdleError?: (error: Error) => void;
   /** SQLite: checkpoint on a worker thread, off the event loop (a long-running bot). */
   readonly backgroundCheckpoints?: boolean;
+  /** The webhooks (`bridge.webhooks`): which events the outbox keeps, for whom. */
+  readonly webhooks?: readonly OutboxRoute[];
 }
 
 /** Opens (creating a SQLite file on first start) and migrates. Errors say where and what. */
@@ -127,13 +141,20 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
       { cause: error },
     );
   }
+  const outbox = new Outbox(sql, options.webhooks);
   return {
     dialect: sql.dialect,
     location: shown,
-    audit: new AuditLog(sql),
+    audit: new AuditLog(sql, outbox),
     pending: new PendingRequests(sql, options.redactor),
-    keys: new IdempotencyKeys(sql),
-    jobs: new JobStore(sql, options.redactor),
+    keys: new IdempotencyKeys(sql, outbox),
+    jobs: new JobStore(sql, options.redactor, outbox),
+    outbox,
+    bridge: {
+      messages: new BridgeMessages(sql),
+      approvals: new BridgeApprovals(sql, outbox),
+      answers: new ApiAnswers(sql),
+    },
     watch: {
       sources: new WatchSources(sql),
       incidents: new WatchIncidents(sql),

@@ -8,6 +8,7 @@
  * (which meets the same event again: the snapshot was not saved) tries
  * again; what fails after that post is logged, never posted twice.
  */
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
 import type { IncidentRecord } from '../store/watch-incidents.ts';
@@ -127,7 +128,27 @@ export class IncidentNotices {
   ): Promise<boolean> {
     const { store, owner, now, log } = this.options;
     const claim = `watch-event:${event.eventKey}`;
-    if (!(await store.keys.claim(claim, owner, now(), EVENT_CLAIM_TTL_MS))) {
+    // The webhooks' `outage.*` event is written with the claim: once, whichever replica tells it.
+    const outboxEvent = {
+      id: `outage-${createHash('sha256').update(event.eventKey).digest('hex').slice(0, 32)}`,
+      type: `outage.${event.kind}`,
+      data: {
+        outage: {
+          source: platform.name,
+          platform: platform.label,
+          key: event.incident.key,
+          ref: incidentRef(platform.name, event.incident.key),
+          title: event.incident.title,
+          status: event.incident.status,
+          impact: event.incident.impact,
+          url: event.incident.url,
+          started_at: event.incident.startedAt,
+          resolved_at: event.incident.resolvedAt ?? null,
+          latest_update: event.incident.latestUpdate ?? null,
+        },
+      },
+    };
+    if (!(await store.keys.claim(claim, owner, now(), EVENT_CLAIM_TTL_MS, outboxEvent))) {
       log.debug({ event: event.eventKey }, 'an outage event already told');
       return false;
     }

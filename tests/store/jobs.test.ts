@@ -134,7 +134,32 @@ for (const database of testDatabases()) {
       );
       expect(takers.filter(Boolean)).toHaveLength(1);
       expect(await a.jobs.hold(created.id, 'a', T0 + 2 * LEASE, LEASE)).toBe(false);
-      await b.jobs.audited(created.id, T0 + 2 * LEASE + 1);
+      await b.audit.append(
+        {
+          requestedAt: T0,
+          endedAt: T0 + 5,
+          userId: 'U0ALICE',
+          entry: '/cloudmaster',
+          rawText: 'reboot web-1',
+          decision: 'allow',
+          outcome: 'succeeded',
+        },
+        { id: created.id, at: T0 + 2 * LEASE + 1 },
+      );
+      // Whoever finishes it again (a replica that took it over too late) writes no second record.
+      await a.audit.append(
+        {
+          requestedAt: T0,
+          endedAt: T0 + 5,
+          userId: 'U0ALICE',
+          entry: '/cloudmaster',
+          rawText: 'reboot web-1',
+          decision: 'allow',
+          outcome: 'succeeded',
+        },
+        { id: created.id, at: T0 + 2 * LEASE + 9 },
+      );
+      expect(await b.audit.count()).toBe(1);
       await b.jobs.told(created.id, T0 + 2 * LEASE + 2);
       expect(await b.jobs.get(created.id)).toMatchObject({
         state: 'succeeded',

@@ -567,7 +567,7 @@ describe('policy: configuration', () => {
     ],
     [
       { rules: [{ verbs: ['read', 'deploy'], effect: 'approve', approvers: ['U0LEAD'] }] },
-      /\(not list, status, providers, jobs, job, outages, check, health\)/,
+      /\(not list, status, providers, jobs, job, outages, check, health, webhooks\)/,
     ],
     [
       { rules: [{ verbs: ['list'], effect: 'allow', approvers: ['U0LEAD'] }] },
