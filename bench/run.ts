@@ -23,6 +23,8 @@ import { benchStoreLock, storeLockSection } from './store-lock.ts';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /** `node bench/run.ts socket`: only the Socket Mode case, written over the first section of BENCHMARKS.md. */
 const ONLY_SOCKET_MODE = process.argv[2] === 'socket';
+/** How the Socket Mode figures were produced, written beside them. */
+const SOCKET_MODE_COMMAND = `${process.env.BENCH_ROUNDS ? `BENCH_ROUNDS=${ROUNDS} ` : ''}${ONLY_SOCKET_MODE ? 'node bench/run.ts socket' : 'npm run bench'}`;
 
 /** The SDK providers' list, in a child process that trusts the Azure double's test CA from start-up. */
 function benchSdkList(): Promise<SdkListResult> {
@@ -65,6 +67,8 @@ Produced by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice
 Node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}).
 
 ## Slash commands over Socket Mode, against a bare Bolt app
+
+This section: \`${SOCKET_MODE_COMMAND}\` on ${new Date().toISOString().slice(0, 10)}.
 
 ${socketModeSection(socketMode)}
 

@@ -198,7 +198,7 @@ export function socketModeSection(result: SocketModeResult): string {
     pass: boolean,
     format = ms,
   ): string =>
-    `| ${name} | ${format(value)} | ${floorValue === undefined ? '—' : format(floorValue)} | ${floorValue === undefined ? '—' : ratio(value, floorValue)} | ${target} | ${verdict(pass)} |`;
+    `| ${name} | ${format(value)} | ${floorValue === undefined ? '—' : format(floorValue)} | ${floorValue === undefined || floorValue === 0 ? '—' : ratio(value, floorValue)} | ${target} | ${target === '—' ? '' : verdict(pass)} |`;
   const perSecond = (value: number): string => `${Math.round(value).toLocaleString('en-US')}/s`;
   const cpu = (value: number): string => `${value.toFixed(2)} ms`;
   const bytes = (value: number): string => `${Math.round(value)} B`;
