@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { CloudmasterError, ErrorCode } from '../../src/errors.ts';
@@ -373,8 +374,11 @@ describe('simulator: declaration', () => {
   it('is enabled from the environment by CLOUDMASTER_DEMO only', () => {
     expect(simulatorModule.fromEnvironment?.({ CLOUDMASTER_DEMO: 'true' })).toEqual({
       id: 'demo',
-      config: {},
+      config: { stateFile: join('data', 'demo-cloud.json') },
     });
+    expect(
+      simulatorModule.fromEnvironment?.({ CLOUDMASTER_DEMO: 'yes', CLOUDMASTER_DATA_DIR: '/var/lib/cm' }),
+    ).toEqual({ id: 'demo', config: { stateFile: '/var/lib/cm/demo-cloud.json' } });
     expect(simulatorModule.fromEnvironment?.({ CLOUDMASTER_DEMO: '0' })).toBeUndefined();
     expect(simulatorModule.fromEnvironment?.({})).toBeUndefined();
   });

@@ -1,11 +1,28 @@
 /** Bolt and the Socket Mode client log through ours, so their lines are redacted too. */
+
+import { inspect } from 'node:util';
 import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import type { Logger } from 'pino';
 
+/** Long enough for any SDK message; an object dumped whole (a response, a socket) is cut. */
+const MAX_LINE = 4_000;
+
+/** One argument as text; never throws (a cyclic object, a BigInt), whatever the SDK hands over. */
+function argText(arg: unknown): string {
+  if (typeof arg === 'string') return arg;
+  if (arg instanceof Error) return arg.message;
+  try {
+    return JSON.stringify(arg) ?? String(arg);
+  } catch {
+    return inspect(arg, { depth: 2, breakLength: Number.POSITIVE_INFINITY });
+  }
+}
+
 function joinArgs(args: unknown[]): string {
-  return args
-    .map((arg) => (typeof arg === 'string' ? arg : arg instanceof Error ? arg.message : JSON.stringify(arg)))
-    .join(' ');
+  const line = args.map(argText).join(' ');
+  return line.length > MAX_LINE
+    ? `${line.slice(0, MAX_LINE)}… (${line.length - MAX_LINE} more characters)`
+    : line;
 }
 
 /**

@@ -138,7 +138,7 @@ describe('REST providers through Slack', () => {
   });
 
   it('@igor cancel -s shop cancels the running deployment', async () => {
-    const running = cloud66.startDeploymentElsewhere('shop');
+    const running = cloud66.startDeploymentElsewhere('shop', 'production', 60_000);
     const { ts } = await harness.fake.mention({ text: '<@U0BOT> cancel -s shop' });
     const message = await finalOf(
       'Cancel the deployment of shop (production) on c66?',

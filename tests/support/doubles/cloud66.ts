@@ -74,9 +74,17 @@ export class Cloud66Double extends ProviderDouble {
     return stack;
   }
 
-  /** A deployment started by someone else, in the web UI. */
-  startDeploymentElsewhere(name: string, environment = 'production'): DoubleDeployment {
-    return this.deploy(this.stack(name, environment), [], 'web', 'someone@example.com');
+  /**
+   * A deployment started by someone else, in the web UI. It runs for `runsMs`
+   * (as long as any deployment unless told): a test that cancels it through
+   * Slack gives it long enough to be cancelled however loaded the machine.
+   */
+  startDeploymentElsewhere(
+    name: string,
+    environment = 'production',
+    runsMs = this.options.deployMs,
+  ): DoubleDeployment {
+    return this.deploy(this.stack(name, environment), [], 'web', 'someone@example.com', runsMs);
   }
 
   private addStack(name: string, environment: string): void {
@@ -99,7 +107,13 @@ export class Cloud66Double extends ProviderDouble {
     this.stacks.push(stack);
   }
 
-  private deploy(stack: DoubleStack, services: string[], via: 'web' | 'api', by: string): DoubleDeployment {
+  private deploy(
+    stack: DoubleStack,
+    services: string[],
+    via: 'web' | 'api',
+    by: string,
+    runsMs = this.options.deployMs,
+  ): DoubleDeployment {
     const now = Date.now();
     const last = stack.deployments.at(-1);
     const start = last && last.end > now ? last.end : now;
@@ -110,7 +124,7 @@ export class Cloud66Double extends ProviderDouble {
       via,
       services,
       start,
-      end: start + this.options.deployMs,
+      end: start + runsMs,
       cancelled: false,
     };
     stack.deployments.push(deployment);
