@@ -1,13 +1,11 @@
 /**
- * One benchmark subject in its own process (so its memory is its own):
- * `floor` is a bare Bolt app answering /cloudmaster from memory; `bot` is
- * cloudmaster itself. The parent talks to it over IPC: "rss", "cpu" (user +
- * system, ms), "gc" (with --expose-gc), "stop".
+ * The bot in a forked process for the benchmarks that talk to it over IPC
+ * (bench/store-lock.ts, bench/huge-input.ts): "rss", "cpu" (user + system,
+ * ms), "gc" (with --expose-gc), "stop". The Socket Mode case starts it as
+ * `npm start` does instead (bench/socket-load.ts).
  */
-import { App, LogLevel } from '@slack/bolt';
 import { createBot } from '../src/bot.ts';
 
-const kind = process.argv[2];
 const env = process.env;
 const slack = {
   botToken: env.SLACK_BOT_TOKEN ?? '',
@@ -15,42 +13,13 @@ const slack = {
   apiUrl: env.SLACK_API_URL ?? '',
 };
 
-/** A list-sized reply, built once: the floor does no product work at all. */
-const STATIC_REPLY = (() => {
-  const lines = Array.from(
-    { length: 12 },
-    (_, i) => `:large_green_circle: *web-${i + 1}* · running · 203.0.113.${i + 1} · sim-nyc1 · sim-small`,
-  );
-  return {
-    response_type: 'in_channel' as const,
-    text: lines.join('\n'),
-    blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: lines.join('\n') } }],
-  };
-})();
-
-async function startFloor(): Promise<() => Promise<unknown>> {
-  const app = new App({
-    token: slack.botToken,
-    appToken: slack.appToken,
-    socketMode: true,
-    logLevel: LogLevel.ERROR,
-    clientOptions: { slackApiUrl: slack.apiUrl },
-  });
-  app.command('/cloudmaster', async ({ ack, respond }) => {
-    await ack();
-    await respond(STATIC_REPLY);
-  });
-  await app.start();
-  return () => app.stop();
-}
-
 async function startBot(): Promise<() => Promise<unknown>> {
   const bot = await createBot({ env, slack });
   await bot.start();
   return () => bot.stop({ graceMs: 1_000, abortMs: 500 });
 }
 
-const stop = kind === 'floor' ? await startFloor() : await startBot();
+const stop = await startBot();
 process.on('message', (message) => {
   if (message === 'rss') process.send?.({ rss: process.memoryUsage().rss });
   if (message === 'gc') {

@@ -26,7 +26,7 @@ import * as events from './listeners/events/index.ts';
 import { boltLogger } from './log/bolt-logger.ts';
 import { createLogger, logLevelFrom } from './log/logger.ts';
 import { Redactor } from './log/redact.ts';
-import { type BotMode, OperationsServer } from './ops/http-server.ts';
+import type { BotMode, OperationsServer } from './ops/http-server.ts';
 import { BotMetrics } from './ops/metrics.ts';
 import { readiness } from './ops/readiness.ts';
 import { SlackReachability } from './ops/slack-reachability.ts';
@@ -166,6 +166,7 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     reporterFor: (job) => (jobMessages ? slackJobReporter(jobMessages, job) : {}),
     adopt: (driven) => work.adopt(driven),
     meter: metrics,
+    backgroundCheckpoints: true,
   });
   const { dispatcher, gatekeeper, store, policy, connected, jobs, testmode } = core;
   jobMessages = { client: jobClient, redactor, store, timers, log };
@@ -185,10 +186,11 @@ export async function createBot(options: BotOptions): Promise<Bot> {
     outboxDepth: () => store.outbox.depth(),
   });
   const { host, port } = listener.http;
+  // Fastify is loaded only when the listener is on: off, the bot does not carry it.
   const http =
     port === undefined
       ? undefined
-      : new OperationsServer({
+      : new (await import('./ops/http-server.ts')).OperationsServer({
           host,
           port,
           mode: options.mode ?? 'slack',

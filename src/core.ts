@@ -48,6 +48,8 @@ export interface CoreOptions {
   readonly adopt?: (work: Promise<unknown>) => void;
   /** Told of every provider call (the bot's metrics). */
   readonly meter?: ProviderCallMeter;
+  /** A long-running process: SQLite checkpoints on a worker thread (sqlite-checkpointer.ts). */
+  readonly backgroundCheckpoints?: boolean;
 }
 
 export async function openCore(options: CoreOptions): Promise<Core> {
@@ -58,6 +60,7 @@ export async function openCore(options: CoreOptions): Promise<Core> {
     now: clock.now(),
     redactor,
     onIdleError: (error) => log.error({ err: error }, 'the database connection failed'),
+    backgroundCheckpoints: options.backgroundCheckpoints ?? false,
     ...(config.bridge ? { webhooks: config.bridge.webhooks } : {}),
   });
   const connected = await connectAccounts(config.accounts, { log, clock });

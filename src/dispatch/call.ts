@@ -42,6 +42,23 @@ export function connectedInstance(entry: ConnectedProvider): Provider {
   );
 }
 
+/** One child logger per provider and parent, made once: a child's bindings are serialised when it is made. */
+const providerLogs = new WeakMap<Logger, Map<string, Logger>>();
+
+function providerLog(log: Logger, provider: string): Logger {
+  let children = providerLogs.get(log);
+  if (!children) {
+    children = new Map();
+    providerLogs.set(log, children);
+  }
+  let child = children.get(provider);
+  if (!child) {
+    child = log.child({ provider });
+    children.set(provider, child);
+  }
+  return child;
+}
+
 export async function callProvider<T>(
   entry: ConnectedProvider,
   options: CallOptions,
@@ -49,19 +66,25 @@ export async function callProvider<T>(
 ): Promise<T> {
   const provider = connectedInstance(entry);
   const controller = new AbortController();
-  const signals = options.signal ? [controller.signal, options.signal] : [controller.signal];
+  // Shutdown aborts the call too. A listener removed when the call ends, rather than AbortSignal.any:
+  // a composite signal per call stays tied to the long-lived shutdown signal until it is collected.
+  const shutdown = options.signal;
+  const onShutdown = (): void => controller.abort(shutdown?.reason);
+  if (shutdown?.aborted) onShutdown();
+  else shutdown?.addEventListener('abort', onShutdown, { once: true });
   const ctx: CallContext = {
-    signal: AbortSignal.any(signals),
+    signal: controller.signal,
     fresh: options.fresh,
-    log: options.log.child({ provider: entry.account.id }),
+    log: providerLog(options.log, entry.account.id),
   };
   const timeoutMs = options.timeoutMs ?? entry.account.timeoutMs;
   let timer: NodeJS.Timeout | undefined;
+  let timedOut: CloudmasterError | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const error = timeoutError(entry, timeoutMs);
-      controller.abort(error);
-      reject(error);
+      timedOut = timeoutError(entry, timeoutMs);
+      controller.abort(timedOut);
+      reject(timedOut);
     }, timeoutMs);
   });
   const started = performance.now();
@@ -73,13 +96,14 @@ export async function callProvider<T>(
     return result;
   } catch (error) {
     // A provider that threw the abort reason (or a DOMException) for our timeout: report the timeout.
-    if (controller.signal.aborted) {
+    if (timedOut) {
       outcome = 'timeout';
-      throw controller.signal.reason;
+      throw timedOut;
     }
     throw error;
   } finally {
     clearTimeout(timer);
+    shutdown?.removeEventListener('abort', onShutdown);
     if (watched)
       options.meter?.providerCall(
         entry.account.id,

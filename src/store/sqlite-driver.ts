@@ -22,11 +22,21 @@ import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudmasterError, ErrorCode } from '../errors.ts';
 import type { Row, SqlDriver, SqlRunner, SqlValue } from './sql.ts';
+import { type Checkpointer, startCheckpointer } from './sqlite-checkpointer.ts';
 
 export interface SqliteOptions {
   /** How long a statement waits for another process's lock before it is refused (default 5 s). */
   readonly lockPatienceMs?: number;
+  /**
+   * Checkpoint the WAL on a worker thread rather than inside writes (the
+   * bot: sqlite-checkpointer.ts). Short-lived processes (the CLI) leave
+   * it to SQLite.
+   */
+  readonly backgroundCheckpoints?: boolean;
 }
+
+/** SQLite's own default: a write that grows the WAL past this many pages checkpoints it. */
+const AUTO_CHECKPOINT_PAGES = 1_000;
 
 const LOCK_PATIENCE_MS = 5_000;
 /** The wait between tries doubles from the first to the longest: a released lock is noticed within 50 ms. */
@@ -82,6 +92,14 @@ export function openSqlite(path: string, options: SqliteOptions = {}): SqlDriver
   db.exec(
     'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 0; PRAGMA foreign_keys = ON;',
   );
+  let checkpointer: Checkpointer | undefined;
+  if (options.backgroundCheckpoints && path !== ':memory:') {
+    db.exec('PRAGMA wal_autocheckpoint = 0');
+    // Should the worker die, SQLite checkpoints inside writes again: slower, never unbounded.
+    checkpointer = startCheckpointer(path, () => {
+      if (db.isOpen) db.exec(`PRAGMA wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+    });
+  }
   const statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
   const prepare = (sql: string) => {
     let statement = statements.get(sql);
@@ -123,6 +141,7 @@ export function openSqlite(path: string, options: SqliteOptions = {}): SqlDriver
         }
       }),
     async close() {
+      await checkpointer?.stop();
       await serial(async () => db.close());
     },
   };

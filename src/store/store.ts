@@ -17,7 +17,6 @@ import { JobStore } from './jobs.ts';
 import { migrate } from './migrations.ts';
 import { Outbox, type OutboxRoute } from './outbox.ts';
 import { PendingRequests } from './pending-requests.ts';
-import { openPostgres } from './postgres-driver.ts';
 import type { Dialect, SqlDriver } from './sql.ts';
 import { openSqlite } from './sqlite-driver.ts';
 import { WatchIncidents } from './watch-incidents.ts';
@@ -105,6 +104,8 @@ export interface OpenStoreOptions {
   /** Redacts what the jobs and pending requests keep, and knows the secrets they must not. */
   readonly redactor?: Redactor;
   readonly onIdleError?: (error: Error) => void;
+  /** SQLite: checkpoint on a worker thread, off the event loop (a long-running bot). */
+  readonly backgroundCheckpoints?: boolean;
   /** The webhooks (`bridge.webhooks`): which events the outbox keeps, for whom. */
   readonly webhooks?: readonly OutboxRoute[];
 }
@@ -116,8 +117,9 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
   try {
     sql =
       location.kind === 'sqlite'
-        ? openSqlite(location.path)
-        : await openPostgres({
+        ? openSqlite(location.path, { backgroundCheckpoints: options.backgroundCheckpoints ?? false })
+        : // Loaded only for PostgreSQL: a bot on SQLite never holds the driver in memory.
+          await (await import('./postgres-driver.ts')).openPostgres({
             url: location.url,
             ...(options.onIdleError ? { onIdleError: options.onIdleError } : {}),
           });
