@@ -232,10 +232,7 @@ export function commandRoutes(deps: CommandsDeps) {
     }
     const request = await deps.store.pending.get<PendingPayload>(id);
     if (!request || request.requester !== requester) throw notFound();
-    const job =
-      request.state === 'approved' && request.decidedAt !== undefined
-        ? await jobs.firstAfter(requester, request.rawText, request.decidedAt)
-        : undefined;
+    const job = request.state === 'approved' ? await jobs.fromRequest(request.id) : undefined;
     if (job) return { status: 200, body: jobView(job, await jobs.steps(job.id), request.id), summary: id };
     const state = request.state === 'pending' ? 'awaiting_approval' : request.state;
     return {

@@ -124,6 +124,7 @@ export class JobRunner {
         channel: attempt.origin.channel,
         entry: attempt.origin.entry,
         rawText: attempt.origin.rawText,
+        ...(attempt.requestId ? { requestId: attempt.requestId } : {}),
         payload: { prepared: { command, plan }, attempt },
         deadlineAt: now + this.deps.dispatcher.timeLimit(plan.verb),
         ...(message ? { message } : {}),

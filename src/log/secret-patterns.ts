@@ -9,14 +9,14 @@
 export const REDACTED = '[redacted]';
 
 /** Field names whose value is always a secret, however it is written. */
-const STRONG_NAMES = String.raw`pass(?:word|wd|phrase)|secret|api[_-]?key|private[_-]?key`;
+const STRONG_NAMES = 'pass(?:word|wd|phrase)|secret|api[_-]?key|private[_-]?key';
 /**
  * Names that are secrets as fields (`token=…`, `"sessionToken": …`,
  * `X-Amz-Security-Token: FQo1…`) but are also ordinary words in sentences
  * ("the token: check …"), so after a bare colon only a value with a digit, or
  * of 16 characters or more, is taken.
  */
-const WEAK_NAMES = String.raw`token|session|signature|credential|cookie`;
+const WEAK_NAMES = 'token|session|signature|credential|cookie';
 /** camelCase, snake_case and header-case around the name: clientSecret, x-amz-security-token. */
 const NAME_TAIL = String.raw`[\w.-]{0,40}`;
 /** Optional quote after the key, JSON-escaped too (a JSON body inside a log string). */

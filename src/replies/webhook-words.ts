@@ -2,7 +2,7 @@
 import type { WebhooksOutcome } from '../safety/answers.ts';
 
 function when(ms: number | undefined): string {
-  return ms === undefined ? 'never' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+  return ms === undefined ? 'never' : `${new Date(ms).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
 }
 
 export function webhookLines(answer: WebhooksOutcome): string[] {

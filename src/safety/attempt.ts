@@ -34,6 +34,8 @@ export interface Attempt {
   plan?: OperationPlan;
   confirmed?: Signoff;
   approved?: Signoff;
+  /** The confirmation or approval request it went through, once clicked: its job names it. */
+  requestId?: string;
 }
 
 const OUTCOME_OF_END: Record<OperationOutcome['end'], AuditOutcome> = {

@@ -373,6 +373,7 @@ export class Gatekeeper {
       plan: payload.plan,
       ...(signoff && request.state === 'confirmed' ? { confirmed: signoff } : {}),
       ...(signoff && request.state === 'approved' ? { approved: signoff } : {}),
+      requestId: request.id,
     };
   }
 

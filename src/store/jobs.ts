@@ -58,6 +58,8 @@ export interface Job<Payload = unknown> {
   readonly channel?: string;
   readonly entry: string;
   readonly rawText: string;
+  /** The confirmation or approval request it was started from, if any (`GET /v1/jobs/{request id}`). */
+  readonly requestId?: string;
   /** What the job runner needs to go on after a restart: command, plan, attempt. */
   readonly payload: Payload;
   /** The provider's operation, once it accepted the request: what a resumed job polls. */
@@ -83,13 +85,23 @@ export interface Job<Payload = unknown> {
 
 export type NewJob<Payload> = Pick<
   Job<Payload>,
-  'verb' | 'provider' | 'targetName' | 'targetId' | 'requester' | 'channel' | 'entry' | 'rawText' | 'payload'
+  | 'verb'
+  | 'provider'
+  | 'targetName'
+  | 'targetId'
+  | 'requester'
+  | 'channel'
+  | 'entry'
+  | 'rawText'
+  | 'requestId'
+  | 'payload'
 > & { readonly deadlineAt: number; readonly message?: JobMessage };
 
 /** Every column a job is read with. */
 export const JOB_COLUMNS = `id, state, verb, provider, target_name, target_id, requester, channel, entry, raw_text, payload,
   operation, last_progress, detail, message_channel, message_ts, message_thread, created_at, started_at,
-  ended_at, deadline_at, lease_owner, lease_until, cancel_requested_by, cancel_requested_at, audited_at, told_at`;
+  ended_at, deadline_at, lease_owner, lease_until, cancel_requested_by, cancel_requested_at, audited_at, told_at,
+  request_id`;
 
 const ACTIVE = `state IN ('queued', 'sending', 'running')`;
 /** Running, or ended but not told yet: someone's work. */
@@ -118,6 +130,7 @@ function fromRow<Payload>(row: Row): Job<Payload> {
     channel: toOptionalString(row.channel),
     entry: String(row.entry),
     rawText: String(row.raw_text),
+    requestId: toOptionalString(row.request_id),
     payload: parsed<Payload>(row.payload),
     operation: parsed<OperationRef>(row.operation),
     lastProgress: parsed<OperationProgress>(row.last_progress),
@@ -203,8 +216,9 @@ export class JobStore {
       const id = newJobId();
       const changed = await this.transition(
         `INSERT INTO jobs (id, state, verb, provider, target_name, target_id, requester, channel, entry, raw_text,
-           payload, message_channel, message_ts, message_thread, created_at, deadline_at, lease_owner, lease_until)
-         VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+           payload, message_channel, message_ts, message_thread, created_at, deadline_at, lease_owner, lease_until,
+           request_id)
+         VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
          ON CONFLICT (id) DO NOTHING`,
         [
           id,
@@ -224,6 +238,7 @@ export class JobStore {
           job.deadlineAt,
           owner,
           now + leaseMs,
+          job.requestId ?? null,
         ],
         now,
       );
@@ -237,17 +252,9 @@ export class JobStore {
     return row ? fromRow<Payload>(row) : undefined;
   }
 
-  /** The first job `requester` asked for with `rawText` from `since` on (a client's approved change). */
-  async firstAfter<Payload>(
-    requester: string,
-    rawText: string,
-    since: number,
-  ): Promise<Job<Payload> | undefined> {
-    const [row] = await this.db.all(
-      `SELECT ${JOB_COLUMNS} FROM jobs WHERE requester = $1 AND raw_text = $2 AND created_at >= $3
-       ORDER BY created_at LIMIT 1`,
-      [requester, rawText, since],
-    );
+  /** The job started from a confirmation or approval request (a client's approved change). */
+  async fromRequest<Payload>(requestId: string): Promise<Job<Payload> | undefined> {
+    const [row] = await this.db.all(`SELECT ${JOB_COLUMNS} FROM jobs WHERE request_id = $1`, [requestId]);
     return row ? fromRow<Payload>(row) : undefined;
   }
 

@@ -337,6 +337,14 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE bridge_approvals ADD COLUMN end_reason TEXT',
     ],
   },
+  {
+    version: 9,
+    name: 'a job names the confirmation or approval request it was started from',
+    statements: [
+      'ALTER TABLE jobs ADD COLUMN request_id TEXT',
+      'CREATE UNIQUE INDEX jobs_by_request ON jobs (request_id)',
+    ],
+  },
 ];
 
 const TABLE_EXISTS: Readonly<Record<Dialect, string>> = {

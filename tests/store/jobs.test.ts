@@ -59,6 +59,18 @@ for (const database of testDatabases()) {
       expect(await store.jobs.get(created.id.toLowerCase())).toEqual(created);
     });
 
+    it('name the request they were started from, and one request starts one job', async () => {
+      const store = await open();
+      const other = await store.jobs.create(job, 'a', T0, LEASE);
+      const created = await store.jobs.create({ ...job, requestId: 'req-1' }, 'a', T0 + 1, LEASE);
+      expect(created.requestId).toBe('req-1');
+      expect((await store.jobs.fromRequest('req-1'))?.id).toBe(created.id);
+      expect(await store.jobs.fromRequest('req-2')).toBeUndefined();
+      expect(other.requestId).toBeUndefined();
+      await expect(store.jobs.create({ ...job, requestId: 'req-1' }, 'b', T0 + 2, LEASE)).rejects.toThrow();
+      expect((await store.jobs.recent(10)).map((j) => j.id).sort()).toEqual([created.id, other.id].sort());
+    });
+
     it('are sent at most once: only the lease holder moves queued → sending, once', async () => {
       const a = await open();
       const b = await open();
