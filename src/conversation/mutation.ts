@@ -158,6 +158,9 @@ export async function onRequestClick(
   deps.metrics?.confirmation(confirmationOutcome(click.action, result));
   switch (result.kind) {
     case 'refused':
+      // A request the policy now refuses has ended: its prompt says so to everyone, not only to the clicker.
+      if (result.ended)
+        await click.handle.update(renderEndedPrompt(result.request.payload.plan, result.request, 'failed'));
       return click.notify(clickNotice('refused', result.request, result.reason));
     case 'lost':
       return click.notify(clickNotice('lost', result.request));

@@ -12,6 +12,8 @@ export interface ChangedDecision {
   readonly reason: string;
   /** The audit's detail: the refusal is recorded, under the current rule. */
   readonly detail: string;
+  /** Why the request ended, shown in its prompt and to later clicks. */
+  readonly ended: string;
 }
 
 /**
@@ -51,6 +53,7 @@ export function changedDecision(
     return {
       reason: `The policy no longer allows this: ${current.reason}. Nothing was done.`,
       detail: `${clicked}, but the policy no longer allows it: ${current.reason}; nothing was done`,
+      ended: `the policy no longer allows it (${current.reason})`,
     };
   }
   if (current.effect === 'approve' && request.kind === 'confirm') {
@@ -58,6 +61,7 @@ export function changedDecision(
     return {
       reason: `The policy has changed: ${why}. Nothing was done; ask again to request the approval.`,
       detail: `${clicked}, but ${why}; nothing was done`,
+      ended: `the policy changed: ${why}`,
     };
   }
   return undefined;

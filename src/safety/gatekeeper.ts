@@ -59,8 +59,11 @@ export type Admission =
 export type ClickAction = 'confirm' | 'cancel' | 'approve' | 'reject';
 
 export type ClickOutcome =
-  /** The clicker may not do that; nothing changed. */
-  | { readonly kind: 'refused'; readonly request: Pending; readonly reason: string }
+  /**
+   * The clicker may not do that; nothing ran. `ended`: the policy no longer
+   * allows the request at all, so it ended (state `failed`, recorded as denied).
+   */
+  | { readonly kind: 'refused'; readonly request: Pending; readonly reason: string; readonly ended?: boolean }
   /** Already decided (or unknown); `request` says by whom and how. */
   | { readonly kind: 'lost'; readonly request: Pending | undefined }
   /** Ended without running (cancelled, rejected, expired); recorded. */
@@ -236,8 +239,11 @@ export class Gatekeeper {
       current = await decideAgain(this.policy, request, questionOf(plan), sources);
       const changed = changedDecision(user, request, current);
       if (changed) {
+        // No click can make it run now: it ends here, once, so neither a later click nor expiry records it again.
+        const ended = await this.deps.store.pending.fail<PendingPayload>(request.id, changed.ended, now);
+        if (!ended) return { kind: 'lost', request: await this.deps.store.pending.get(requestId) };
         await this.record({ ...this.attemptOf(request), decision: current }, 'denied', changed.detail);
-        return { kind: 'refused', request, reason: changed.reason };
+        return { kind: 'refused', request: ended, reason: changed.reason, ended: true };
       }
       if (
         current.effect === 'approve' &&

@@ -99,6 +99,16 @@ policy:
     expect(await noticeTo(fake, await click(fake, deploy, 'approve', SRE))).toBe(
       'Only <!subteam^S0LEADS> can approve this request now (rule “prod-deploy-approval”).',
     );
+    // A request the policy now refuses has ended for everyone: its prompt says why, a later click is told so.
+    await until(
+      fake,
+      destroy,
+      /^Destroy db-1 on demo\? Ended \(the policy no longer allows it \(denied by rule “nobody-destroys”\)\)/,
+    );
+    expect(await noticeTo(fake, await click(fake, destroy, 'confirm'))).toMatch(
+      /^This request ended at \d\d:\d\d UTC: the policy no longer allows it \(denied by rule “nobody-destroys”\); nothing was done\.$/,
+    );
+    await until(fake, stop, /Ended \(the policy changed: it now needs an approver’s Approve/);
     const status = await slash(fake, 'status db-1 on demo', ALICE);
     expect(status.text).toMatch(/^db-1 on demo: status running/);
     const denied = await store.audit.query({ limit: 10, verb: 'destroy' });

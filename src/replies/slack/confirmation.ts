@@ -125,6 +125,7 @@ const ENDED: Partial<Record<AuditOutcome, { emoji: string; words: string }>> = {
   cancelled: { emoji: ':no_entry_sign:', words: 'Cancelled' },
   rejected: { emoji: ':no_entry:', words: 'Rejected' },
   expired: { emoji: ':hourglass:', words: 'Expired' },
+  failed: { emoji: ':no_entry:', words: 'Ended' },
 };
 
 /** The prompt once it ended without running: who ended it, when, and that nothing was done. */
@@ -138,7 +139,9 @@ export function renderEndedPrompt(
   const line =
     outcome === 'expired'
       ? md`nobody ${request.kind === 'approve' ? 'approved' : 'confirmed'} it in time`
-      : md`by ${mention(request.decidedBy ?? 'someone')}`;
+      : outcome === 'failed'
+        ? md`(${request.endReason ?? 'it could not go on'})`
+        : md`by ${mention(request.decidedBy ?? 'someone')}`;
   const requested = md`requested by ${mention(request.requester)}`;
   const blocks: KnownBlock[] = [
     section(
