@@ -81,9 +81,18 @@ export class Redactor {
     if (seen.has(value)) return '[Circular]';
     if (value instanceof Error)
       return this.walk(serializeError(value, options.errorStacks ?? false), options, seen);
+    // What JSON would turn into {} (or a byte dump) is shown as what it holds.
+    if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+    if (value instanceof URL) return this.text(value.href);
+    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return `[${value.byteLength} bytes]`;
     seen.add(value);
     try {
       if (Array.isArray(value)) return value.map((item) => this.walk(item, options, seen));
+      if (value instanceof Set) return [...value].map((item) => this.walk(item, options, seen));
+      if (value instanceof Map)
+        return Object.fromEntries(
+          [...value].map(([key, item]) => [this.text(String(key)), this.walk(item, options, seen)]),
+        );
       const copy: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value)) copy[key] = this.walk(item, options, seen);
       return copy;

@@ -3,6 +3,26 @@ import { describe, expect, it } from 'vitest';
 import { Redactor } from '../../src/log/redact.ts';
 
 describe('the redactor', () => {
+  it('shows dates, maps, sets, URLs and bytes in a deep copy as what they hold, secrets redacted', () => {
+    const redactor = new Redactor(['s3cr3t-value-1']);
+    const copy = redactor.deep({
+      at: new Date(Date.UTC(2026, 11, 6, 12, 0, 0)),
+      never: new Date(Number.NaN),
+      headers: new Map([['authorization-s3cr3t-value-1', 'Bearer s3cr3t-value-1']]),
+      tags: new Set(['prod', 's3cr3t-value-1']),
+      url: new URL('https://user:s3cr3t-value-1@example.test/path'),
+      body: Buffer.from('s3cr3t-value-1'),
+    });
+    expect(copy).toEqual({
+      at: '2026-12-06T12:00:00.000Z',
+      never: 'Invalid Date',
+      headers: { 'authorization-[redacted]': 'Bearer [redacted]' },
+      tags: ['prod', '[redacted]'],
+      url: 'https://user:[redacted]@example.test/path',
+      body: '[14 bytes]',
+    });
+  });
+
   it('keeps the secrets it had when more are added', () => {
     const redactor = new Redactor(['first-secret']);
     redactor.add(['second-secret']);
