@@ -135,7 +135,7 @@ cmd=$(config cmd)
 healthcheck=$(config healthcheck)
 step "user $user, entry point $entrypoint, command $cmd"
 case "$user" in "" | 0 | 0:* | root | root:*) fail "the image runs as root (USER is '$user')" ;; esac
-[ "$entrypoint" = '["node","/app/bin/cloudmaster.js"]' ] || fail "unexpected entry point $entrypoint"
+[ "$entrypoint" = '["node","--max-semi-space-size=8","/app/bin/cloudmaster.js"]' ] || fail "unexpected entry point $entrypoint"
 [ "$cmd" = '["serve"]' ] || fail "unexpected command $cmd"
 case "$healthcheck" in *healthz*) ;; *) fail "no HEALTHCHECK on /healthz (got $healthcheck)" ;; esac
 # Without it, serve without tokens would open the local workspace instead of refusing.
