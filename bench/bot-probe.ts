@@ -7,7 +7,11 @@ import { watchLoop } from './loop-watch.ts';
 
 const watch = watchLoop();
 process.on('message', (message) => {
-  if (message === 'loop-report') process.send?.({ loopReport: watch.report() });
+  // Once reported, the watch stops: its timer would otherwise count in the bot's CPU per message.
+  if (message === 'loop-report') {
+    process.send?.({ loopReport: watch.report() });
+    watch.stop();
+  }
 });
 // The IPC channel must not keep the bot alive at SIGTERM.
 process.channel?.unref();

@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { DeliveredTry, DueDelivery, Outbox } from '../store/outbox.ts';
+import type { DueDelivery, Outbox } from '../store/outbox.ts';
 import { SIGNATURE_HEADER, sign } from './signature.ts';
 import { WebhookPoster } from './webhook-post.ts';
 
@@ -69,9 +69,6 @@ export class WebhookDispatcher {
   private again = false;
   private stopped = true;
   private lastPrune = 0;
-  /** Successful tries not yet written, and the write they wait for: one commit per burst of answers. */
-  private toRecord: DeliveredTry[] = [];
-  private recording: Promise<void> | undefined;
 
   constructor(options: WebhookDispatcherOptions) {
     this.options = options;
@@ -172,8 +169,7 @@ export class WebhookDispatcher {
       try {
         const status = await this.post(endpoint, delivery);
         if (status >= 200 && status < 300) {
-          // Unrecorded (the process dies first), it stays claimed and is sent again: at least once.
-          await this.record({ id: delivery.id, at: this.now(), status });
+          await outbox.delivered(delivery.id, this.owner, this.now(), status);
           this.options.onOutcome?.('delivered', (performance.now() - started) / 1000);
           log.debug({ event: delivery.eventId, endpoint: delivery.endpoint, status }, 'webhook delivered');
           return;
@@ -206,30 +202,6 @@ export class WebhookDispatcher {
       },
       dead ? 'a webhook delivery is dead' : 'a webhook delivery failed; it will be tried again',
     );
-  }
-
-  /**
-   * Writes a successful try with the others answered in the same turn of
-   * the event loop, in one transaction; resolves once it is written. Should
-   * the write fail, the deliveries stay claimed until their lease ends and
-   * are sent again.
-   */
-  private record(tried: DeliveredTry): Promise<void> {
-    this.toRecord.push(tried);
-    this.recording ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-      const batch = this.toRecord;
-      this.toRecord = [];
-      this.recording = undefined;
-      try {
-        await this.options.outbox.delivered(this.owner, batch);
-      } catch (error) {
-        this.options.log.error(
-          { err: error, deliveries: batch.length },
-          'could not record webhook deliveries; they will be sent again',
-        );
-      }
-    });
-    return this.recording;
   }
 
   private post(endpoint: Endpoint, delivery: DueDelivery): Promise<number> {

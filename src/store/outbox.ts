@@ -71,13 +71,6 @@ export function newEventId(): string {
 
 const DELIVERY_COLUMNS = 'id, event_id, endpoint, url, attempts, created_at';
 
-/** A delivery's successful try: when it was answered, and with which status. */
-export interface DeliveredTry {
-  readonly id: string;
-  readonly at: number;
-  readonly status: number;
-}
-
 export class Outbox {
   private readonly db: SqlDriver;
   private routes: readonly OutboxRoute[];
@@ -219,24 +212,14 @@ export class Outbox {
     });
   }
 
-  /**
-   * Deliveries that were answered with a 2xx, in one transaction: a burst of
-   * answers is one commit, not one each. Returns how many were still this
-   * owner's claim (the others were taken over and are not touched).
-   */
-  async delivered(owner: string, deliveries: readonly DeliveredTry[]): Promise<number> {
-    if (deliveries.length === 0) return 0;
-    return this.db.transaction(async (tx) => {
-      let changed = 0;
-      for (const { id, at, status } of deliveries)
-        changed += await tx.run(
-          `UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1, delivered_at = $3,
-             last_attempt_at = $3, last_status = $4, last_error = NULL, claimed_by = NULL, claimed_until = 0
-           WHERE id = $1 AND claimed_by = $2`,
-          [id, owner, at, status],
-        );
-      return changed;
-    });
+  async delivered(id: string, owner: string, now: number, status: number): Promise<boolean> {
+    const changed = await this.db.run(
+      `UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1, delivered_at = $3,
+         last_attempt_at = $3, last_status = $4, last_error = NULL, claimed_by = NULL, claimed_until = 0
+       WHERE id = $1 AND claimed_by = $2`,
+      [id, owner, now, status],
+    );
+    return changed > 0;
   }
 
   /** A failed try: tried again at `nextAttemptAt`, or dead when that is undefined. */
