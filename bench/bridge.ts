@@ -8,13 +8,14 @@
  * BENCHMARKS.md.
  */
 import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeConfig } from '../tests/support/dispatcher.ts';
 import { FakeSlack } from '../tests/support/fake-slack/index.ts';
+import { type LoopReport, type Stall, watchLoop } from './loop-watch.ts';
 import { ms, percentile } from './stats.ts';
 
 const MESSAGES = Number(process.env.BENCH_BRIDGE_MESSAGES ?? 1_000);
@@ -22,6 +23,15 @@ const CHANNELS = 10;
 const CONCURRENCY = Number(process.env.BENCH_BRIDGE_CONCURRENCY ?? 4);
 const TOKEN = 'bench-token-0123456789abcdefghijkl';
 const SECRET = 'bench-secret-0123456789';
+
+/** The node flags `npm start` runs the bot with (package.json), so that it is measured as it runs. */
+const NODE_FLAGS_OF_NPM_START = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: { start: string };
+  }
+).scripts.start
+  .split(' ')
+  .filter((word) => word.startsWith('--'));
 
 async function receiver(lags: number[]): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((request, response) => {
@@ -96,6 +106,62 @@ async function serverP99(port: number): Promise<string> {
   return bound === undefined || bound === '+Inf' ? 'over 5 s' : `≤ ${Number(bound) * 1000} ms`;
 }
 
+/** The bot's event-loop stalls during the calls: how many of 15 ms or more, the longest, the longest GC pause. */
+function stallSummary(report: LoopReport, startedMark: number): string {
+  const t0 = performance.timeOrigin + startedMark;
+  const stalls = report.stalls.filter((stall) => stall.at >= t0).map((stall) => stall.ms);
+  const gc = report.gcPauses.filter((pause) => pause.at >= t0).map((pause) => pause.ms);
+  return `${stalls.filter((length) => length >= 15).length}× / ${ms(Math.max(0, ...stalls))} / ${ms(Math.max(0, ...gc))}`;
+}
+
+function overlaps(call: { at: number; ms: number }, stalls: readonly Stall[]): number {
+  let total = 0;
+  for (const stall of stalls) {
+    const from = Math.max(call.at, stall.at);
+    const to = Math.min(call.at + call.ms, stall.at + stall.ms);
+    if (to > from) total += to - from;
+  }
+  return total;
+}
+
+function diagnose(
+  slow: readonly { at: number; ms: number }[],
+  bot: LoopReport,
+  driver: LoopReport,
+  startedMark: number,
+): void {
+  const t0 = performance.timeOrigin + startedMark;
+  const describe = (name: string, report: LoopReport) => {
+    const during = report.stalls.filter((s) => s.at >= t0);
+    const lengths = during.map((s) => s.ms);
+    const gc = report.gcPauses.filter((g) => g.at >= t0).map((g) => g.ms);
+    process.stderr.write(
+      `${name}: ${during.length} stalls ≥5 ms during the run, total ${lengths.reduce((a, b) => a + b, 0).toFixed(0)} ms, ` +
+        `max ${Math.max(0, ...lengths).toFixed(1)} ms, over 15 ms: ${lengths.filter((l) => l > 15).length}; ` +
+        `GC pauses during the run ${gc.length}, total ${gc.reduce((a, b) => a + b, 0).toFixed(0)} ms, max ${Math.max(0, ...gc).toFixed(1)} ms\n`,
+    );
+  };
+  describe('bot loop', bot);
+  describe('driver loop', driver);
+  let inBot = 0;
+  let inDriver = 0;
+  let neither = 0;
+  for (const call of slow) {
+    const b = overlaps(call, bot.stalls);
+    const d = overlaps(call, driver.stalls);
+    if (b >= call.ms / 2) inBot++;
+    else if (d >= call.ms / 2) inDriver++;
+    else neither++;
+    if (process.env.BENCH_BRIDGE_VERBOSE)
+      process.stderr.write(
+        `slow ${call.ms.toFixed(1)} ms at +${(call.at - t0).toFixed(0)}: bot stalled ${b.toFixed(1)}, driver ${d.toFixed(1)}\n`,
+      );
+  }
+  process.stderr.write(
+    `answers over 20 ms: ${slow.length}; half or more of it a bot stall: ${inBot}, a driver stall: ${inDriver}, neither: ${neither}\n`,
+  );
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createNetServer();
@@ -123,7 +189,12 @@ bridge:
   const fake = await FakeSlack.start();
   const bot = fork(new URL('../src/main.ts', import.meta.url).pathname, [], {
     // BENCH_BOT_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the bot.
-    execArgv: (process.env.BENCH_BOT_ARGS ?? '').split(' ').filter(Boolean),
+    execArgv: [
+      ...NODE_FLAGS_OF_NPM_START,
+      '--import',
+      new URL('./bot-probe.ts', import.meta.url).pathname,
+      ...(process.env.BENCH_BOT_ARGS ?? '').split(' ').filter(Boolean),
+    ],
     env: {
       PATH: process.env.PATH ?? '',
       SLACK_BOT_TOKEN: fake.botToken,
@@ -141,6 +212,9 @@ bridge:
   const base = `http://127.0.0.1:${port}/v1/messages`;
   const harness = { fake };
   const answers: number[] = [];
+  const slow: { at: number; ms: number }[] = [];
+  const calls: { at: number; ms: number }[] = [];
+  const driverLoop = watchLoop();
   const statuses = new Map<number, number>();
   let next = 0;
   const loadBefore = loadavg()[0] as number;
@@ -154,13 +228,27 @@ bridge:
         channel: channels[i % CHANNELS],
         text: `line ${i}`,
       });
-      answers.push(performance.now() - sent);
+      const took = performance.now() - sent;
+      answers.push(took);
+      calls.push({ at: performance.timeOrigin + sent, ms: took });
+      if (took > 20) slow.push({ at: performance.timeOrigin + sent, ms: took });
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const postedIn = (performance.now() - started) / 1000;
   const inBot = await serverP99(port);
+  const botLoop = await new Promise<LoopReport>((resolve) => {
+    bot.once('message', (message) => resolve((message as { loopReport: LoopReport }).loopReport));
+    bot.send('loop-report');
+  });
+  const ownLoop = driverLoop.report();
+  diagnose(slow, botLoop, ownLoop, started);
+  if (process.env.BENCH_BRIDGE_LOOP_FILE)
+    writeFileSync(
+      process.env.BENCH_BRIDGE_LOOP_FILE,
+      JSON.stringify({ bot: botLoop, driver: ownLoop, slow, calls }),
+    );
   const loadAfter = loadavg()[0] as number;
   const posted = () => harness.fake.callsOf('chat.postMessage').filter((call) => call.status === 200).length;
   await harness.fake.waitFor(() => posted() >= MESSAGES, {
@@ -186,7 +274,17 @@ bridge:
   const rows = [
     ['API answer p50', ms(percentile(answers, 50)), '—'],
     ['API answer p99', ms(percentile(answers, 99)), '≤ 20 ms'],
+    [
+      'API answer p99 without the run’s first 20 answers (the bot’s code still cold)',
+      ms(percentile(answers.slice(20), 99)),
+      '—',
+    ],
     ['API answer p99 as the bot measures it (arrival to reply)', inBot, '—'],
+    [
+      'the bot’s event loop during the calls: held ≥ 15 ms / longest / longest GC pause',
+      stallSummary(botLoop, started),
+      '—',
+    ],
     [
       'the bot’s CPU per message, first call to last webhook (its call, its post, its webhook)',
       ms(botCpuPerMessage),

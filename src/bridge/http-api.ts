@@ -182,15 +182,26 @@ export function bridgeApi(deps: BridgeApiDeps) {
 
   const problemAnswer = (problem: ApiProblem): ApiAnswer => ({ status: problem.status, body: problem.body });
 
+  /**
+   * The call's signal is made when a route first asks for it (a long poll):
+   * an AbortController aborted at every call's close (an AbortSignal.any
+   * and a DOMException with its stack each time) cost each POST for nothing.
+   */
   const callOf = (request: FastifyRequest): ApiCall => {
-    const controller = new AbortController();
-    request.raw.once('close', () => controller.abort());
+    let signal: AbortSignal | undefined;
     return {
       client: request.bridgeClient as BridgeClient,
       body: request.body,
       params: (request.params ?? {}) as Record<string, string>,
       query: (request.query ?? {}) as Record<string, string | undefined>,
-      signal: AbortSignal.any([controller.signal, deps.work.stopping]),
+      get signal() {
+        if (!signal) {
+          const controller = new AbortController();
+          request.raw.once('close', () => controller.abort());
+          signal = AbortSignal.any([controller.signal, deps.work.stopping]);
+        }
+        return signal;
+      },
     };
   };
 
