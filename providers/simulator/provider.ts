@@ -44,9 +44,9 @@ function progressFromState(ref: OperationRef, found: readonly Resource[]): Opera
 }
 
 export function createSimulator(setup: ProviderSetup<SimulatorConfig>): SimulatorProvider {
-  const { id, config, clock } = setup;
+  const { id, config, clock, log } = setup;
   const cloud: SimulatedCloud = cloudFor(config, clock.now());
-  const file = config.stateFile === undefined ? undefined : new CloudStateFile(config.stateFile);
+  const file = config.stateFile === undefined ? undefined : new CloudStateFile(config.stateFile, log);
   const jitter = new SeededRandom(config.seed ^ 0x1a7e);
 
   const answer = async (ctx: CallContext): Promise<number> => {

@@ -5,8 +5,9 @@
  * whenever another process has written it; written after every change
  * (whole, through a rename, so a reader never sees half a file).
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Logger } from 'pino';
 import type { CloudSnapshot, SimulatedCloud } from './cloud.ts';
 
 const FORMAT = 1;
@@ -20,9 +21,12 @@ export class CloudStateFile {
   private readonly path: string;
   /** What the file was when this process last read or wrote it. */
   private seen: string | undefined;
+  private readonly log: Logger;
+  private warned = false;
 
-  constructor(path: string) {
+  constructor(path: string, log: Logger) {
     this.path = path;
+    this.log = log;
   }
 
   /** Brings `cloud` up to the file when another process changed it (or first, when it exists). */
@@ -41,13 +45,27 @@ export class CloudStateFile {
     this.seen = stamp;
   }
 
+  /**
+   * Keeping the cloud is a convenience: a file that cannot be written leaves
+   * the change made in this process, and says once that the next will not see it.
+   */
   save(cloud: SimulatedCloud): void {
-    mkdirSync(dirname(this.path), { recursive: true });
     const stored: StoredState = { format: FORMAT, snapshot: cloud.snapshot() };
     const temporary = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(stored));
-    renameSync(temporary, this.path);
-    this.seen = this.stamp();
+    try {
+      mkdirSync(dirname(this.path), { recursive: true });
+      writeFileSync(temporary, JSON.stringify(stored));
+      renameSync(temporary, this.path);
+      this.seen = this.stamp();
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      if (this.warned) return;
+      this.warned = true;
+      this.log.warn(
+        { err: error, file: this.path },
+        'could not keep the simulated cloud in its file: the next process starts from the seed',
+      );
+    }
   }
 
   private stamp(): string | undefined {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +48,20 @@ describe('the demo cloud across CLI runs', { timeout: 60_000 }, () => {
     const result = await cli(data, ['list', 'on', 'demo', '--json']);
     expect(result.code).toBe(0);
     expect(names(result.stdout)).toContain('worker-1');
+  });
+
+  it('makes the change when the file cannot be written, and says once that the next run will not see it', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'cloudmaster-demo-'));
+    mkdirSync(join(data, 'demo-cloud.json'));
+    const result = await cli(data, ['reboot', 'web-2', 'on', 'demo', '--yes']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/web-2 on demo rebooted/);
+    const warnings = result.stderr.trim().split('\n');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /^warning: could not keep the simulated cloud in its file: the next process starts from the seed: EISDIR/,
+    );
+    expect(readdirSync(data).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
   it('warns that CLOUDMASTER_DEMO is ignored when a config file is read', async () => {
